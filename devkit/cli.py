@@ -1,0 +1,198 @@
+"""The typer app: thin commands that call into the modules and map errors to exit codes in one place.
+
+Global options (--project, --no-input, --json, -v) are accepted before or after the subcommand.
+Heavy imports (psycopg, docker, questionary, the steps) happen inside the commands.
+"""
+
+import functools
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from devkit import __version__
+from devkit.errors import DevkitError, ExitCode, UsageError
+
+# No pretty tracebacks: their local variables could show a password.
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="Bootstrap and keep a django-tenants development environment working.")
+db_app = typer.Typer(no_args_is_help=True, help="The database devkit provides.")
+app.add_typer(db_app, name="db")
+
+
+@dataclass(frozen=True)
+class Globals:
+    project: Optional[Path]
+    no_input: bool
+    json: bool
+    verbose: int
+
+
+_GLOBAL_OPTIONS: dict[str, Any] = {
+    "project": (Annotated[Optional[Path], typer.Option(
+        "--project", help="Project folder (default: nearest with devkit config, git root, manage.py).")], None),
+    "no_input": (Annotated[bool, typer.Option(
+        "--no-input", help="Never prompt (implied without a TTY or when CI is set).")], False),
+    "json_": (Annotated[bool, typer.Option(
+        "--json", help="Machine-readable result on stdout; human output on stderr.")], False),
+    "verbose": (Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail.")], 0),
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"devkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    project: _GLOBAL_OPTIONS["project"][0] = None,
+    no_input: _GLOBAL_OPTIONS["no_input"][0] = False,
+    json_: _GLOBAL_OPTIONS["json_"][0] = False,
+    verbose: _GLOBAL_OPTIONS["verbose"][0] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = {"project": project, "no_input": no_input, "json_": json_, "verbose": verbose}
+
+
+def command(group: typer.Typer, name: Optional[str] = None, **kwargs: Any) -> Callable[..., Any]:
+    """Register `fn(g: Globals, ...)` with the global options appended to its own."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p for p in inspect.signature(fn).parameters.values() if p.name != "g"]
+        extra = [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                   annotation=hint) for key, (hint, default) in _GLOBAL_OPTIONS.items()]
+        extra.append(inspect.Parameter("typer_ctx", inspect.Parameter.KEYWORD_ONLY,
+                                       annotation=typer.Context))
+
+        @functools.wraps(fn)
+        def wrapper(**values: Any) -> Any:
+            before = values.pop("typer_ctx").find_root().obj or {}
+            opts = {k: values.pop(k) or before.get(k) for k in _GLOBAL_OPTIONS}
+            interactive = sys.stdin.isatty() and not os.environ.get("CI")
+            g = Globals(opts["project"], bool(opts["no_input"]) or not interactive,
+                        bool(opts["json_"]), int(opts["verbose"] or 0))
+            return fn(g, **values)
+
+        wrapper.__signature__ = inspect.Signature([*own, *extra])  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *extra]}
+        del wrapper.__wrapped__
+        group.command(name, **kwargs)(wrapper)
+        return fn
+
+    return decorate
+
+
+def guarded(g: Globals, name: str, body: Callable[[Any], tuple[int, dict[str, Any]]]) -> None:
+    """Run a command body; map DevkitError/KeyboardInterrupt to exit codes; emit the envelope."""
+    from devkit.ui import UI
+
+    ui = UI(json_mode=g.json, verbose=g.verbose)
+    try:
+        code, payload = body(ui)
+    except DevkitError as exc:
+        ui.error(exc)
+        ui.emit(name, exc.exit_code, {}, exc)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        err = DevkitError("interrupted")
+        ui.print("[yellow]interrupted[/]")
+        ui.emit(name, ExitCode.INTERRUPTED, {}, err)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    ui.emit(name, code, payload)
+    raise typer.Exit(code)
+
+
+def load_config(g: Globals) -> Any:
+    from devkit import config
+
+    root = g.project.resolve() if g.project else config.find_project(Path.cwd())
+    if not root.is_dir():
+        raise UsageError(f"--project {g.project}: no such folder")
+    return config.load(root)
+
+
+
+
+@command(app)
+def up(
+    g: Globals,
+    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="STEP",
+                                                      help="Run only these steps (and what they need).")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", metavar="STEP", help="Do not run these steps.")] = None,
+    force: Annotated[Optional[list[str]], typer.Option(
+        "--force", metavar="[STEP]", help="Re-run even when fresh: all steps, or the named one.")] = None,
+) -> None:
+    """Bring the development environment up: database, dependencies, tenants."""
+    from devkit.commands.up import run_up
+
+    guarded(g, "up", lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or []))
+
+
+@command(app)
+def down(
+    g: Globals,
+    volumes: Annotated[bool, typer.Option("--volumes", help="Also delete the data devkit created.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
+) -> None:
+    """Stop what devkit started. Data is kept unless --volumes (asks first, or --yes)."""
+    from devkit.commands.down import run_down
+
+    guarded(g, "down", lambda ui: run_down(load_config(g), ui, g, volumes, yes))
+
+
+@command(app)
+def status(g: Globals) -> None:
+    """What runs where, and which steps are fresh or stale."""
+    from devkit.commands.status import run_status
+
+    guarded(g, "status", lambda ui: run_status(load_config(g), ui, g))
+
+
+@command(app, "config")
+def show_config(g: Globals) -> None:
+    """The effective configuration and where each value came from (secrets masked)."""
+    from devkit.commands.config import run_config
+
+    guarded(g, "config", lambda ui: run_config(load_config(g), ui))
+
+
+@command(db_app, "url")
+def db_url(g: Globals) -> None:
+    """Print the full connection URL, password included (for scripts and GUI clients)."""
+    from devkit.commands.db import run_url
+
+    guarded(g, "db url", lambda ui: run_url(load_config(g), ui))
+
+
+@command(db_app, "shell")
+def db_shell(g: Globals) -> None:
+    """Open psql on the database devkit provides."""
+    from devkit.commands.db import run_shell
+
+    guarded(g, "db shell", lambda ui: run_shell(load_config(g), ui))
+
+
+def _bare_force(argv: list[str]) -> list[str]:
+    """`--force` without a step name means every step (typer has no optional option values)."""
+    out = []
+    for i, arg in enumerate(argv):
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if arg == "--force" and (following is None or following.startswith("-")):
+            out.append("--force=*")
+        else:
+            out.append(arg)
+    return out
+
+
+def main() -> None:
+    app(args=_bare_force(sys.argv[1:]), prog_name="devkit")

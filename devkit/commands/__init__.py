@@ -1,0 +1,1 @@
+"""The bodies of the CLI commands: each returns (exit code, JSON payload) and raises DevkitError."""

@@ -1,0 +1,283 @@
+"""Load and validate `[tool.devkit]` / `devkit.toml` into frozen dataclasses, with provenance.
+
+Precedence per key: devkit.toml > pyproject.toml [tool.devkit] > detected from the project >
+built-in default. docs/configuration.md is the reference for every key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from devkit import detect
+from devkit.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class PythonConfig:
+    version: str = ""  # "" = whatever interpreter is found
+    requirements: str = ""  # requirements file or pyproject.toml, relative to the project
+    venv: str = ".venv"
+    interpreter: str = ""  # the python that creates the venv; "" = detected from version
+    installer: str = "auto"  # auto | pip | uv
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    dir: str = ""  # folder holding package.json; "" = no frontend
+    package_manager: str = "auto"  # auto | npm | pnpm | yarn
+    version: str = ""  # required Node version (".nvmrc" or engines.node)
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    provider: str = "auto"  # auto | docker | native | external
+    name: str = "app"
+    user: str = "app"
+    host: str = "127.0.0.1"
+    port: int = 0  # 0 = choose a free port once, then keep it
+    url_from: str = "DATABASE_URL"  # environment variable read by the external provider
+    bin_dir: str = ""  # native: folder with initdb/postgres; "" = PATH, /usr/lib/postgresql/*/bin
+    image: str = "postgres:15"  # docker
+    wait_timeout: float = 60.0
+    env: dict[str, str] = field(default_factory=lambda: {"DATABASE_URL": "{url}"})
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    schema: str = ""
+    name: str = ""
+    domain: str = ""
+
+
+@dataclass(frozen=True)
+class TenantsConfig:
+    migrate_shared: str = "migrate_schemas --shared --fake-initial --noinput"
+    create_super: str = "auto"  # a manage.py command line, "builtin", or "auto"
+    migrate_tenants: str = "migrate_schemas --tenant --noinput"
+    create_guest: str = "auto"
+    super: TenantConfig = TenantConfig("public", "Public", "localhost")
+    guest: TenantConfig = TenantConfig("guest", "Guest", "guest.localhost")
+    superuser: str = "admin"  # development superuser's username; "" = none
+    superuser_email: str = "admin@example.com"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: str  # the file the configuration came from, or "(none)"
+    manage_py: str = "manage.py"
+    env_file: str = ".env"
+    lock_timeout: float = 300.0
+    python: PythonConfig = PythonConfig()
+    node: NodeConfig = NodeConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    tenants: TenantsConfig = TenantsConfig()
+    provenance: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def path(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+    @property
+    def manage_dir(self) -> Path:
+        return self.path(self.manage_py).parent
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".devkit"
+
+
+CHOICES = {
+    "python.installer": ("auto", "pip", "uv"),
+    "node.package_manager": ("auto", "npm", "pnpm", "yarn"),
+    "database.provider": ("auto", "docker", "native", "external"),
+}
+_INTERNAL = {"root", "source", "provenance", "warnings"}
+
+
+def find_project(start: Path) -> Path:
+    """Nearest folder upward holding devkit configuration; else the git root; else manage.py's."""
+    start = start.resolve()
+    chain = [start, *start.parents]
+    for folder in chain:
+        if (folder / "devkit.toml").is_file() or _has_tool_table(folder / "pyproject.toml"):
+            return folder
+    for folder in chain:
+        if (folder / ".git").exists():
+            return folder
+    for folder in chain:
+        if (folder / "manage.py").is_file():
+            return folder
+    raise ConfigError(
+        f"no project found at or above {start}",
+        hint="run devkit inside a project, pass --project PATH, or create devkit.toml (devkit init)",
+    )
+
+
+def load(root: Path) -> Config:
+    """Read, validate and complete the configuration of the project at `root`."""
+    root = root.resolve()
+    raw, source, warnings = _read_raw(root)
+    flat: dict[str, Any] = {}
+    provenance: dict[str, str] = {}
+    for key, default in _defaults().items():
+        flat[key], provenance[key] = default, "default"
+    for key, (value, why) in detect.defaults(root, flat).items():
+        flat[key], provenance[key] = value, f"detected: {why}"
+    for key, value in _flatten_checked(raw, source).items():
+        flat[key], provenance[key] = value, source
+    _check_choices(flat, provenance)
+    return _build(Config, flat, "", root=root, source=source, provenance=provenance,
+                  warnings=tuple(warnings))
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    if not pyproject.is_file():
+        return False
+    return re.search(r"^\[tool\.devkit[.\]]", pyproject.read_text(), re.M) is not None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax error") from exc
+
+
+def _read_raw(root: Path) -> tuple[dict[str, Any], str, list[str]]:
+    warnings: list[str] = []
+    devkit_toml, pyproject = root / "devkit.toml", root / "pyproject.toml"
+    from_pyproject = _read_toml(pyproject).get("tool", {}).get("devkit") if pyproject.is_file() else None
+    if devkit_toml.is_file():
+        if from_pyproject is not None:
+            warnings.append(
+                "both devkit.toml and [tool.devkit] in pyproject.toml exist; devkit.toml wins "
+                "and [tool.devkit] is ignored"
+            )
+        return _read_toml(devkit_toml), str(devkit_toml), warnings
+    if from_pyproject is not None:
+        return from_pyproject, f"{pyproject} [tool.devkit]", warnings
+    return {}, "(none)", warnings
+
+
+def _schema() -> dict[str, Any]:
+    """Dotted key -> declared type, for every configurable key."""
+    out: dict[str, Any] = {}
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if f.name in _INTERNAL:
+                continue
+            kind = hints[f.name]
+            if dataclasses.is_dataclass(kind):
+                walk(kind, f"{prefix}{f.name}.")
+            else:
+                out[f"{prefix}{f.name}"] = kind
+
+    walk(Config, "")
+    return out
+
+
+def _defaults() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+
+    def walk(obj: Any, prefix: str) -> None:
+        for f in dataclasses.fields(obj):
+            if f.name in _INTERNAL:
+                continue
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                walk(value, f"{prefix}{f.name}.")
+            else:
+                out[f"{prefix}{f.name}"] = value
+
+    walk(Config(root=Path("."), source=""), "")
+    return out
+
+
+def _type_name(kind: Any) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        kind, "a table of strings"
+    )
+
+
+def _matches(kind: Any, value: Any) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind in (str, bool):
+        return isinstance(value, kind)
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _flatten_checked(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    schema = _schema()
+    tables = {k.rsplit(".", 1)[0] for k in schema if "." in k}
+    out: dict[str, Any] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            dotted = f"{prefix}{key}"
+            if dotted in tables and isinstance(value, dict):
+                walk(value, f"{dotted}.")
+            elif dotted not in schema:
+                known = sorted(k for k in schema if k.startswith(prefix) and "." not in k[len(prefix):])
+                raise ConfigError(
+                    f"{source}: unknown key '{dotted}'",
+                    hint=f"known keys here: {', '.join(known)} (docs/configuration.md)",
+                )
+            elif not _matches(schema[dotted], value):
+                raise ConfigError(
+                    f"{source}: '{dotted}' must be {_type_name(schema[dotted])}, "
+                    f"got {type(value).__name__} {value!r}",
+                    hint="see docs/configuration.md",
+                )
+            else:
+                out[dotted] = float(value) if schema[dotted] is float else value
+
+    walk(raw, "")
+    return out
+
+
+def _check_choices(flat: dict[str, Any], provenance: dict[str, str]) -> None:
+    for key, allowed in CHOICES.items():
+        if flat[key] not in allowed:
+            raise ConfigError(
+                f"{provenance[key]}: '{key}' must be one of {', '.join(allowed)}, got {flat[key]!r}"
+            )
+    if not 0 <= flat["database.port"] <= 65535:
+        raise ConfigError(f"{provenance['database.port']}: 'database.port' must be 0..65535")
+
+
+def _build(cls: type, flat: dict[str, Any], prefix: str, **extra: Any) -> Any:
+    hints = get_type_hints(cls)
+    kwargs: dict[str, Any] = dict(extra)
+    for f in dataclasses.fields(cls):
+        if f.name in _INTERNAL:
+            continue
+        kind = hints[f.name]
+        if dataclasses.is_dataclass(kind):
+            kwargs[f.name] = _build(kind, flat, f"{prefix}{f.name}.")
+        else:
+            kwargs[f.name] = flat[f"{prefix}{f.name}"]
+    return cls(**kwargs)
+
+
+def effective(config: Config) -> dict[str, tuple[Any, str]]:
+    """Dotted key -> (value, where it came from), for `devkit config`."""
+    values: dict[str, tuple[Any, str]] = {}
+    for key in _schema():
+        obj: Any = config
+        for part in key.split("."):
+            obj = getattr(obj, part)
+        values[key] = (obj, config.provenance.get(key, "default"))
+    return values

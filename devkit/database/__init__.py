@@ -1,0 +1,1 @@
+"""Database providers (native, external, docker) behind one interface, and the readiness wait."""

@@ -1,0 +1,71 @@
+"""A database devkit does not manage: a DATABASE_URL (or the mapped variables) from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from devkit.config import Config
+from devkit.database.base import Connection, parse_url
+from devkit.errors import ConfigError
+
+
+def from_environment(config: Config, environ: Mapping[str, str] = os.environ) -> Connection | None:
+    """The connection the environment already names: url_from, or the project's mapped variables."""
+    db = config.database
+    url = environ.get(db.url_from)
+    if url:
+        return parse_url(url)
+    parts: dict[str, str] = {}
+    for var, template in db.env.items():
+        value = environ.get(var)
+        if value and template.startswith("{") and template.endswith("}") and template.count("{") == 1:
+            parts[template[1:-1]] = value
+    if "url" in parts:
+        return parse_url(parts["url"])
+    if "host" in parts and "name" in parts:
+        return Connection(parts["host"], int(parts.get("port", "5432")), parts["name"],
+                          parts.get("user", ""), parts.get("password", ""), "external")
+    return None
+
+
+class ExternalPostgres:
+    name = "external"
+    owns_server = False
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def fingerprint_inputs(self) -> list[str]:
+        conn = self.ensure()
+        return [conn.host, str(conn.port), conn.name, conn.user]
+
+    def ensure(self) -> Connection:
+        conn = from_environment(self.config)
+        if conn is None:
+            raise ConfigError(
+                f"database.provider is external but ${self.config.database.url_from} is not set",
+                hint=f"export {self.config.database.url_from}=postgresql://user:password@host:5432/db "
+                     "or set the variables mapped in database.env",
+            )
+        return conn
+
+    def current(self) -> Connection | None:
+        return from_environment(self.config)
+
+    def alive(self) -> str | None:
+        return None
+
+    def log_tail(self, lines: int = 30) -> str:
+        return ""
+
+    def stop(self) -> str:
+        return "the external database is not managed by devkit; nothing stopped"
+
+    def remove(self) -> str:
+        return "the external database is not managed by devkit; nothing removed"
+
+    def status(self) -> dict[str, Any]:
+        conn = from_environment(self.config)
+        return {"provider": self.name, "url": conn.url(masked=True) if conn else None}

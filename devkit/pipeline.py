@@ -1,0 +1,171 @@
+"""Steps as a small protocol, an explicit result type, and the runner (concurrent, dependency-ordered).
+
+Freshness: a step is skipped when its input fingerprint equals the one recorded after its last
+success AND its own check() finds the outcome intact (e.g. the tenants still exist). The record
+is written only after run() and verify() both succeeded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from devkit.errors import DevkitError, StepFailed, UsageError
+
+if TYPE_CHECKING:
+    from devkit.context import Context
+
+
+class Status(str, Enum):
+    RAN = "ran"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    NOT_RUN = "not-run"  # a step it needs failed
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    status: Status
+    seconds: float
+    detail: str
+    error: DevkitError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name, "status": self.status.value,
+            "seconds": round(self.seconds, 3), "detail": self.detail,
+        }
+        if self.error is not None:
+            out["error"] = self.error.to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class Done:
+    """What run() returns: a one-line detail and an optional marker kept with the fingerprint."""
+
+    detail: str
+    marker: str = ""
+
+
+class Step(Protocol):
+    name: str
+    needs: tuple[str, ...]
+
+    def fingerprint(self, ctx: Context) -> str:
+        """Hash of the inputs; a change means the step must run."""
+
+    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
+        """With an unchanged fingerprint: why the step must run anyway, or None when fresh."""
+
+    def run(self, ctx: Context) -> Done: ...
+
+    def verify(self, ctx: Context) -> None:
+        """Raise StepFailed unless the outcome really exists."""
+
+
+@dataclass
+class Selection:
+    only: Sequence[str] = ()
+    skip: Sequence[str] = ()
+    force: Sequence[str] = ()  # step names, or "*" for all
+
+    def forced(self, name: str) -> bool:
+        return "*" in self.force or name in self.force
+
+
+@dataclass
+class Runner:
+    steps: Sequence[Step]
+    on_start: Callable[[str, str], None] = lambda name, reason: None
+    on_done: Callable[[Result], None] = lambda result: None
+    results: dict[str, Result] = field(default_factory=dict)
+
+    def validate(self, selection: Selection) -> None:
+        names = {s.name for s in self.steps}
+        for option, given in (("--only", selection.only), ("--skip", selection.skip),
+                              ("--force", [f for f in selection.force if f != "*"])):
+            unknown = [n for n in given if n not in names]
+            if unknown:
+                raise UsageError(
+                    f"{option}: unknown step {', '.join(unknown)}",
+                    hint=f"steps are: {', '.join(s.name for s in self.steps)}",
+                )
+
+    def selected(self, selection: Selection) -> list[Step]:
+        if not selection.only:
+            wanted = {s.name for s in self.steps}
+        else:
+            by_name = {s.name: s for s in self.steps}
+            wanted, todo = set(), list(selection.only)
+            while todo:  # --only X also brings what X needs (each still skips when fresh)
+                name = todo.pop()
+                if name not in wanted:
+                    wanted.add(name)
+                    todo.extend(by_name[name].needs)
+        return [s for s in self.steps if s.name in wanted]
+
+    def run(self, ctx: Context, selection: Selection) -> list[Result]:
+        self.validate(selection)
+        steps = self.selected(selection)
+        pending = {s.name: s for s in steps}
+        running: dict[Future[Result], str] = {}
+        with ThreadPoolExecutor(max_workers=max(1, len(steps))) as pool:
+            while pending or running:
+                for name in list(pending):
+                    step = pending[name]
+                    blocked = [n for n in step.needs if n in pending or n in running.values()]
+                    if blocked:
+                        continue
+                    del pending[name]
+                    failed = [n for n in step.needs
+                              if n in self.results and self.results[n].status in
+                              (Status.FAILED, Status.NOT_RUN)]
+                    if failed:
+                        self._finish(Result(name, Status.NOT_RUN, 0.0,
+                                            f"not run: {', '.join(failed)} failed"))
+                    elif name in selection.skip:
+                        self._finish(Result(name, Status.SKIPPED, 0.0, "skipped (--skip)"))
+                    else:
+                        running[pool.submit(self._run_one, step, ctx, selection)] = name
+                if running:
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        del running[future]
+                        self._finish(future.result())
+        return [self.results[s.name] for s in steps]
+
+    def _finish(self, result: Result) -> None:
+        self.results[result.name] = result
+        self.on_done(result)
+
+    def _run_one(self, step: Step, ctx: Context, selection: Selection) -> Result:
+        started = time.monotonic()
+        try:
+            record = ctx.state.step(step.name)
+            if selection.forced(step.name):
+                reason: str | None = "forced (--force)"
+            elif record.get("fingerprint") != step.fingerprint(ctx):
+                reason = "first run" if not record else "inputs changed"
+            else:
+                reason = step.check(ctx, record)
+            if reason is None:
+                return Result(step.name, Status.SKIPPED, time.monotonic() - started,
+                              record.get("detail", "up to date"))
+            self.on_start(step.name, reason)
+            done = step.run(ctx)
+            step.verify(ctx)
+            # Inputs as they are now: running may create some (a database step's data folder).
+            ctx.state.record_step(step.name, step.fingerprint(ctx), done.detail, done.marker)
+            return Result(step.name, Status.RAN, time.monotonic() - started, done.detail)
+        except DevkitError as exc:
+            return Result(step.name, Status.FAILED, time.monotonic() - started, exc.message, exc)
+        except Exception as exc:  # a bug in devkit: still a failed step with a report, not a hang
+            err = StepFailed(f"{step.name}: unexpected {type(exc).__name__}: {exc}",
+                             hint="this is a devkit bug; please report it with `devkit up -v`")
+            return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)

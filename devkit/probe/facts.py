@@ -1,0 +1,96 @@
+# Run inside the project's Django (manage.py shell -c); writes one JSON document to
+# $DEVKIT_PROBE_OUT. Standard library + Django only. See docs/contract.md "Probe facts".
+import importlib
+import json
+import os
+import sys
+
+import django
+from django.apps import apps
+from django.conf import settings
+from django.core.management import get_commands, load_command_class
+from django.db.migrations.loader import MigrationLoader
+
+
+def _model_facts(label):
+    if not label:
+        return None
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        return {"label": label, "error": str(exc)}
+    fields = {f.name for f in model._meta.get_fields()}
+    return {"label": label, "table": model._meta.db_table, "fields": sorted(fields)}
+
+
+def _apps():
+    out = []
+    for config in apps.get_app_configs():
+        module_name, _explicit = MigrationLoader.migrations_module(config.label)
+        folder = None
+        if module_name:
+            try:
+                module = importlib.import_module(module_name)
+                paths = list(getattr(module, "__path__", []))
+                folder = paths[0] if paths else None
+            except ImportError:
+                folder = None
+        out.append({"label": config.label, "name": config.name, "path": config.path,
+                    "migrations_module": module_name, "migrations_dir": folder})
+    return out
+
+
+def _preflight(commands, available):
+    results = []
+    for argv in commands:
+        name, args = argv[0], argv[1:]
+        entry = {"argv": argv, "ok": False, "error": None}
+        if name not in available:
+            entry["error"] = "Unknown command: %r" % name
+        else:
+            try:
+                command = load_command_class(available[name], name)
+                command.create_parser("manage.py", name).parse_args(args)
+                entry["ok"] = True
+            except BaseException as exc:  # CommandError for a rejected flag, SystemExit for --help
+                entry["error"] = str(exc) or type(exc).__name__
+        results.append(entry)
+    return results
+
+
+def main():
+    available = get_commands()
+    db = settings.DATABASES.get("default", {})
+    user_model = _model_facts(getattr(settings, "AUTH_USER_MODEL", "auth.User"))
+    if user_model and "error" not in user_model:
+        user_model["username_field"] = apps.get_model(settings.AUTH_USER_MODEL).USERNAME_FIELD
+    middleware = list(getattr(settings, "MIDDLEWARE", []))
+    facts = {
+        "django_version": django.get_version(),
+        "python_version": "%d.%d.%d" % sys.version_info[:3],
+        "python_executable": sys.executable,
+        "settings_module": os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+        "settings_file": getattr(sys.modules.get(settings.SETTINGS_MODULE), "__file__", None),
+        "database": {"engine": db.get("ENGINE", ""), "name": db.get("NAME", ""),
+                     "host": db.get("HOST", ""), "port": str(db.get("PORT", "")),
+                     "user": db.get("USER", "")},
+        "installed_apps": list(settings.INSTALLED_APPS),
+        "shared_apps": list(getattr(settings, "SHARED_APPS", [])),
+        "tenant_apps": list(getattr(settings, "TENANT_APPS", [])),
+        "django_tenants_installed": "django_tenants" in settings.INSTALLED_APPS,
+        "tenant_model": _model_facts(getattr(settings, "TENANT_MODEL", "")),
+        "domain_model": _model_facts(getattr(settings, "TENANT_DOMAIN_MODEL", "")),
+        "public_schema": getattr(settings, "PUBLIC_SCHEMA_NAME", "public"),
+        "database_routers": list(getattr(settings, "DATABASE_ROUTERS", [])),
+        "middleware": middleware,
+        "tenant_middleware": [m for m in middleware if "django_tenants" in m or "Tenant" in m],
+        "user_model": user_model,
+        "apps": _apps(),
+        "commands": dict(sorted(available.items())),
+        "preflight": _preflight(json.loads(os.environ.get("DEVKIT_PROBE_COMMANDS", "[]")), available),
+    }
+    with open(os.environ["DEVKIT_PROBE_OUT"], "w") as handle:
+        json.dump(facts, handle, indent=2, sort_keys=True)
+
+
+main()

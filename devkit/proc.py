@@ -1,0 +1,139 @@
+"""The one subprocess helper: argv lists only (never a shell), full output captured or logged."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from devkit.errors import DevkitError
+from devkit.masking import mask
+
+
+@dataclass(frozen=True)
+class Completed:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+class CommandFailed(DevkitError):
+    """A command exited non-zero; carries argv, return code and the tail of its output."""
+
+    kind = "command"
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        returncode: int,
+        output: str,
+        hint: str | None = None,
+        log: Path | None = None,
+    ) -> None:
+        name = " ".join(argv[:3])
+        where = f" (full log: {log})" if log else ""
+        super().__init__(
+            f"`{name}` exited with {returncode}{where}", hint=hint, details=mask(tail(output, 30))
+        )
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.output = output
+        self.log = log
+
+
+class CommandNotFound(DevkitError):
+    kind = "command"
+
+
+def tail(text: str, lines: int) -> str:
+    return "\n".join(text.rstrip("\n").splitlines()[-lines:])
+
+
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    log: Path | None = None,
+    user: str | None = None,
+    timeout: float | None = None,
+    hint: str | None = None,
+    stdin_data: str | None = None,
+) -> Completed:
+    """Run argv; capture stdout/stderr (to `log` as well when given); raise CommandFailed.
+
+    `user` runs the command as that system user (only meaningful as root: PostgreSQL refuses
+    to run as root). Environment: os.environ updated with `env`.
+    """
+    args = [os.fspath(a) for a in argv]
+    full_env = {**os.environ, **(env or {})}
+    extra: dict[str, object] = {}
+    if user is not None:
+        extra.update(user=user, group=_group_of(user), extra_groups=[])
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(
+            args,
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=stdin_data,
+            stdin=None if stdin_data is not None else subprocess.DEVNULL,
+            check=False,
+            **extra,  # type: ignore[arg-type]
+        )
+    except FileNotFoundError as exc:
+        raise CommandNotFound(f"{args[0]}: command not found", hint=hint) from exc
+    seconds = time.monotonic() - started
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(
+            mask(
+                f"$ {' '.join(args)}\n# exit {proc.returncode} after {seconds:.2f}s\n"
+                f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}\n"
+            )
+        )
+    result = Completed(tuple(args), proc.returncode, proc.stdout, proc.stderr, seconds)
+    if check and proc.returncode != 0:
+        raise CommandFailed(args, proc.returncode, proc.stdout + proc.stderr, hint=hint, log=log)
+    return result
+
+
+def spawn_detached(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    log: Path,
+    cwd: Path | None = None,
+    user: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a long-running server in its own session so it outlives devkit; output to `log`."""
+    extra: dict[str, object] = {}
+    if user is not None:
+        extra.update(user=user, group=_group_of(user), extra_groups=[])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [os.fspath(a) for a in argv],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **extra,  # type: ignore[arg-type]
+        )
+
+
+def _group_of(user: str) -> int:
+    import pwd
+
+    return pwd.getpwnam(user).pw_gid

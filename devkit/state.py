@@ -1,0 +1,166 @@
+"""`.devkit/`: state.json (fingerprints), secrets.json (mode 0600), the project lock, fingerprints."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from devkit.errors import LockHeld
+from devkit.masking import register
+
+
+def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write through a temp file in the same folder and os.replace: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except ValueError:
+        return {}  # a corrupt state file only costs a re-run of the steps
+    return data if isinstance(data, dict) else {}
+
+
+class State:
+    """Per-step records in .devkit/state.json; a record is written only after its step succeeded."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "state.json"
+        self.data = read_json(self.path)
+        self._lock = threading.Lock()  # steps record from worker threads
+
+    def step(self, name: str) -> dict[str, Any]:
+        return dict(self.data.get("steps", {}).get(name, {}))
+
+    def record_step(self, name: str, fingerprint: str, detail: str, marker: str = "") -> None:
+        with self._lock:
+            self.reload()
+            self.data.setdefault("steps", {})[name] = {
+                "fingerprint": fingerprint, "detail": detail, "marker": marker, "at": time.time(),
+            }
+            self.save()
+
+    def forget_step(self, name: str) -> None:
+        with self._lock:
+            self.reload()
+            self.data.get("steps", {}).pop(name, None)
+            self.save()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self.reload()
+            self.data[key] = value
+            self.save()
+
+    def reload(self) -> None:
+        self.data = read_json(self.path)
+
+    def save(self) -> None:
+        write_atomic(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
+
+
+class Secrets:
+    """Generated passwords in .devkit/secrets.json, mode 0600; every value is registered for masking."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "secrets.json"
+
+    def get_or_create(self, key: str) -> tuple[str, bool]:
+        data = read_json(self.path)
+        created = key not in data
+        if created:
+            data[key] = secrets.token_urlsafe(18)
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", 0o600)
+        register(data[key])
+        return data[key], created
+
+    def get(self, key: str) -> str | None:
+        value = read_json(self.path).get(key)
+        register(value)
+        return value
+
+
+@contextlib.contextmanager
+def project_lock(folder: Path, timeout: float, on_wait: Any = None) -> Iterator[None]:
+    """Hold .devkit/lock; wait up to `timeout` for another devkit, then raise LockHeld."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "lock"
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = path.read_text().strip() or "unknown"
+                if time.monotonic() >= deadline:
+                    raise LockHeld(
+                        f"another devkit (pid {holder}) is working on this project",
+                        hint=f"wait for it to finish, or stop it; the lock is {path}",
+                    ) from None
+                if on_wait and not told:
+                    on_wait(holder)
+                    told = True
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def fingerprint(parts: Iterable[str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str:
+    """Content hash of a file, or 'missing'."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return "missing"
+
+
+def stat_digest(path: Path) -> str:
+    """Cheap identity of a file (size + mtime + inode): changes when a binary is replaced."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"

@@ -1,0 +1,65 @@
+"""`database`: get PostgreSQL from the provider, wait until it accepts the configured user, write the env file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devkit import envfile
+from devkit.context import Context
+from devkit.database.wait import try_connect, wait_for_postgres
+from devkit.errors import DatabaseError, StepFailed
+from devkit.pipeline import Done
+from devkit.state import fingerprint
+
+
+class DatabaseStep:
+    name = "database"
+    needs: tuple[str, ...] = ()
+
+    def fingerprint(self, ctx: Context) -> str:
+        provider = ctx.provider
+        return fingerprint([provider.name, *provider.fingerprint_inputs(),
+                            repr(sorted(ctx.config.database.env.items())), ctx.config.env_file])
+
+    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
+        conn = ctx.provider.current()
+        if conn is None:
+            return "the server is not running"
+        probe = try_connect(conn)
+        if probe.outcome != "ready":
+            return f"the server does not answer ({probe.outcome})"
+        ctx.set_connection(conn)
+        if not envfile.is_current(self._env_path(ctx), self._env_values(ctx)):
+            return f"{ctx.config.env_file} is missing or out of date"
+        return None
+
+    def run(self, ctx: Context) -> Done:
+        provider = ctx.provider
+        conn = provider.ensure()
+        seconds = wait_for_postgres(
+            conn, timeout=ctx.config.database.wait_timeout, owns_server=provider.owns_server,
+            alive=provider.alive, log_tail=provider.log_tail,
+        )
+        ctx.set_connection(conn)
+        envfile.write(self._env_path(ctx), self._env_values(ctx))
+        envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
+        ctx.state.put("provider", provider.name)
+        return Done(f"{provider.name}: {conn.url(masked=True)} (ready in {seconds:.2f}s)")
+
+    def verify(self, ctx: Context) -> None:
+        import psycopg
+
+        conn = ctx.connection
+        try:
+            with psycopg.connect(**conn.connect_kwargs()) as db:
+                user, database = db.execute("SELECT current_user, current_database()").fetchone()
+        except psycopg.Error as exc:
+            raise DatabaseError(f"the database stopped answering: {exc}") from exc
+        if (user, database) != (conn.user, conn.name):
+            raise StepFailed(f"connected as {user} to {database}, expected {conn.user} to {conn.name}")
+
+    def _env_path(self, ctx: Context) -> Any:
+        return ctx.config.path(ctx.config.env_file)
+
+    def _env_values(self, ctx: Context) -> dict[str, str]:
+        return ctx.connection.environment(ctx.config.database.env)

@@ -1,0 +1,156 @@
+"""`tenants`: the django-tenants sequence, after one pre-flight Django process, verified with psycopg.
+
+dev profile (devkit up): migrate shared, super tenant, migrate tenants, guest tenant, superuser.
+deploy profile (devkit migrate): the same without the guest tenant and the superuser.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from devkit import facts as facts_mod
+from devkit import proc, tenancy
+from devkit.context import Context
+from devkit.errors import StepFailed
+from devkit.pipeline import Done
+from devkit.state import fingerprint
+from devkit.steps.python_deps import site_listing
+
+POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str  # the config key that names it: tenants.<key>
+    argv: tuple[str, ...] = ()  # a manage.py command line; empty = devkit's builtin creation
+    tenant: str = ""  # "super" | "guest" for builtin creation
+
+
+class TenantSequence:
+    name = "tenants"
+    needs: tuple[str, ...] = ("database", "python-deps")
+
+    def fingerprint(self, ctx: Context) -> str:
+        conn = ctx.connection
+        return fingerprint([facts_mod.cache_key(ctx), site_listing(ctx.venv), ctx.profile,
+                            repr(ctx.config.tenants), conn.host, str(conn.port), conn.name])
+
+    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
+        problems = self._problems(ctx, facts_mod.load(ctx))
+        return problems[0] if problems else None
+
+    def run(self, ctx: Context) -> Done:
+        tenants = ctx.config.tenants
+        for key in ("super", "guest"):
+            tenancy.validate_schema_name(getattr(tenants, key).schema, f"tenants.{key}.schema")
+        facts = facts_mod.load(ctx)
+        plan = self.plan(ctx, facts)
+        for number, action in enumerate(plan, 1):
+            self._run_action(ctx, number, action)
+        return Done("; ".join(self._describe(a) for a in plan))
+
+    def verify(self, ctx: Context) -> None:
+        problems = self._problems(ctx, facts_mod.load(ctx))
+        if problems:
+            raise StepFailed(
+                "the tenant sequence finished but the outcome is wrong: " + "; ".join(problems),
+                hint="read .devkit/logs/tenants-*.log; `devkit doctor` explains each problem",
+            )
+
+    # -- pre-flight ------------------------------------------------------------------------
+    def plan(self, ctx: Context, facts: dict[str, Any]) -> list[Action]:
+        """Check settings and every command/flag in the one probe's results; return the actions."""
+        preflight(ctx, facts)
+        verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
+        actions: list[Action] = []
+        for key, line in facts_mod.sequence_lines(ctx):
+            tenant = {"create_super": "super", "create_guest": "guest"}.get(key, "")
+            if line == "builtin":
+                actions.append(Action(key, (), tenant))
+                continue
+            argv = tuple(shlex.split(facts_mod.AUTO_COMMANDS[key] if line == "auto" else line))
+            verdict = verdicts[argv]
+            if line == "auto" and not verdict["ok"]:
+                actions.append(Action(key, (), tenant))  # the project has no usable command
+            elif not verdict["ok"]:
+                raise StepFailed(
+                    f"tenants.{key} = {line!r} cannot run: {verdict['error']}",
+                    hint=f"change tenants.{key} in {ctx.config.source} (or set it to \"builtin\" "
+                         "for the tenant commands); `manage.py help` lists the commands",
+                )
+            else:
+                actions.append(Action(key, argv, tenant))
+        if ctx.profile == "dev" and ctx.config.tenants.superuser:
+            actions.append(Action("superuser"))
+        return actions
+
+    # -- running ---------------------------------------------------------------------------
+    def _run_action(self, ctx: Context, number: int, action: Action) -> None:
+        log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
+        if action.argv:
+            proc.run([ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
+                     cwd=ctx.config.manage_dir, env=ctx.command_env(), log=log,
+                     hint=f"the command configured as tenants.{action.key} failed: see its log")
+            return
+        plan: dict[str, Any] = {"tenants": [], "superuser": None}
+        env = {"DEVKIT_TENANTS": ""}
+        if action.key == "superuser":
+            password, created = ctx.secrets.get_or_create("superuser.password")
+            plan["superuser"] = {"username": ctx.config.tenants.superuser,
+                                 "email": ctx.config.tenants.superuser_email}
+            env["DEVKIT_SUPERUSER_PASSWORD"] = password
+            if created:
+                ctx.notes.append(
+                    f"development superuser {ctx.config.tenants.superuser!r} password: {password} "
+                    "(shown once; kept in .devkit/secrets.json)")
+        else:
+            spec = getattr(ctx.config.tenants, action.tenant)
+            plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
+        env["DEVKIT_TENANTS"] = json.dumps(plan)
+        script = facts_mod.PROBES / "tenants.py"
+        bootstrap = ("import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], "
+                     "run_name='__main__')")
+        proc.run([ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
+                 cwd=ctx.config.manage_dir, env={**ctx.command_env(), **env,
+                                                 "DEVKIT_PROBE_SCRIPT": str(script)},
+                 log=log, hint=f"devkit's own creation for tenants.{action.key} failed: see its log")
+
+    def _describe(self, action: Action) -> str:
+        if action.argv:
+            return action.argv[0] + (" " + action.argv[1] if len(action.argv) > 1 else "")
+        return f"{action.key} (devkit builtin)"
+
+    def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
+        tenants = ctx.config.tenants
+        expected = [tenants.super.schema]
+        if ctx.profile == "dev":
+            expected.append(tenants.guest.schema)
+        superuser = tenants.superuser if ctx.profile == "dev" else None
+        return tenancy.inspect(ctx.connection, facts, expected, superuser or None)
+
+
+def preflight(ctx: Context, facts: dict[str, Any]) -> None:
+    """Settings that make the tenant sequence meaningless: fail before running anything."""
+    engine = facts["database"]["engine"]
+    if not any(name in engine for name in POSTGRES_ENGINES):
+        raise StepFailed(
+            f"the project's settings use the database engine {engine!r}, not PostgreSQL "
+            "(a silent fallback, e.g. to SQLite, when the database variables are missing?)",
+            hint="make the settings read the variables devkit writes (database.env in "
+                 f"{ctx.config.source}; `devkit config` shows them)",
+        )
+    if not facts["django_tenants_installed"]:
+        raise StepFailed("django_tenants is not in INSTALLED_APPS",
+                         hint="add django_tenants to SHARED_APPS/INSTALLED_APPS (django-tenants docs)")
+    conn = ctx.connection
+    db = facts["database"]
+    if db["name"] != conn.name or (db["port"] and db["port"] != str(conn.port)):
+        raise StepFailed(
+            f"the settings point at database {db['name']!r} on port {db['port'] or 'default'}, but "
+            f"devkit provides {conn.name!r} on port {conn.port}",
+            hint="map the connection onto the variables your settings read: database.env in "
+                 f"{ctx.config.source} (e.g. DB_NAME = \"{{name}}\")",
+        )

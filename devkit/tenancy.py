@@ -1,0 +1,67 @@
+"""Verify the tenant outcome with psycopg: tenant rows, their schemas, the superuser, migrations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from devkit import migrations
+from devkit.database.base import Connection
+from devkit.errors import ConfigError
+
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def validate_schema_name(name: str, key: str) -> None:
+    """PostgreSQL identifiers: at most 63 bytes; pg_ is reserved; keep to unquoted lowercase."""
+    problem = None
+    if len(name.encode()) > 63:
+        problem = "is longer than 63 characters"
+    elif name.startswith("pg_"):
+        problem = "starts with pg_ (reserved by PostgreSQL)"
+    elif not _SCHEMA.match(name):
+        problem = "must be lowercase letters, digits and _ and not start with a digit"
+    if problem:
+        raise ConfigError(f"{key} = {name!r} {problem}", hint=f"choose another value for {key}")
+
+
+def inspect(
+    conn: Connection, facts: dict[str, Any], expected: list[str], superuser: str | None
+) -> list[str]:
+    """Problems with the tenant outcome, empty when everything exists and is migrated."""
+    import psycopg
+    from psycopg import sql
+
+    public = facts["public_schema"]
+    tenant_table = (facts.get("tenant_model") or {}).get("table")
+    if not tenant_table:
+        return ["TENANT_MODEL is not set or not importable: no tenant table to check"]
+    problems: list[str] = []
+    with psycopg.connect(**conn.connect_kwargs()) as db:
+        if db.execute("SELECT to_regclass(%s)", (f'"{public}"."{tenant_table}"',)).fetchone()[0] is None:
+            return [f"the tenant table {public}.{tenant_table} does not exist (shared migrations "
+                    "have not run)"]
+        rows = {r[0] for r in db.execute(
+            sql.SQL("SELECT schema_name FROM {}.{}").format(sql.Identifier(public),
+                                                            sql.Identifier(tenant_table)))}
+        schemas = {r[0] for r in db.execute("SELECT nspname FROM pg_namespace")}
+        for schema in expected:
+            if schema not in rows:
+                problems.append(f"no tenant row for schema {schema!r} in {tenant_table}")
+            if schema not in schemas:
+                problems.append(f"schema {schema!r} does not exist")
+        if superuser:
+            user = facts.get("user_model") or {}
+            table, column = user.get("table"), user.get("username_field", "username")
+            found = table and db.execute(
+                sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
+                    sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)),
+                (superuser,)).fetchone()
+            if not found:
+                problems.append(f"superuser {superuser!r} does not exist")
+    present = sorted(rows & schemas | ({public} & schemas))
+    for schema, todo in migrations.pending(facts, conn, present).items():
+        if todo:
+            shown = ", ".join(todo[:5]) + (f" and {len(todo) - 5} more" if len(todo) > 5 else "")
+            problems.append(f"schema {schema!r}: {len(todo)} pending migration(s): {shown}")
+    return problems

@@ -1,0 +1,63 @@
+"""The one console: human output (stderr when --json owns stdout), the JSON envelope, masking."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from devkit.errors import DevkitError, ExitCode
+from devkit.masking import mask
+
+SYMBOLS = {"ran": "[green]✓[/]", "skipped": "[dim]✓[/]", "failed": "[red]✗[/]",
+           "not-run": "[yellow]-[/]"}
+
+
+@dataclass
+class UI:
+    json_mode: bool = False
+    verbose: int = 0
+
+    def __post_init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=self.json_mode, highlight=False, soft_wrap=True)
+
+    def print(self, text: str = "", style: str | None = None) -> None:
+        self.console.print(mask(text), style=style)
+
+    def info(self, text: str) -> None:
+        self.print(text)
+
+    def warn(self, text: str) -> None:
+        self.print(f"[yellow]![/] {text}")
+
+    def detail(self, text: str) -> None:
+        if self.verbose:
+            self.print(f"[dim]{text}[/]")
+
+    def step_started(self, name: str, reason: str) -> None:
+        self.print(f"[cyan]→[/] {name}: {reason}")
+
+    def step_done(self, result: Any) -> None:
+        status = result.status.value
+        line = f"{SYMBOLS[status]} {result.name:<12} {status:<8} {result.seconds:6.2f}s  {result.detail}"
+        self.print(line)
+
+    def error(self, exc: DevkitError) -> None:
+        self.print(f"[red]✗ {exc.message}[/]")
+        if exc.details:
+            self.print(f"[dim]{exc.details}[/]")
+        if exc.hint:
+            self.print(f"[bold]hint:[/] {exc.hint}")
+
+    def emit(self, command: str, code: ExitCode | int, payload: dict[str, Any],
+             error: DevkitError | None = None) -> None:
+        """The JSON envelope every command shares (docs/contract.md), on stdout."""
+        if not self.json_mode:
+            return
+        envelope = {"ok": int(code) == 0, "command": command, "exit_code": int(code), **payload,
+                    "error": error.to_json() if error else None}
+        sys.stdout.write(mask(json.dumps(envelope, indent=2, default=str)) + "\n")
+        sys.stdout.flush()
