@@ -196,3 +196,7 @@ def _bare_force(argv: list[str]) -> list[str]:
 
 def main() -> None:
     app(args=_bare_force(sys.argv[1:]), prog_name="devkit")
+
+
+# Commands of the other areas live in their own modules and register themselves on `app`.
+from devkit import cli_ci, cli_docs, cli_doctor, cli_init  # noqa: E402, F401

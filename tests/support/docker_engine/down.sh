@@ -30,26 +30,36 @@ our_conmon_pids() {
   return 0
 }
 
+# lines_of ARRAY CMD...: the output lines of CMD (which must succeed) into ARRAY.
+lines_of() {
+  local -n _lines=$1
+  local out
+  shift
+  out=$("$@")
+  _lines=()
+  [ -z "$out" ] || mapfile -t _lines <<<"$out"
+}
+
 stop_containers() {
   local running left
-  running=$("${PODMAN[@]}" ps --format '{{.Names}}')
-  if [ -n "$running" ]; then
-    log "stopping containers the tests left running: $(echo $running)"
-    "${PODMAN[@]}" stop --time 10 $running >/dev/null
+  lines_of running "${PODMAN[@]}" ps --format '{{.Names}}'
+  if [ "${#running[@]}" -gt 0 ]; then
+    log "stopping containers the tests left running: ${running[*]}"
+    "${PODMAN[@]}" stop --time 10 "${running[@]}" >/dev/null
   fi
   [ "$PURGE" = true ] && return
-  left=$("${PODMAN[@]}" ps --all --format '{{.Names}}')
-  [ -z "$left" ] || log "stopped containers kept in $STATE_DIR (tests should remove them): $(echo $left)"
-  left=$("${PODMAN[@]}" volume ls --format '{{.Name}}')
-  [ -z "$left" ] || log "volumes kept in $STATE_DIR: $(echo $left | cut -c1-200)"
+  lines_of left "${PODMAN[@]}" ps --all --format '{{.Names}}'
+  [ "${#left[@]}" -eq 0 ] || log "stopped containers kept in $STATE_DIR (tests should remove them): ${left[*]}"
+  lines_of left "${PODMAN[@]}" volume ls --format '{{.Name}}'
+  [ "${#left[@]}" -eq 0 ] || log "${#left[@]} volume(s) kept in $STATE_DIR: ${left[*]:0:5}"
 }
 
 end_leftover_conmons() {
   local pid pids
-  pids=$(our_conmon_pids)
-  [ -n "$pids" ] || return 0
-  log "ending leftover conmon processes: $(echo $pids)"
-  for pid in $pids; do
+  lines_of pids our_conmon_pids
+  [ "${#pids[@]}" -gt 0 ] || return 0
+  log "ending leftover conmon processes: ${pids[*]}"
+  for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || [ ! -e "/proc/$pid" ]   # it may have exited meanwhile
   done
 }

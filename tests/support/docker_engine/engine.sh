@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this
 # Shared settings for up.sh, down.sh and build-image.sh (sourced, not run).
 # Everything the engine stores lives under STATE_DIR so two state dirs never share storage.
 

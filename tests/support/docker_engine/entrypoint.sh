@@ -58,6 +58,7 @@ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 SQL
   for f in /docker-entrypoint-initdb.d/*; do
     [ -e "$f" ] || continue
+    # shellcheck disable=SC1090  # sourced like the official image does
     case "$f" in
       *.sql) echo "running $f"; psql -v ON_ERROR_STOP=1 --no-psqlrc --dbname="$POSTGRES_DB" -f "$f" ;;
       *.sh) echo "running $f"; . "$f" ;;

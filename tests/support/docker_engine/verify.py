@@ -21,10 +21,10 @@ ENV = {"POSTGRES_USER": "devkit", "POSTGRES_PASSWORD": "s3cret", "POSTGRES_DB": 
 DATA = "/var/lib/postgresql/data"
 
 
-def psql(port: str, sql: str) -> subprocess.CompletedProcess[str]:
+def psql(port: str, sql: str, password: str = ENV["POSTGRES_PASSWORD"]):
     user, db = ENV["POSTGRES_USER"], ENV["POSTGRES_DB"]
     cmd = ["psql", "-h", "127.0.0.1", "-p", port, "-U", user, "-d", db]
-    env = {**os.environ, "PGPASSWORD": ENV["POSTGRES_PASSWORD"], "PGCONNECT_TIMEOUT": "2"}
+    env = {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "2"}
     return subprocess.run([*cmd, "-Atc", sql], env=env, capture_output=True, text=True, check=False)
 
 
@@ -80,6 +80,8 @@ def check(client: docker.DockerClient) -> None:
     assert all("Connection refused" in e or "closed the connection" in e for e in refused), refused
     created = psql(host_port(c), "create table t(x text); insert into t values ('kept')")
     assert created.returncode == 0, created.stderr
+    wrong = psql(host_port(c), "select 1", password="wrong")
+    assert "password authentication failed" in wrong.stderr, wrong.stderr
 
     t0 = time.monotonic()
     c.stop(timeout=10)

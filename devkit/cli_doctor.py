@@ -1,0 +1,1 @@
+"""CLI commands for 'doctor' (registered on devkit.cli.app by importing this module)."""

@@ -1,0 +1,65 @@
+"""Fixtures: a folder the postgres user can reach, a real PostgreSQL, example copies, shared caches."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import Cluster, free_port
+from tests.support.project import copy_example, stop_native
+
+CACHE = Path(os.environ.get("DEVKIT_TEST_CACHE", "/tmp/devkit-test-cache"))
+
+
+def reachable_dir(prefix: str) -> Path:
+    """pytest's basetemp is mode 0700 under root: the postgres user could not enter it."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Shared pip/npm caches for speed; devkit's fallback cluster folder inside the test area;
+    DATABASE_URL and friends removed so `auto` never picks up the developer's database."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    saved = dict(os.environ)
+    for var in ("DATABASE_URL", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PORT",
+                "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV"):
+        os.environ.pop(var, None)
+    os.environ["PIP_CACHE_DIR"] = str(CACHE / "pip")
+    os.environ["npm_config_cache"] = str(CACHE / "npm")
+    os.environ["DEVKIT_NATIVE_FALLBACK"] = str(tmp_path_factory.mktemp("fallback-clusters"))
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture
+def reachable_tmp() -> Iterator[Path]:
+    path = reachable_dir("devkit-test-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def example(reachable_tmp: Path) -> Iterator[Path]:
+    """A fresh copy of examples/tenant-demo; any native server devkit starts in it is stopped."""
+    project = copy_example(reachable_tmp / "tenant-demo")
+    yield project
+    stop_native(project)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[Cluster]:
+    """One real PostgreSQL 15 server for the session (superuser admin, TCP 127.0.0.1 only)."""
+    folder = reachable_dir("devkit-pg-")
+    cluster = Cluster(folder, free_port()).init().start()
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Test support shared by every test module (and by later issues' tests)."""
