@@ -131,11 +131,14 @@ def up(
     skip: Annotated[Optional[list[str]], typer.Option("--skip", metavar="STEP", help="Do not run these steps.")] = None,
     force: Annotated[Optional[list[str]], typer.Option(
         "--force", metavar="[STEP]", help="Re-run even when fresh: all steps, or the named one.")] = None,
+    recreate: Annotated[bool, typer.Option(
+        "--recreate", help="Re-create the database container when its settings changed (data kept).")] = False,
 ) -> None:
     """Bring the development environment up: database, dependencies, tenants."""
     from devkit.commands.up import run_up
 
-    guarded(g, "up", lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or []))
+    guarded(g, "up", lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or [],
+                                       recreate))
 
 
 @command(app)

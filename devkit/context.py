@@ -22,6 +22,7 @@ class Context:
     verbose: int = 0
     profile: str = "dev"  # dev (devkit up) | deploy (devkit migrate)
     python_override: str | None = None  # --python: an interpreter instead of the project's venv
+    recreate: bool = False  # --recreate: a provider may re-create its server (data kept)
     notes: list[str] = field(default_factory=list)  # shown once at the end (e.g. a new password)
     _provider: Provider | None = None
     _provider_reason: str = ""

@@ -30,6 +30,13 @@ class UI:
     def info(self, text: str) -> None:
         self.print(text)
 
+    def reveal(self, text: str) -> None:
+        """Show a new secret once, to a person at a terminal only; logs and pipes get it masked."""
+        if self.console.is_terminal and not self.json_mode:
+            self.console.print(text, highlight=False)
+        else:
+            self.print(text + " [dim](masked: not a terminal; see .devkit/secrets.json)[/]")
+
     def warn(self, text: str) -> None:
         self.print(f"[yellow]![/] {text}")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from devkit.config import Config
 from devkit.context import Context
-from devkit.errors import DevkitError, ExitCode
+from devkit.errors import ExitCode
 from devkit.pipeline import Result, Runner, Selection, Status
 from devkit.state import project_lock
 from devkit.ui import UI
@@ -35,7 +35,7 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
             ui.print(f"\n[red]✗ {result.name} failed[/]")
             ui.error(result.error)
     for note in ctx.notes:
-        ui.print(f"[bold]note:[/] {note}")
+        ui.reveal(f"note: {note}")
     conn = ctx._connection
     failed = [r.name for r in results if r.status in (Status.FAILED, Status.NOT_RUN)]
     elapsed = time.monotonic() - started
@@ -50,16 +50,13 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
 
 
 def run_up(config: Config, ui: UI, g: Any, only: list[str], skip: list[str],
-           force: list[str]) -> tuple[int, dict[str, Any]]:
+           force: list[str], recreate: bool = False) -> tuple[int, dict[str, Any]]:
     from devkit.steps import up_steps
 
     started = time.monotonic()
     for warning in config.warnings:
         ui.warn(warning)
-    ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose)
-    try:
-        results = run_pipeline(ctx, ui, up_steps(), Selection(only, skip, force))
-    except DevkitError:
-        raise
+    ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose, recreate=recreate)
+    results = run_pipeline(ctx, ui, up_steps(), Selection(only, skip, force))
     payload = report(ctx, ui, results, started)
     return int(exit_code(results)), payload

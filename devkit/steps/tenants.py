@@ -104,8 +104,8 @@ class TenantSequence:
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
                 ctx.notes.append(
-                    f"development superuser {ctx.config.tenants.superuser!r} password: {password} "
-                    "(shown once; kept in .devkit/secrets.json)")
+                    f"created the development superuser {ctx.config.tenants.superuser!r} with "
+                    f"password {password} (shown once; kept in .devkit/secrets.json)")
         else:
             spec = getattr(ctx.config.tenants, action.tenant)
             plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})

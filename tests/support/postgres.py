@@ -63,6 +63,10 @@ class Cluster:
         return self
 
     def start(self) -> Cluster:
+        self.start_process_only()
+        return self.wait_ready()
+
+    def start_process_only(self) -> Cluster:
         import pwd
 
         extra: dict[str, object] = {}
@@ -72,6 +76,9 @@ class Cluster:
         log = open(self.folder / "log", "ab")  # noqa: SIM115 - the server owns it
         self.process = subprocess.Popen([str(BIN / "postgres"), "-D", str(self.data)], cwd="/",
                                         stdout=log, stderr=subprocess.STDOUT, **extra)  # type: ignore[call-overload]
+        return self
+
+    def wait_ready(self) -> Cluster:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -15,7 +15,7 @@ for arg in "$@"; do
     *) STATE_DIR=$arg ;;
   esac
 done
-# shellcheck source=engine.sh
+# shellcheck source-path=SCRIPTDIR source=engine.sh
 source "$HERE/engine.sh"
 
 if [ ! -d "$STATE_DIR" ]; then log "nothing to do: no $STATE_DIR"; exit 0; fi
@@ -81,7 +81,7 @@ remove_netavark_chains() {
     log "netavark iptables chains still in use on this host; leaving them"
     return 1
   fi
-  local rule
+  local rule chain
   for rule in "PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT" \
               "OUTPUT -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT" \
               "POSTROUTING -j NETAVARK-HOSTPORT-MASQ"; do

@@ -6,7 +6,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 STATE_DIR=${1:-${STATE_DIR:-}}
-# shellcheck source=engine.sh
+# shellcheck source-path=SCRIPTDIR source=engine.sh
 source "$HERE/engine.sh"
 
 if [ "$(id -u)" != 0 ]; then log "must run as root (rootful podman)"; exit 1; fi

@@ -1,0 +1,28 @@
+"""`devkit config`: the effective configuration with provenance; secrets masked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from devkit import config as config_mod
+from devkit.config import Config
+from devkit.masking import mask
+from devkit.ui import UI
+
+
+def run_config(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
+    from rich.table import Table
+
+    values = config_mod.effective(config)
+    for warning in config.warnings:
+        ui.warn(warning)
+    table = Table("key", "value", "from", box=None, pad_edge=False)
+    for key, (value, source) in values.items():
+        shown = json.dumps(value) if isinstance(value, dict | list) else str(value)
+        table.add_row(key, mask(shown), source)
+    ui.print(f"project: {config.root}\nconfiguration: {config.source}")
+    ui.console.print(table)
+    payload = {"project": str(config.root), "source": config.source, "warnings": list(config.warnings),
+               "values": {k: {"value": v, "from": s} for k, (v, s) in values.items()}}
+    return 0, payload

@@ -1,0 +1,42 @@
+"""`devkit db url` (the one command that prints the password) and `devkit db shell` (psql)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any
+
+from devkit.config import Config
+from devkit.context import Context
+from devkit.errors import DatabaseError
+from devkit.ui import UI
+
+
+def _current(config: Config) -> Any:
+    ctx = Context.create(config)
+    conn = ctx.provider.current()
+    if conn is None:
+        raise DatabaseError(f"the {ctx.provider.name} database is not running",
+                            hint="start it with `devkit up` (or `devkit up --only database`)")
+    return conn
+
+
+def run_url(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
+    conn = _current(config)
+    if ui.json_mode:  # the envelope is masked like every output; scripts use the plain form
+        return 0, {"connection": conn.to_json()}
+    sys.stdout.write(conn.url() + "\n")  # deliberately unmasked: this is what the command is for
+    return 0, {}
+
+
+def run_shell(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
+    conn = _current(config)
+    psql = shutil.which("psql")
+    if psql is None:
+        raise DatabaseError("psql is not installed", hint="apt-get install postgresql-client")
+    # The password goes through the environment, not argv: argv is visible in `ps`.
+    env = {**os.environ, "PGPASSWORD": conn.password}
+    os.execve(psql, ["psql", "-h", conn.host, "-p", str(conn.port), "-U", conn.user, "-d", conn.name],
+              env)
+    return 0, {}  # not reached

@@ -1,0 +1,47 @@
+"""`devkit status`: what runs where, and which steps are fresh or stale (nothing is started)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devkit.config import Config
+from devkit.context import Context
+from devkit.errors import DevkitError
+from devkit.ui import UI
+
+
+def step_freshness(ctx: Context) -> list[dict[str, Any]]:
+    """Each step's verdict without running it: fresh, or stale with the reason."""
+    from devkit.steps import up_steps
+
+    rows = []
+    for step in up_steps():
+        record = ctx.state.step(step.name)
+        try:
+            if not record:
+                reason: str | None = "never ran"
+            elif record.get("fingerprint") != step.fingerprint(ctx):
+                reason = "inputs changed"
+            else:
+                reason = step.check(ctx, record)
+        except DevkitError as exc:
+            reason = f"cannot tell: {exc.message}"
+        rows.append({"name": step.name, "fresh": reason is None, "reason": reason,
+                     "last": record.get("detail")})
+    return rows
+
+
+def run_status(config: Config, ui: UI, g: Any) -> tuple[int, dict[str, Any]]:
+    ctx = Context.create(config, no_input=True, verbose=g.verbose)
+    provider = ctx.provider
+    info = provider.status()
+    ui.print(f"[bold]database[/]: {provider.name} ({ctx.provider_reason})")
+    for key, value in info.items():
+        if key != "provider" and value is not None:
+            ui.print(f"  {key}: {value}")
+    rows = step_freshness(ctx)
+    ui.print("[bold]steps[/]:")
+    for row in rows:
+        mark = "[green]fresh[/]" if row["fresh"] else f"[yellow]stale[/]: {row['reason']}"
+        ui.print(f"  {row['name']:<12} {mark}")
+    return 0, {"database": info, "provider_reason": ctx.provider_reason, "steps": rows}
