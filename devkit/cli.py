@@ -8,10 +8,11 @@ import functools
 import inspect
 import os
 import sys
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -19,29 +20,43 @@ from devkit import __version__
 from devkit.errors import DevkitError, ExitCode, UsageError
 
 # No pretty tracebacks: their local variables could show a password.
-app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
-                  pretty_exceptions_enable=False,
-                  help="Bootstrap and keep a django-tenants development environment working.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Bootstrap and keep a django-tenants development environment working.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="The database devkit provides.")
 app.add_typer(db_app, name="db")
 
 
 @dataclass(frozen=True)
 class Globals:
-    project: Optional[Path]
+    project: Path | None
     no_input: bool
     json: bool
     verbose: int
 
 
-_GLOBAL_OPTIONS: dict[str, Any] = {
-    "project": (Annotated[Optional[Path], typer.Option(
-        "--project", help="Project folder (default: nearest with devkit config, git root, manage.py).")], None),
-    "no_input": (Annotated[bool, typer.Option(
-        "--no-input", help="Never prompt (implied without a TTY or when CI is set).")], False),
-    "json_": (Annotated[bool, typer.Option(
-        "--json", help="Machine-readable result on stdout; human output on stderr.")], False),
-    "verbose": (Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail.")], 0),
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project", help="Project folder (default: nearest with devkit config, git root, manage.py)."
+    ),
+]
+NoInputOption = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt (implied without a TTY or when CI is set).")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Machine-readable result on stdout; human output on stderr.")
+]
+VerboseOption = Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail.")]
+_GLOBAL_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "project": (ProjectOption, None),
+    "no_input": (NoInputOption, False),
+    "json_": (JsonOption, False),
+    "verbose": (VerboseOption, 0),
 }
 
 
@@ -54,33 +69,46 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    project: _GLOBAL_OPTIONS["project"][0] = None,
-    no_input: _GLOBAL_OPTIONS["no_input"][0] = False,
-    json_: _GLOBAL_OPTIONS["json_"][0] = False,
-    verbose: _GLOBAL_OPTIONS["verbose"][0] = 0,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    project: ProjectOption = None,
+    no_input: NoInputOption = False,
+    json_: JsonOption = False,
+    verbose: VerboseOption = 0,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
 ) -> None:
     ctx.obj = {"project": project, "no_input": no_input, "json_": json_, "verbose": verbose}
 
 
-def command(group: typer.Typer, name: Optional[str] = None, **kwargs: Any) -> Callable[..., Any]:
+def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[..., Any]:
     """Register `fn(g: Globals, ...)` with the global options appended to its own."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        own = [p for p in inspect.signature(fn).parameters.values() if p.name != "g"]
-        extra = [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default,
-                                   annotation=hint) for key, (hint, default) in _GLOBAL_OPTIONS.items()]
-        extra.append(inspect.Parameter("typer_ctx", inspect.Parameter.KEYWORD_ONLY,
-                                       annotation=typer.Context))
+        # Resolve annotations in fn's own module: the wrapper lives here, with other globals.
+        hints = typing.get_type_hints(fn, include_extras=True)
+        own = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in inspect.signature(fn).parameters.values()
+            if p.name != "g"
+        ]
+        extra = [
+            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+            for key, (hint, default) in _GLOBAL_OPTIONS.items()
+        ]
+        extra.append(inspect.Parameter("typer_ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context))
 
         @functools.wraps(fn)
         def wrapper(**values: Any) -> Any:
             before = values.pop("typer_ctx").find_root().obj or {}
             opts = {k: values.pop(k) or before.get(k) for k in _GLOBAL_OPTIONS}
             interactive = sys.stdin.isatty() and not os.environ.get("CI")
-            g = Globals(opts["project"], bool(opts["no_input"]) or not interactive,
-                        bool(opts["json_"]), int(opts["verbose"] or 0))
+            g = Globals(
+                opts["project"],
+                bool(opts["no_input"]) or not interactive,
+                bool(opts["json_"]),
+                int(opts["verbose"] or 0),
+            )
             return fn(g, **values)
 
         wrapper.__signature__ = inspect.Signature([*own, *extra])  # type: ignore[attr-defined]
@@ -121,24 +149,38 @@ def load_config(g: Globals) -> Any:
     return config.load(root)
 
 
-
-
 @command(app)
 def up(
     g: Globals,
-    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="STEP",
-                                                      help="Run only these steps (and what they need).")] = None,
-    skip: Annotated[Optional[list[str]], typer.Option("--skip", metavar="STEP", help="Do not run these steps.")] = None,
-    force: Annotated[Optional[list[str]], typer.Option(
-        "--force", metavar="[STEP]", help="Re-run even when fresh: all steps, or the named one.")] = None,
-    recreate: Annotated[bool, typer.Option(
-        "--recreate", help="Re-create the database container when its settings changed (data kept).")] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="STEP", help="Run only these steps (and what they need)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", metavar="STEP", help="Do not run these steps.")
+    ] = None,
+    force: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--force", metavar="[STEP]", help="Re-run even when fresh: all steps, or the named one."
+        ),
+    ] = None,
+    recreate: Annotated[
+        bool,
+        typer.Option(
+            "--recreate",
+            help="Re-create the database container when its settings changed (data kept).",
+        ),
+    ] = False,
 ) -> None:
     """Bring the development environment up: database, dependencies, tenants."""
     from devkit.commands.up import run_up
 
-    guarded(g, "up", lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or [],
-                                       recreate))
+    guarded(
+        g,
+        "up",
+        lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or [], recreate),
+    )
 
 
 @command(app)

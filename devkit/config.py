@@ -132,8 +132,7 @@ def load(root: Path) -> Config:
     for key, value in _flatten_checked(raw, source).items():
         flat[key], provenance[key] = value, source
     _check_choices(flat, provenance)
-    return _build(Config, flat, "", root=root, source=source, provenance=provenance,
-                  warnings=tuple(warnings))
+    return _build(Config, flat, "", root=root, source=source, provenance=provenance, warnings=tuple(warnings))
 
 
 def _has_tool_table(pyproject: Path) -> bool:
@@ -230,7 +229,7 @@ def _flatten_checked(raw: dict[str, Any], source: str) -> dict[str, Any]:
             if dotted in tables and isinstance(value, dict):
                 walk(value, f"{dotted}.")
             elif dotted not in schema:
-                known = sorted(k for k in schema if k.startswith(prefix) and "." not in k[len(prefix):])
+                known = sorted(k for k in schema if k.startswith(prefix) and "." not in k[len(prefix) :])
                 raise ConfigError(
                     f"{source}: unknown key '{dotted}'",
                     hint=f"known keys here: {', '.join(known)} (docs/configuration.md)",

@@ -40,7 +40,9 @@ class Context:
             if self._provider is None:
                 from devkit.database.select import choose
 
-                self._provider, self._provider_reason = choose(self.config, self.state, self.secrets)
+                self._provider, self._provider_reason = choose(
+                    self.config, self.state, self.secrets, recreate=self.recreate
+                )
             return self._provider
 
     @property
@@ -51,8 +53,10 @@ class Context:
     @property
     def connection(self) -> Connection:
         if self._connection is None:
-            raise DatabaseError("no database connection yet: the database step did not run",
-                                hint="run `devkit up` without --skip database")
+            raise DatabaseError(
+                "no database connection yet: the database step did not run",
+                hint="run `devkit up` without --skip database",
+            )
         return self._connection
 
     def set_connection(self, connection: Connection) -> None:

@@ -18,8 +18,12 @@ def defaults(root: Path, current: dict[str, Any]) -> dict[str, tuple[Any, str]]:
     if manage is not None:
         found["manage_py"] = (manage.relative_to(root).as_posix(), "shallowest manage.py")
     manage_dir = manage.parent if manage else root
-    for candidate in (manage_dir / "requirements.txt", root / "requirements.txt",
-                      root / "requirements" / "dev.txt", root / "requirements" / "base.txt"):
+    for candidate in (
+        manage_dir / "requirements.txt",
+        root / "requirements.txt",
+        root / "requirements" / "dev.txt",
+        root / "requirements" / "base.txt",
+    ):
         if candidate.is_file():
             found["python.requirements"] = (_rel(candidate, root), "requirements file")
             break
@@ -51,9 +55,7 @@ def find_manage_py(root: Path, depth: int = 3) -> Path | None:
         hits = sorted(p / "manage.py" for p in level if (p / "manage.py").is_file())
         if hits:
             return hits[0]
-        level = sorted(
-            child for p in level for child in _subdirs(p) if child.name not in _SKIP
-        )
+        level = sorted(child for p in level for child in _subdirs(p) if child.name not in _SKIP)
     return None
 
 

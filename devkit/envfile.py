@@ -28,7 +28,7 @@ def merged(existing: str, block: str) -> str:
     """`existing` with devkit's block replaced (or appended); every other byte kept."""
     start, end = existing.find(BEGIN), existing.find(END)
     if start != -1 and end > start:
-        return existing[:start] + block + existing[end + len(END):].lstrip("\n")
+        return existing[:start] + block + existing[end + len(END) :].lstrip("\n")
     if existing and not existing.endswith("\n"):
         existing += "\n"
     return existing + ("\n" if existing else "") + block
@@ -63,8 +63,10 @@ def ensure_ignored(root: Path, paths: list[str]) -> list[str]:
     missing = []
     for rel in paths:
         if in_git:
-            ignored = proc.run(["git", "check-ignore", "-q", "--no-index", rel], cwd=root,
-                               check=False).returncode == 0
+            ignored = (
+                proc.run(["git", "check-ignore", "-q", "--no-index", rel], cwd=root, check=False).returncode
+                == 0
+            )
         else:
             ignored = rel.strip("/") in listed or "/" + rel.strip("/") in listed
         if not ignored:

@@ -30,8 +30,10 @@ def source_files(folder: Path) -> list[Path]:
     return found
 
 
-AUTO_COMMANDS = {"create_super": "create_super_tenant --no-input",
-                 "create_guest": "create_guest_tenant --no-input"}
+AUTO_COMMANDS = {
+    "create_super": "create_super_tenant --no-input",
+    "create_guest": "create_guest_tenant --no-input",
+}
 
 
 def sequence_lines(ctx: Context) -> list[tuple[str, str]]:
@@ -79,14 +81,20 @@ def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
     """Run one probe script in the project's Django and return the JSON it wrote."""
     out = ctx.config.state_dir / f"probe-{os.getpid()}-{script}.json"
     bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
-    full_env = {**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script),
-                "DEVKIT_PROBE_OUT": str(out)}
+    full_env = {
+        **ctx.command_env(),
+        **env,
+        "DEVKIT_PROBE_SCRIPT": str(PROBES / script),
+        "DEVKIT_PROBE_OUT": str(out),
+    }
     try:
         proc.run(
             [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
-            cwd=ctx.config.manage_dir, env=full_env, log=ctx.logs / f"probe-{script}.log",
+            cwd=ctx.config.manage_dir,
+            env=full_env,
+            log=ctx.logs / f"probe-{script}.log",
             hint="Django could not start with these settings: see the log; `devkit doctor` "
-                 "checks DJANGO_SETTINGS_MODULE, the database settings and the installed apps",
+            "checks DJANGO_SETTINGS_MODULE, the database settings and the installed apps",
         )
         return json.loads(out.read_text())
     except FileNotFoundError as exc:

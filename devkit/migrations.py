@@ -76,14 +76,20 @@ def applied_by_schema(conn: Connection, schemas: list[str]) -> dict[str, set[tup
 
     result: dict[str, set[tuple[str, str]]] = {s: set() for s in schemas}
     with psycopg.connect(**conn.connect_kwargs()) as db:
-        present = [row[0] for row in db.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)", (schemas,))]
+        present = [
+            row[0]
+            for row in db.execute(
+                "SELECT table_schema FROM information_schema.tables "
+                "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+                (schemas,),
+            )
+        ]
         if not present:
             return result
         query = sql.SQL(" UNION ALL ").join(
             sql.SQL("SELECT {lit}, app, name FROM {schema}.django_migrations").format(
-                lit=sql.Literal(s), schema=sql.Identifier(s))
+                lit=sql.Literal(s), schema=sql.Identifier(s)
+            )
             for s in present
         )
         for schema, app, name in db.execute(query):

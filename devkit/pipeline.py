@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from devkit.errors import DevkitError, StepFailed, UsageError
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from devkit.context import Context
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     RAN = "ran"
     SKIPPED = "skipped"
     FAILED = "failed"
@@ -37,8 +37,10 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "name": self.name, "status": self.status.value,
-            "seconds": round(self.seconds, 3), "detail": self.detail,
+            "name": self.name,
+            "status": self.status.value,
+            "seconds": round(self.seconds, 3),
+            "detail": self.detail,
         }
         if self.error is not None:
             out["error"] = self.error.to_json()
@@ -88,8 +90,11 @@ class Runner:
 
     def validate(self, selection: Selection) -> None:
         names = {s.name for s in self.steps}
-        for option, given in (("--only", selection.only), ("--skip", selection.skip),
-                              ("--force", [f for f in selection.force if f != "*"])):
+        for option, given in (
+            ("--only", selection.only),
+            ("--skip", selection.skip),
+            ("--force", [f for f in selection.force if f != "*"]),
+        ):
             unknown = [n for n in given if n not in names]
             if unknown:
                 raise UsageError(
@@ -123,12 +128,15 @@ class Runner:
                     if blocked:
                         continue
                     del pending[name]
-                    failed = [n for n in step.needs
-                              if n in self.results and self.results[n].status in
-                              (Status.FAILED, Status.NOT_RUN)]
+                    failed = [
+                        n
+                        for n in step.needs
+                        if n in self.results and self.results[n].status in (Status.FAILED, Status.NOT_RUN)
+                    ]
                     if failed:
-                        self._finish(Result(name, Status.NOT_RUN, 0.0,
-                                            f"not run: {', '.join(failed)} failed"))
+                        self._finish(
+                            Result(name, Status.NOT_RUN, 0.0, f"not run: {', '.join(failed)} failed")
+                        )
                     elif name in selection.skip:
                         self._finish(Result(name, Status.SKIPPED, 0.0, "skipped (--skip)"))
                     else:
@@ -155,8 +163,12 @@ class Runner:
             else:
                 reason = step.check(ctx, record)
             if reason is None:
-                return Result(step.name, Status.SKIPPED, time.monotonic() - started,
-                              record.get("detail", "up to date"))
+                return Result(
+                    step.name,
+                    Status.SKIPPED,
+                    time.monotonic() - started,
+                    record.get("detail", "up to date"),
+                )
             self.on_start(step.name, reason)
             done = step.run(ctx)
             step.verify(ctx)
@@ -166,6 +178,8 @@ class Runner:
         except DevkitError as exc:
             return Result(step.name, Status.FAILED, time.monotonic() - started, exc.message, exc)
         except Exception as exc:  # a bug in devkit: still a failed step with a report, not a hang
-            err = StepFailed(f"{step.name}: unexpected {type(exc).__name__}: {exc}",
-                             hint="this is a devkit bug; please report it with `devkit up -v`")
+            err = StepFailed(
+                f"{step.name}: unexpected {type(exc).__name__}: {exc}",
+                hint="this is a devkit bug; please report it with `devkit up -v`",
+            )
             return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)

@@ -59,7 +59,10 @@ class State:
         with self._lock:
             self.reload()
             self.data.setdefault("steps", {})[name] = {
-                "fingerprint": fingerprint, "detail": detail, "marker": marker, "at": time.time(),
+                "fingerprint": fingerprint,
+                "detail": detail,
+                "marker": marker,
+                "at": time.time(),
             }
             self.save()
 

@@ -25,9 +25,31 @@ def validate_schema_name(name: str, key: str) -> None:
         raise ConfigError(f"{key} = {name!r} {problem}", hint=f"choose another value for {key}")
 
 
-def inspect(
-    conn: Connection, facts: dict[str, Any], expected: list[str], superuser: str | None
-) -> list[str]:
+def rows_without_schema(conn: Connection, facts: dict[str, Any], expected: list[str]) -> list[str]:
+    """Expected tenants whose row exists but whose schema was dropped (django-tenants then fails
+    in migrate_schemas --tenant with 'no schema has been selected')."""
+    import psycopg
+    from psycopg import sql
+
+    table = (facts.get("tenant_model") or {}).get("table")
+    public = facts["public_schema"]
+    with psycopg.connect(**conn.connect_kwargs()) as db:
+        if (
+            not table
+            or db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()[0] is None
+        ):
+            return []
+        rows = {
+            r[0]
+            for r in db.execute(
+                sql.SQL("SELECT schema_name FROM {}.{}").format(sql.Identifier(public), sql.Identifier(table))
+            )
+        }
+        schemas = {r[0] for r in db.execute("SELECT nspname FROM pg_namespace")}
+    return [s for s in expected if s in rows and s not in schemas]
+
+
+def inspect(conn: Connection, facts: dict[str, Any], expected: list[str], superuser: str | None) -> list[str]:
     """Problems with the tenant outcome, empty when everything exists and is migrated."""
     import psycopg
     from psycopg import sql
@@ -39,11 +61,17 @@ def inspect(
     problems: list[str] = []
     with psycopg.connect(**conn.connect_kwargs()) as db:
         if db.execute("SELECT to_regclass(%s)", (f'"{public}"."{tenant_table}"',)).fetchone()[0] is None:
-            return [f"the tenant table {public}.{tenant_table} does not exist (shared migrations "
-                    "have not run)"]
-        rows = {r[0] for r in db.execute(
-            sql.SQL("SELECT schema_name FROM {}.{}").format(sql.Identifier(public),
-                                                            sql.Identifier(tenant_table)))}
+            return [
+                f"the tenant table {public}.{tenant_table} does not exist (shared migrations have not run)"
+            ]
+        rows = {
+            r[0]
+            for r in db.execute(
+                sql.SQL("SELECT schema_name FROM {}.{}").format(
+                    sql.Identifier(public), sql.Identifier(tenant_table)
+                )
+            )
+        }
         schemas = {r[0] for r in db.execute("SELECT nspname FROM pg_namespace")}
         for schema in expected:
             if schema not in rows:
@@ -53,10 +81,15 @@ def inspect(
         if superuser:
             user = facts.get("user_model") or {}
             table, column = user.get("table"), user.get("username_field", "username")
-            found = table and db.execute(
-                sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
-                    sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)),
-                (superuser,)).fetchone()
+            found = (
+                table
+                and db.execute(
+                    sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
+                        sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)
+                    ),
+                    (superuser,),
+                ).fetchone()
+            )
             if not found:
                 problems.append(f"superuser {superuser!r} does not exist")
     present = sorted(rows & schemas | ({public} & schemas))

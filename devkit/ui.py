@@ -10,8 +10,12 @@ from typing import Any
 from devkit.errors import DevkitError, ExitCode
 from devkit.masking import mask
 
-SYMBOLS = {"ran": "[green]✓[/]", "skipped": "[dim]✓[/]", "failed": "[red]✗[/]",
-           "not-run": "[yellow]-[/]"}
+SYMBOLS = {
+    "ran": "[green]✓[/]",
+    "skipped": "[dim]✓[/]",
+    "failed": "[red]✗[/]",
+    "not-run": "[yellow]-[/]",
+}
 
 
 @dataclass
@@ -59,12 +63,22 @@ class UI:
         if exc.hint:
             self.print(f"[bold]hint:[/] {exc.hint}")
 
-    def emit(self, command: str, code: ExitCode | int, payload: dict[str, Any],
-             error: DevkitError | None = None) -> None:
+    def emit(
+        self,
+        command: str,
+        code: ExitCode | int,
+        payload: dict[str, Any],
+        error: DevkitError | None = None,
+    ) -> None:
         """The JSON envelope every command shares (docs/contract.md), on stdout."""
         if not self.json_mode:
             return
-        envelope = {"ok": int(code) == 0, "command": command, "exit_code": int(code), **payload,
-                    "error": error.to_json() if error else None}
+        envelope = {
+            "ok": int(code) == 0,
+            "command": command,
+            "exit_code": int(code),
+            **payload,
+            "error": error.to_json() if error else None,
+        }
         sys.stdout.write(mask(json.dumps(envelope, indent=2, default=str)) + "\n")
         sys.stdout.flush()

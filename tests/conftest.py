@@ -29,11 +29,19 @@ def _isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     DATABASE_URL and friends removed so `auto` never picks up the developer's database."""
     CACHE.mkdir(parents=True, exist_ok=True)
     saved = dict(os.environ)
-    for var in ("DATABASE_URL", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PORT",
-                "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV"):
+    for var in (
+        "DATABASE_URL",
+        "DB_HOST",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+        "DB_PORT",
+        "DJANGO_SETTINGS_MODULE",
+        "VIRTUAL_ENV",
+    ):
         os.environ.pop(var, None)
     os.environ["PIP_CACHE_DIR"] = str(CACHE / "pip")
-    os.environ["npm_config_cache"] = str(CACHE / "npm")
+    os.environ["NPM_CONFIG_CACHE"] = str(CACHE / "npm")
     os.environ["DEVKIT_NATIVE_FALLBACK"] = str(tmp_path_factory.mktemp("fallback-clusters"))
     yield
     os.environ.clear()

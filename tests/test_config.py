@@ -21,11 +21,17 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_detects_layout(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "backend/manage.py": "", "backend/requirements.txt": "Django\n", ".python-version": "3.11\n",
-        "frontend/package.json": json.dumps({"engines": {"node": ">=20"}}),
-        "frontend/pnpm-lock.yaml": "", "devkit.toml": "",
-    })
+    write(
+        tmp_path,
+        {
+            "backend/manage.py": "",
+            "backend/requirements.txt": "Django\n",
+            ".python-version": "3.11\n",
+            "frontend/package.json": json.dumps({"engines": {"node": ">=20"}}),
+            "frontend/pnpm-lock.yaml": "",
+            "devkit.toml": "",
+        },
+    )
     cfg = config.load(tmp_path)
     assert cfg.manage_py == "backend/manage.py"
     assert cfg.python.requirements == "backend/requirements.txt"
@@ -38,21 +44,35 @@ def test_detects_layout(tmp_path: Path) -> None:
 
 
 def test_nvmrc_wins_over_engines(tmp_path: Path) -> None:
-    write(tmp_path, {"package.json": json.dumps({"engines": {"node": ">=18"}}), ".nvmrc": "v20.11.1\n"})
+    write(
+        tmp_path,
+        {"package.json": json.dumps({"engines": {"node": ">=18"}}), ".nvmrc": "v20.11.1\n"},
+    )
     assert config.load(tmp_path).node.version == "20.11.1"
 
 
 def test_file_overrides_detection_and_records_source(tmp_path: Path) -> None:
-    write(tmp_path, {"manage.py": "", "devkit.toml": '[python]\nversion = "3.12"\n',
-                     ".python-version": "3.11\n"})
+    write(
+        tmp_path,
+        {
+            "manage.py": "",
+            "devkit.toml": '[python]\nversion = "3.12"\n',
+            ".python-version": "3.11\n",
+        },
+    )
     cfg = config.load(tmp_path)
     assert cfg.python.version == "3.12"
     assert cfg.provenance["python.version"] == str(tmp_path / "devkit.toml")
 
 
 def test_devkit_toml_wins_over_pyproject_with_warning(tmp_path: Path) -> None:
-    write(tmp_path, {"devkit.toml": "[database]\nname = \"from_devkit\"\n",
-                     "pyproject.toml": "[tool.devkit.database]\nname = \"from_pyproject\"\n"})
+    write(
+        tmp_path,
+        {
+            "devkit.toml": '[database]\nname = "from_devkit"\n',
+            "pyproject.toml": '[tool.devkit.database]\nname = "from_pyproject"\n',
+        },
+    )
     cfg = config.load(tmp_path)
     assert cfg.database.name == "from_devkit"
     assert any("devkit.toml wins" in w for w in cfg.warnings)
@@ -65,15 +85,18 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
     assert "[tool.devkit]" in cfg.provenance["database.port"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("colour = 1\n", "unknown key 'colour'"),
-    ("[database]\nprot = 5432\n", "unknown key 'database.prot'"),
-    ("[database]\nport = \"5432\"\n", "'database.port' must be an integer, got str"),
-    ("[database]\nprovider = \"podman\"\n", "'database.provider' must be one of auto, docker"),
-    ("[database.env]\nDB_PORT = 5432\n", "'database.env' must be a table of strings"),
-    ("[tenants.guest]\nschema = 1\n", "'tenants.guest.schema' must be a string"),
-    ("[database\n", "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("colour = 1\n", "unknown key 'colour'"),
+        ("[database]\nprot = 5432\n", "unknown key 'database.prot'"),
+        ('[database]\nport = "5432"\n', "'database.port' must be an integer, got str"),
+        ('[database]\nprovider = "podman"\n', "'database.provider' must be one of auto, docker"),
+        ("[database.env]\nDB_PORT = 5432\n", "'database.env' must be a table of strings"),
+        ("[tenants.guest]\nschema = 1\n", "'tenants.guest.schema' must be a string"),
+        ("[database\n", "invalid TOML"),
+    ],
+)
 def test_errors_name_file_key_and_expectation(tmp_path: Path, text: str, expected: str) -> None:
     write(tmp_path, {"devkit.toml": text})
     with pytest.raises(ConfigError) as info:
@@ -90,7 +113,7 @@ def test_find_project_prefers_config_then_git_then_manage(tmp_path: Path) -> Non
 
 
 def test_cli_config_error_exit_code_and_json(tmp_path: Path) -> None:
-    write(tmp_path, {"devkit.toml": "[database]\nport = \"x\"\n"})
+    write(tmp_path, {"devkit.toml": '[database]\nport = "x"\n'})
     ran = devkit("config", "--json", project=tmp_path)
     assert ran.code == 2
     envelope = json.loads(ran.out)

@@ -17,8 +17,15 @@ from tests.support.postgres import Cluster, free_port
 
 
 def conn(pg: Cluster, **changes: object) -> Connection:
-    values = {"host": "127.0.0.1", "port": pg.port, "name": "postgres", "user": "admin",
-              "password": pg.password, "provider": "external", **changes}
+    values = {
+        "host": "127.0.0.1",
+        "port": pg.port,
+        "name": "postgres",
+        "user": "admin",
+        "password": pg.password,
+        "provider": "external",
+        **changes,
+    }
     return Connection(**values)  # type: ignore[arg-type]
 
 
@@ -75,9 +82,14 @@ def test_server_killed_mid_wait_fails_at_once_with_its_log(reachable_tmp: Path) 
     try:
         with pytest.raises(DatabaseError) as info:
             wait_for_postgres(
-                conn(cluster, port=free_port()), timeout=30, owns_server=True,
-                alive=lambda: None if cluster.process.poll() is None  # type: ignore[union-attr]
-                else f"exited with {cluster.process.returncode}",  # type: ignore[union-attr]
+                conn(cluster, port=free_port()),
+                timeout=30,
+                owns_server=True,
+                alive=lambda: (
+                    None
+                    if cluster.process.poll() is None  # type: ignore[union-attr]
+                    else f"exited with {cluster.process.returncode}"
+                ),  # type: ignore[union-attr]
                 log_tail=lambda: (cluster.folder / "log").read_text(),
             )
     finally:

@@ -23,6 +23,10 @@ def run_config(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
         table.add_row(key, mask(shown), source)
     ui.print(f"project: {config.root}\nconfiguration: {config.source}")
     ui.console.print(table)
-    payload = {"project": str(config.root), "source": config.source, "warnings": list(config.warnings),
-               "values": {k: {"value": v, "from": s} for k, (v, s) in values.items()}}
+    payload = {
+        "project": str(config.root),
+        "source": config.source,
+        "warnings": list(config.warnings),
+        "values": {k: {"value": v, "from": s} for k, (v, s) in values.items()},
+    }
     return 0, payload

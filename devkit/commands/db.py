@@ -17,8 +17,10 @@ def _current(config: Config) -> Any:
     ctx = Context.create(config)
     conn = ctx.provider.current()
     if conn is None:
-        raise DatabaseError(f"the {ctx.provider.name} database is not running",
-                            hint="start it with `devkit up` (or `devkit up --only database`)")
+        raise DatabaseError(
+            f"the {ctx.provider.name} database is not running",
+            hint="start it with `devkit up` (or `devkit up --only database`)",
+        )
     return conn
 
 
@@ -37,6 +39,5 @@ def run_shell(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
         raise DatabaseError("psql is not installed", hint="apt-get install postgresql-client")
     # The password goes through the environment, not argv: argv is visible in `ps`.
     env = {**os.environ, "PGPASSWORD": conn.password}
-    os.execve(psql, ["psql", "-h", conn.host, "-p", str(conn.port), "-U", conn.user, "-d", conn.name],
-              env)
+    os.execve(psql, ["psql", "-h", conn.host, "-p", str(conn.port), "-U", conn.user, "-d", conn.name], env)
     return 0, {}  # not reached

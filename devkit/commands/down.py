@@ -16,8 +16,10 @@ def confirm(ui: UI, question: str, *, yes: bool, no_input: bool) -> bool:
     if yes:
         return True
     if no_input:
-        raise UsageError(f"refusing to {question} without confirmation",
-                         hint="add --yes to confirm, or run it in a terminal to be asked")
+        raise UsageError(
+            f"refusing to {question} without confirmation",
+            hint="add --yes to confirm, or run it in a terminal to be asked",
+        )
     import questionary
 
     return bool(questionary.confirm(f"{question[0].upper()}{question[1:]}?", default=False).ask())
@@ -29,8 +31,9 @@ def run_down(config: Config, ui: UI, g: Any, volumes: bool, yes: bool) -> tuple[
     with project_lock(config.state_dir, config.lock_timeout):
         if volumes and provider.owns_server:
             where = provider.status().get("data_dir") or provider.status().get("volume") or "its data"
-            if not confirm(ui, f"delete the {provider.name} database and {where}", yes=yes,
-                           no_input=g.no_input):
+            if not confirm(
+                ui, f"delete the {provider.name} database and {where}", yes=yes, no_input=g.no_input
+            ):
                 ui.print("nothing deleted")
                 return 1, {"stopped": False, "removed": False}
             message = provider.remove()

@@ -26,8 +26,14 @@ def step_freshness(ctx: Context) -> list[dict[str, Any]]:
                 reason = step.check(ctx, record)
         except DevkitError as exc:
             reason = f"cannot tell: {exc.message}"
-        rows.append({"name": step.name, "fresh": reason is None, "reason": reason,
-                     "last": record.get("detail")})
+        rows.append(
+            {
+                "name": step.name,
+                "fresh": reason is None,
+                "reason": reason,
+                "last": record.get("detail"),
+            }
+        )
     return rows
 
 

@@ -24,8 +24,11 @@ def exit_code(results: list[Result]) -> ExitCode:
 def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -> list[Result]:
     runner = Runner(steps, on_start=ui.step_started, on_done=ui.step_done)
     runner.validate(selection)
-    with project_lock(ctx.config.state_dir, ctx.config.lock_timeout,
-                      on_wait=lambda pid: ui.warn(f"waiting for another devkit (pid {pid})")):
+    with project_lock(
+        ctx.config.state_dir,
+        ctx.config.lock_timeout,
+        on_wait=lambda pid: ui.warn(f"waiting for another devkit (pid {pid})"),
+    ):
         return runner.run(ctx, selection)
 
 
@@ -44,13 +47,23 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
     else:
         where = f" — database {conn.url(masked=True)} ({ctx.provider_reason})" if conn else ""
         ui.print(f"\n[green]ready[/] in {elapsed:.2f}s{where}")
-    return {"steps": [r.to_json() for r in results],
-            "connection": conn.to_json() if conn else None,
-            "seconds": round(elapsed, 3), "notes": ctx.notes}
+    return {
+        "steps": [r.to_json() for r in results],
+        "connection": conn.to_json() if conn else None,
+        "seconds": round(elapsed, 3),
+        "notes": ctx.notes,
+    }
 
 
-def run_up(config: Config, ui: UI, g: Any, only: list[str], skip: list[str],
-           force: list[str], recreate: bool = False) -> tuple[int, dict[str, Any]]:
+def run_up(
+    config: Config,
+    ui: UI,
+    g: Any,
+    only: list[str],
+    skip: list[str],
+    force: list[str],
+    recreate: bool = False,
+) -> tuple[int, dict[str, Any]]:
     from devkit.steps import up_steps
 
     started = time.monotonic()

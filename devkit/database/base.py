@@ -29,14 +29,24 @@ class Connection:
 
     def connect_kwargs(self, dbname: str | None = None) -> dict[str, Any]:
         return {
-            "host": self.host, "port": self.port, "user": self.user,
-            "password": self.password, "dbname": dbname or self.name, "connect_timeout": 5,
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": dbname or self.name,
+            "connect_timeout": 5,
         }
 
     def environment(self, mapping: dict[str, str]) -> dict[str, str]:
         """The project's own variable names -> values, from templates like '{url}' or '{host}'."""
-        values = {"url": self.url(), "host": self.host, "port": str(self.port),
-                  "name": self.name, "user": self.user, "password": self.password}
+        values = {
+            "url": self.url(),
+            "host": self.host,
+            "port": str(self.port),
+            "name": self.name,
+            "user": self.user,
+            "password": self.password,
+        }
         try:
             return {var: template.format(**values) for var, template in mapping.items()}
         except (KeyError, IndexError, ValueError) as exc:
@@ -46,8 +56,14 @@ class Connection:
             ) from exc
 
     def to_json(self) -> dict[str, Any]:
-        return {"provider": self.provider, "host": self.host, "port": self.port,
-                "database": self.name, "user": self.user, "url": self.url(masked=True)}
+        return {
+            "provider": self.provider,
+            "host": self.host,
+            "port": self.port,
+            "database": self.name,
+            "user": self.user,
+            "url": self.url(masked=True),
+        }
 
 
 def parse_url(url: str, provider: str = "external") -> Connection:
@@ -58,9 +74,12 @@ def parse_url(url: str, provider: str = "external") -> Connection:
             hint="expected postgresql://user:password@host:port/dbname",
         )
     return Connection(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-        name=unquote(parts.path.lstrip("/")) or "postgres", user=unquote(parts.username or ""),
-        password=unquote(parts.password or ""), provider=provider,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        name=unquote(parts.path.lstrip("/")) or "postgres",
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        provider=provider,
     )
 
 

@@ -25,8 +25,14 @@ def from_environment(config: Config, environ: Mapping[str, str] = os.environ) ->
     if "url" in parts:
         return parse_url(parts["url"])
     if "host" in parts and "name" in parts:
-        return Connection(parts["host"], int(parts.get("port", "5432")), parts["name"],
-                          parts.get("user", ""), parts.get("password", ""), "external")
+        return Connection(
+            parts["host"],
+            int(parts.get("port", "5432")),
+            parts["name"],
+            parts.get("user", ""),
+            parts.get("password", ""),
+            "external",
+        )
     return None
 
 
@@ -47,7 +53,7 @@ class ExternalPostgres:
             raise ConfigError(
                 f"database.provider is external but ${self.config.database.url_from} is not set",
                 hint=f"export {self.config.database.url_from}=postgresql://user:password@host:5432/db "
-                     "or set the variables mapped in database.env",
+                "or set the variables mapped in database.env",
             )
         return conn
 

@@ -36,7 +36,8 @@ def find_bin_dir(configured: str) -> Path | None:
         return Path(on_path).resolve().parent
     candidates = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(re.sub(r"\D", "", p.parent.parent.name) or 0), reverse=True,
+        key=lambda p: int(re.sub(r"\D", "", p.parent.parent.name) or 0),
+        reverse=True,
     )
     return candidates[0].parent if candidates else None
 
@@ -63,8 +64,12 @@ class NativePostgres:
         self.port = int(recorded.get("port") or config.database.port or 0)
 
     def fingerprint_inputs(self) -> list[str]:
-        return [str(self.data_dir), str(self.port), self.config.database.name,
-                self.config.database.user]
+        return [
+            str(self.data_dir),
+            str(self.port),
+            self.config.database.name,
+            self.config.database.user,
+        ]
 
     # -- lifecycle -------------------------------------------------------------------------
     def ensure(self) -> Connection:
@@ -81,8 +86,14 @@ class NativePostgres:
 
     def connection(self, password: str | None = None) -> Connection:
         db = self.config.database
-        return Connection("127.0.0.1", self.port, db.name, db.user,
-                          password or self.secrets.get("database.password") or "", self.name)
+        return Connection(
+            "127.0.0.1",
+            self.port,
+            db.name,
+            db.user,
+            password or self.secrets.get("database.password") or "",
+            self.name,
+        )
 
     def _bin_dir(self) -> Path:
         bin_dir = find_bin_dir(self.config.database.bin_dir)
@@ -90,7 +101,7 @@ class NativePostgres:
             raise DatabaseError(
                 "no PostgreSQL server binaries (initdb, postgres) found",
                 hint="install them (Debian: apt-get install postgresql), set database.bin_dir, "
-                     "or use database.provider = \"docker\" or \"external\"",
+                'or use database.provider = "docker" or "external"',
             )
         if self.run_as:
             import pwd
@@ -137,10 +148,22 @@ class NativePostgres:
                 shutil.chown(pgdata, self.run_as, self.run_as)
                 shutil.chown(pwfile, self.run_as, self.run_as)
             proc.run(
-                [bin_dir / "initdb", "-D", pgdata, "-U", self.config.database.user,
-                 f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8",
-                 "--locale=C.UTF-8", "--no-instructions"],
-                user=self.run_as, cwd=Path("/"), log=self.config.state_dir / "logs" / "initdb.log",
+                [
+                    bin_dir / "initdb",
+                    "-D",
+                    pgdata,
+                    "-U",
+                    self.config.database.user,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-instructions",
+                ],
+                user=self.run_as,
+                cwd=Path("/"),
+                log=self.config.state_dir / "logs" / "initdb.log",
                 hint="see the initdb log; `devkit doctor` checks the PostgreSQL installation",
             )
         finally:
@@ -151,15 +174,19 @@ class NativePostgres:
         with open(pgdata / "postgresql.conf", "a") as handle:
             handle.write(f"\n# added by devkit\n{conf}")
         marker = {"created_by": "devkit", "project": str(self.config.root), "note": note}
-        write_atomic(pgdata.parent / MARKER if pgdata.name == "data" else pgdata / MARKER,
-                     json.dumps(marker, indent=2) + "\n")
+        write_atomic(
+            pgdata.parent / MARKER if pgdata.name == "data" else pgdata / MARKER,
+            json.dumps(marker, indent=2) + "\n",
+        )
         self.data_dir = pgdata
         self.state.put("native", {"data_dir": str(pgdata), "port": self.port, "note": note})
 
     def _start(self, bin_dir: Path) -> None:
         assert self.data_dir is not None
         self._process = proc.spawn_detached(
-            [bin_dir / "postgres", "-D", self.data_dir], log=self.log, user=self.run_as,
+            [bin_dir / "postgres", "-D", self.data_dir],
+            log=self.log,
+            user=self.run_as,
             cwd=Path("/"),
         )
 
@@ -189,8 +216,11 @@ class NativePostgres:
         pid = self._running_pid()
         if pid is None:
             return "native PostgreSQL is not running"
-        proc.run([self._bin_dir() / "pg_ctl", "stop", "-D", self.data_dir, "-m", "fast", "-w"],
-                 user=self.run_as, cwd=Path("/"))
+        proc.run(
+            [self._bin_dir() / "pg_ctl", "stop", "-D", self.data_dir, "-m", "fast", "-w"],
+            user=self.run_as,
+            cwd=Path("/"),
+        )
         return f"stopped native PostgreSQL (pid {pid}); data kept in {self.data_dir}"
 
     def remove(self) -> str:
@@ -199,8 +229,9 @@ class NativePostgres:
             return "no native cluster to remove"
         owned = self.data_dir.parent / MARKER if self.data_dir.name == "data" else self.data_dir / MARKER
         if not owned.is_file():
-            raise ConfigError(f"{self.data_dir} has no {MARKER}: devkit did not create it, so it "
-                              "will not delete it")
+            raise ConfigError(
+                f"{self.data_dir} has no {MARKER}: devkit did not create it, so it will not delete it"
+            )
         target = self.data_dir.parent if self.data_dir.name == "data" else self.data_dir
         shutil.rmtree(target)
         self.state.put("native", {})
@@ -208,6 +239,11 @@ class NativePostgres:
 
     def status(self) -> dict[str, Any]:
         pid = self._running_pid()
-        return {"provider": self.name, "data_dir": str(self.data_dir) if self.data_dir else None,
-                "port": self.port or None, "running": pid is not None, "pid": pid,
-                "note": self.state.get("native", {}).get("note")}
+        return {
+            "provider": self.name,
+            "data_dir": str(self.data_dir) if self.data_dir else None,
+            "port": self.port or None,
+            "running": pid is not None,
+            "pid": pid,
+            "note": self.state.get("native", {}).get("note"),
+        }

@@ -39,17 +39,28 @@ def classify(exc: Exception) -> Probe:
     lowered = str(exc).lower()
     if sqlstate == "28P01" or "password authentication failed" in lowered:
         return Probe("wrong-password", text)
-    if sqlstate == "28000" or ("role" in lowered and "does not exist" in lowered) \
-            or "no pg_hba.conf entry" in lowered:
+    if (
+        sqlstate == "28000"
+        or ("role" in lowered and "does not exist" in lowered)
+        or "no pg_hba.conf entry" in lowered
+    ):
         return Probe("unknown-role", text)
     if sqlstate == "3D000" or ("database" in lowered and "does not exist" in lowered):
         return Probe("no-database", text)
-    if sqlstate in ("57P03", "57P01") or "starting up" in lowered or "shutting down" in lowered \
-            or "not yet accepting connections" in lowered:
+    if (
+        sqlstate in ("57P03", "57P01")
+        or "starting up" in lowered
+        or "shutting down" in lowered
+        or "not yet accepting connections" in lowered
+    ):
         return Probe("starting", text)
-    if "connection refused" in lowered or "no such file or directory" in lowered \
-            or "server closed the connection unexpectedly" in lowered \
-            or "timeout expired" in lowered or "could not receive data" in lowered:
+    if (
+        "connection refused" in lowered
+        or "no such file or directory" in lowered
+        or "server closed the connection unexpectedly" in lowered
+        or "timeout expired" in lowered
+        or "could not receive data" in lowered
+    ):
         return Probe("refused", text)
     return Probe("error", text)
 
@@ -67,7 +78,7 @@ def try_connect(conn: Connection, dbname: str | None = None) -> Probe:
 
 HINTS = {
     "wrong-password": "the password does not match: check {who} (for devkit's own server the "
-                      "password is in .devkit/secrets.json; `devkit db url` shows it)",
+    "password is in .devkit/secrets.json; `devkit db url` shows it)",
     "unknown-role": "the user does not exist on that server: create it or set database.user",
     "no-database": "create the database (createdb) or set database.name",
     "error": "check the server log and the connection settings (devkit config)",

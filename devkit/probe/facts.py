@@ -35,8 +35,15 @@ def _apps():
                 folder = paths[0] if paths else None
             except ImportError:
                 folder = None
-        out.append({"label": config.label, "name": config.name, "path": config.path,
-                    "migrations_module": module_name, "migrations_dir": folder})
+        out.append(
+            {
+                "label": config.label,
+                "name": config.name,
+                "path": config.path,
+                "migrations_module": module_name,
+                "migrations_dir": folder,
+            }
+        )
     return out
 
 
@@ -71,9 +78,13 @@ def main():
         "python_executable": sys.executable,
         "settings_module": os.environ.get("DJANGO_SETTINGS_MODULE", ""),
         "settings_file": getattr(sys.modules.get(settings.SETTINGS_MODULE), "__file__", None),
-        "database": {"engine": db.get("ENGINE", ""), "name": db.get("NAME", ""),
-                     "host": db.get("HOST", ""), "port": str(db.get("PORT", "")),
-                     "user": db.get("USER", "")},
+        "database": {
+            "engine": db.get("ENGINE", ""),
+            "name": str(db.get("NAME", "")),
+            "host": db.get("HOST", ""),
+            "port": str(db.get("PORT", "")),
+            "user": db.get("USER", ""),
+        },
         "installed_apps": list(settings.INSTALLED_APPS),
         "shared_apps": list(getattr(settings, "SHARED_APPS", [])),
         "tenant_apps": list(getattr(settings, "TENANT_APPS", [])),
@@ -90,7 +101,7 @@ def main():
         "preflight": _preflight(json.loads(os.environ.get("DEVKIT_PROBE_COMMANDS", "[]")), available),
     }
     with open(os.environ["DEVKIT_PROBE_OUT"], "w") as handle:
-        json.dump(facts, handle, indent=2, sort_keys=True)
+        json.dump(facts, handle, indent=2, sort_keys=True, default=str)
 
 
 main()

@@ -8,8 +8,13 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, \
-    get_tenant_model, schema_context
+from django_tenants.utils import (
+    get_public_schema_name,
+    get_tenant_domain_model,
+    get_tenant_model,
+    schema_context,
+    schema_exists,
+)
 
 SCHEMA = re.compile(r"^(?!pg_)[a-z_][a-z0-9_]{0,62}$")
 
@@ -26,6 +31,9 @@ def ensure_tenant(spec):
         if "name" in {f.name for f in Tenant._meta.get_fields()}:
             tenant.name = spec["name"]
         tenant.save()  # auto_create_schema creates and migrates the schema
+    elif not schema_exists(schema):
+        tenant.create_schema(check_if_exists=True, verbosity=0)  # row kept, schema was dropped
+        print("re-created the missing schema %r" % schema)
     with transaction.atomic():
         domain = Domain.objects.filter(domain=spec["domain"]).first()
         if domain is None:
@@ -42,8 +50,9 @@ def ensure_superuser(spec):
         if User.objects.filter(**lookup).exists():
             print("kept superuser %r" % spec["username"])
             return
-        User.objects.create_superuser(email=spec.get("email", ""),
-                                      password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **lookup)
+        User.objects.create_superuser(
+            email=spec.get("email", ""), password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **lookup
+        )
         print("created superuser %r" % spec["username"])
 
 

@@ -1,4 +1,4 @@
-"""`database`: get PostgreSQL from the provider, wait until it accepts the configured user, write the env file."""
+"""`database`: get PostgreSQL from the provider, wait for the configured user, write the env file."""
 
 from __future__ import annotations
 
@@ -18,8 +18,14 @@ class DatabaseStep:
 
     def fingerprint(self, ctx: Context) -> str:
         provider = ctx.provider
-        return fingerprint([provider.name, *provider.fingerprint_inputs(),
-                            repr(sorted(ctx.config.database.env.items())), ctx.config.env_file])
+        return fingerprint(
+            [
+                provider.name,
+                *provider.fingerprint_inputs(),
+                repr(sorted(ctx.config.database.env.items())),
+                ctx.config.env_file,
+            ]
+        )
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         conn = ctx.provider.current()
@@ -37,14 +43,17 @@ class DatabaseStep:
         provider = ctx.provider
         conn = provider.ensure()
         seconds = wait_for_postgres(
-            conn, timeout=ctx.config.database.wait_timeout, owns_server=provider.owns_server,
-            alive=provider.alive, log_tail=provider.log_tail,
+            conn,
+            timeout=ctx.config.database.wait_timeout,
+            owns_server=provider.owns_server,
+            alive=provider.alive,
+            log_tail=provider.log_tail,
         )
         ctx.set_connection(conn)
         envfile.write(self._env_path(ctx), self._env_values(ctx))
         envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
         ctx.state.put("provider", provider.name)
-        return Done(f"{provider.name}: {conn.url(masked=True)} (ready in {seconds:.2f}s)")
+        return Done(f"{provider.name}: {conn.url(masked=True)} (answered after {seconds:.2f}s)")
 
     def verify(self, ctx: Context) -> None:
         import psycopg

@@ -52,9 +52,16 @@ class NodeDeps:
             return "no-frontend"
         pm = manager(ctx)
         node = shutil.which("node")
-        return fingerprint([str(folder), pm, file_digest(folder / LOCKFILES[pm]),
-                            file_digest(folder / "package.json"), ctx.config.node.version,
-                            stat_digest(Path(node).resolve()) if node else "no-node"])
+        return fingerprint(
+            [
+                str(folder),
+                pm,
+                file_digest(folder / LOCKFILES[pm]),
+                file_digest(folder / "package.json"),
+                ctx.config.node.version,
+                stat_digest(Path(node).resolve()) if node else "no-node",
+            ]
+        )
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         folder = self._folder(ctx)
@@ -71,8 +78,10 @@ class NodeDeps:
             return Done("no frontend (node.dir is empty)")
         pm = manager(ctx)
         if not (folder / LOCKFILES[pm]).is_file():
-            raise StepFailed(f"{folder / LOCKFILES[pm]} is missing: a reproducible install needs it",
-                             hint=f"run `{pm} install` once and commit the lockfile")
+            raise StepFailed(
+                f"{folder / LOCKFILES[pm]} is missing: a reproducible install needs it",
+                hint=f"run `{pm} install` once and commit the lockfile",
+            )
         have = node_version()
         wanted = ctx.config.node.version
         if wanted and satisfies(have, wanted) is False:
@@ -81,10 +90,16 @@ class NodeDeps:
                 f"({ctx.config.provenance.get('node.version', 'node.version')})",
                 hint=f"switch Node (nvm install {wanted}; nvm use) or change node.version",
             )
-        done = proc.run(INSTALL[pm], cwd=folder, log=ctx.logs / "node-deps.log",
-                        hint=f"{pm} could not install the frontend packages: see the log")
-        return Done(f"{' '.join(INSTALL[pm][:2])} with Node {have} ({done.seconds:.1f}s)",
-                    marker=stat_digest(folder / "node_modules" / STATE_FILES[pm]))
+        done = proc.run(
+            INSTALL[pm],
+            cwd=folder,
+            log=ctx.logs / "node-deps.log",
+            hint=f"{pm} could not install the frontend packages: see the log",
+        )
+        return Done(
+            f"{' '.join(INSTALL[pm][:2])} with Node {have} ({done.seconds:.1f}s)",
+            marker=stat_digest(folder / "node_modules" / STATE_FILES[pm]),
+        )
 
     def verify(self, ctx: Context) -> None:
         folder = self._folder(ctx)

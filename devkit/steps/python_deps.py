@@ -34,7 +34,7 @@ def base_interpreter(ctx: Context) -> str:
             f"Python {py.version} is required ({ctx.config.provenance.get('python.version')}) "
             f"but no python{short} is on PATH",
             hint=f"install it (pyenv install {py.version}, apt-get install python{short}) or set "
-                 "python.interpreter",
+            "python.interpreter",
         )
     return shutil.which("python3") or sys.executable
 
@@ -61,8 +61,16 @@ class PythonDeps:
 
     def fingerprint(self, ctx: Context) -> str:
         req = self._requirements(ctx)
-        return fingerprint([str(req), file_digest(req) if req else "none", base_interpreter(ctx),
-                            ctx.config.python.version, installer(ctx), str(ctx.venv)])
+        return fingerprint(
+            [
+                str(req),
+                file_digest(req) if req else "none",
+                base_interpreter(ctx),
+                ctx.config.python.version,
+                installer(ctx),
+                str(ctx.venv),
+            ]
+        )
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         python = ctx.venv / "bin" / "python"
@@ -80,7 +88,7 @@ class PythonDeps:
             if venv.exists() and not (venv / MARKER).exists():
                 raise StepFailed(
                     f"{venv} exists but is not a working virtualenv, and devkit did not create it",
-                    hint=f"remove or repair it yourself, or set python.venv to another folder",
+                    hint="remove or repair it yourself, or set python.venv to another folder",
                 )
             if venv.exists():
                 shutil.rmtree(venv)  # devkit's own venv with a vanished interpreter
@@ -92,10 +100,17 @@ class PythonDeps:
             detail = "virtualenv ready (no requirements file configured)"
         else:
             target = ["-r", req] if req.suffix in (".txt", ".in") else ["-e", req.parent]
-            cmd = ([python, "-m", "pip", "install", "--disable-pip-version-check", *target]
-                   if tool == "pip" else ["uv", "pip", "install", "--python", python, *target])
-            done = proc.run(cmd, log=log, cwd=ctx.config.root,
-                            hint=f"pip could not install {req.name}: see the log")
+            cmd = (
+                [python, "-m", "pip", "install", "--disable-pip-version-check", *target]
+                if tool == "pip"
+                else ["uv", "pip", "install", "--python", python, *target]
+            )
+            done = proc.run(
+                cmd,
+                log=log,
+                cwd=ctx.config.root,
+                hint=f"pip could not install {req.name}: see the log",
+            )
             detail = f"installed {req.relative_to(ctx.config.root)} with {tool} ({done.seconds:.1f}s)"
         return Done(detail, marker=site_listing(venv))
 
@@ -106,8 +121,9 @@ class PythonDeps:
         req = self._requirements(ctx)
         if req is None or req.suffix not in (".txt", ".in"):
             return
-        installed = {_norm(p.name.split("-")[0]) for p in
-                     ctx.venv.glob("lib/python*/site-packages/*.dist-info")}
+        installed = {
+            _norm(p.name.split("-")[0]) for p in ctx.venv.glob("lib/python*/site-packages/*.dist-info")
+        }
         missing = [name for name in _requirement_names(req) if _norm(name) not in installed]
         if missing:
             raise StepFailed(f"not installed after pip finished: {', '.join(missing)}")

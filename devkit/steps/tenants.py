@@ -35,8 +35,17 @@ class TenantSequence:
 
     def fingerprint(self, ctx: Context) -> str:
         conn = ctx.connection
-        return fingerprint([facts_mod.cache_key(ctx), site_listing(ctx.venv), ctx.profile,
-                            repr(ctx.config.tenants), conn.host, str(conn.port), conn.name])
+        return fingerprint(
+            [
+                facts_mod.cache_key(ctx),
+                site_listing(ctx.venv),
+                ctx.profile,
+                repr(ctx.config.tenants),
+                conn.host,
+                str(conn.port),
+                conn.name,
+            ]
+        )
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         problems = self._problems(ctx, facts_mod.load(ctx))
@@ -48,6 +57,13 @@ class TenantSequence:
             tenancy.validate_schema_name(getattr(tenants, key).schema, f"tenants.{key}.schema")
         facts = facts_mod.load(ctx)
         plan = self.plan(ctx, facts)
+        expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
+        # A tenant row whose schema was dropped: re-create the schema first (never deletes).
+        repairs = [
+            Action(f"repair_{expected[s]}", (), expected[s])
+            for s in tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
+        ]
+        plan = plan[:1] + repairs + plan[1:]
         for number, action in enumerate(plan, 1):
             self._run_action(ctx, number, action)
         return Done("; ".join(self._describe(a) for a in plan))
@@ -78,8 +94,8 @@ class TenantSequence:
             elif not verdict["ok"]:
                 raise StepFailed(
                     f"tenants.{key} = {line!r} cannot run: {verdict['error']}",
-                    hint=f"change tenants.{key} in {ctx.config.source} (or set it to \"builtin\" "
-                         "for the tenant commands); `manage.py help` lists the commands",
+                    hint=f'change tenants.{key} in {ctx.config.source} (or set it to "builtin" '
+                    "for the tenant commands); `manage.py help` lists the commands",
                 )
             else:
                 actions.append(Action(key, argv, tenant))
@@ -91,45 +107,54 @@ class TenantSequence:
     def _run_action(self, ctx: Context, number: int, action: Action) -> None:
         log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
         if action.argv:
-            proc.run([ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
-                     cwd=ctx.config.manage_dir, env=ctx.command_env(), log=log,
-                     hint=f"the command configured as tenants.{action.key} failed: see its log")
+            proc.run(
+                [ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
+                cwd=ctx.config.manage_dir,
+                env=ctx.command_env(),
+                log=log,
+                hint=f"the command configured as tenants.{action.key} failed: see its log",
+            )
             return
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env = {"DEVKIT_TENANTS": ""}
         if action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
-            plan["superuser"] = {"username": ctx.config.tenants.superuser,
-                                 "email": ctx.config.tenants.superuser_email}
+            plan["superuser"] = {
+                "username": ctx.config.tenants.superuser,
+                "email": ctx.config.tenants.superuser_email,
+            }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
                 ctx.notes.append(
                     f"created the development superuser {ctx.config.tenants.superuser!r} with "
-                    f"password {password} (shown once; kept in .devkit/secrets.json)")
+                    f"password {password} (shown once; kept in .devkit/secrets.json)"
+                )
         else:
             spec = getattr(ctx.config.tenants, action.tenant)
             plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
         env["DEVKIT_TENANTS"] = json.dumps(plan)
         script = facts_mod.PROBES / "tenants.py"
-        bootstrap = ("import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], "
-                     "run_name='__main__')")
-        proc.run([ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
-                 cwd=ctx.config.manage_dir, env={**ctx.command_env(), **env,
-                                                 "DEVKIT_PROBE_SCRIPT": str(script)},
-                 log=log, hint=f"devkit's own creation for tenants.{action.key} failed: see its log")
+        bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
+        proc.run(
+            [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
+            cwd=ctx.config.manage_dir,
+            env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(script)},
+            log=log,
+            hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
+        )
 
     def _describe(self, action: Action) -> str:
         if action.argv:
             return action.argv[0] + (" " + action.argv[1] if len(action.argv) > 1 else "")
         return f"{action.key} (devkit builtin)"
 
-    def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
+    def _expected(self, ctx: Context) -> list[str]:
         tenants = ctx.config.tenants
-        expected = [tenants.super.schema]
-        if ctx.profile == "dev":
-            expected.append(tenants.guest.schema)
-        superuser = tenants.superuser if ctx.profile == "dev" else None
-        return tenancy.inspect(ctx.connection, facts, expected, superuser or None)
+        return [tenants.super.schema] + ([tenants.guest.schema] if ctx.profile == "dev" else [])
+
+    def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
+        superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None
+        return tenancy.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
 
 
 def preflight(ctx: Context, facts: dict[str, Any]) -> None:
@@ -140,11 +165,13 @@ def preflight(ctx: Context, facts: dict[str, Any]) -> None:
             f"the project's settings use the database engine {engine!r}, not PostgreSQL "
             "(a silent fallback, e.g. to SQLite, when the database variables are missing?)",
             hint="make the settings read the variables devkit writes (database.env in "
-                 f"{ctx.config.source}; `devkit config` shows them)",
+            f"{ctx.config.source}; `devkit config` shows them)",
         )
     if not facts["django_tenants_installed"]:
-        raise StepFailed("django_tenants is not in INSTALLED_APPS",
-                         hint="add django_tenants to SHARED_APPS/INSTALLED_APPS (django-tenants docs)")
+        raise StepFailed(
+            "django_tenants is not in INSTALLED_APPS",
+            hint="add django_tenants to SHARED_APPS/INSTALLED_APPS (django-tenants docs)",
+        )
     conn = ctx.connection
     db = facts["database"]
     if db["name"] != conn.name or (db["port"] and db["port"] != str(conn.port)):
@@ -152,5 +179,5 @@ def preflight(ctx: Context, facts: dict[str, Any]) -> None:
             f"the settings point at database {db['name']!r} on port {db['port'] or 'default'}, but "
             f"devkit provides {conn.name!r} on port {conn.port}",
             hint="map the connection onto the variables your settings read: database.env in "
-                 f"{ctx.config.source} (e.g. DB_NAME = \"{{name}}\")",
+            f'{ctx.config.source} (e.g. DB_NAME = "{{name}}")',
         )

@@ -27,8 +27,7 @@ def _as_postgres(argv: list[str], **kwargs: object) -> subprocess.CompletedProce
 
         entry = pwd.getpwnam(RUN_AS)
         extra = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-    return subprocess.run(argv, check=True, capture_output=True, text=True, cwd="/",
-                          **extra, **kwargs)  # type: ignore[call-overload]
+    return subprocess.run(argv, check=True, capture_output=True, text=True, cwd="/", **extra, **kwargs)  # type: ignore[call-overload]
 
 
 @dataclass
@@ -55,11 +54,22 @@ class Cluster:
         if RUN_AS:
             shutil.chown(self.folder, RUN_AS, RUN_AS)
             shutil.chown(pwfile, RUN_AS, RUN_AS)
-        _as_postgres([str(BIN / "initdb"), "-D", str(self.data), "-U", "admin",
-                      f"--pwfile={pwfile}", "--auth=scram-sha-256", "--no-instructions"])
+        _as_postgres(
+            [
+                str(BIN / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "admin",
+                f"--pwfile={pwfile}",
+                "--auth=scram-sha-256",
+                "--no-instructions",
+            ]
+        )
         with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(f"listen_addresses='127.0.0.1'\nport={self.port}\n"
-                       "unix_socket_directories=''\nfsync=off\n")
+            conf.write(
+                f"listen_addresses='127.0.0.1'\nport={self.port}\nunix_socket_directories=''\nfsync=off\n"
+            )
         return self
 
     def start(self) -> Cluster:
@@ -74,8 +84,13 @@ class Cluster:
             entry = pwd.getpwnam(RUN_AS)
             extra = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         log = open(self.folder / "log", "ab")  # noqa: SIM115 - the server owns it
-        self.process = subprocess.Popen([str(BIN / "postgres"), "-D", str(self.data)], cwd="/",
-                                        stdout=log, stderr=subprocess.STDOUT, **extra)  # type: ignore[call-overload]
+        self.process = subprocess.Popen(
+            [str(BIN / "postgres"), "-D", str(self.data)],
+            cwd="/",
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            **extra,
+        )  # type: ignore[call-overload]
         return self
 
     def wait_ready(self) -> Cluster:
@@ -90,7 +105,7 @@ class Cluster:
                 return self
             except OSError:
                 time.sleep(0.05)
-            except Exception:  # noqa: BLE001 - "starting up": keep polling
+            except Exception:
                 time.sleep(0.05)
         raise RuntimeError(f"test cluster did not start: {(self.folder / 'log').read_text()}")
 

@@ -41,16 +41,28 @@ def pin_provider(project: Path, provider: str) -> None:
     path.write_text(path.read_text().replace('provider = "auto"', f'provider = "{provider}"'))
 
 
-def devkit(*args: str, project: Path | None = None, env: dict[str, str] | None = None,
-           stdin: str | None = None, timeout: float = 600) -> Ran:
+def devkit(
+    *args: str,
+    project: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 600,
+) -> Ran:
     """Run the real CLI (python -m devkit) in a subprocess, no TTY, like a devcontainer hook."""
     argv = [sys.executable, "-m", "devkit", *args]
     if project is not None:
         argv += ["--project", str(project)]
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run(argv, capture_output=True, text=True, env=full_env, timeout=timeout,
-                          input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                          cwd=project or REPO)
+    proc = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        cwd=project or REPO,
+    )
     return Ran(proc.returncode, proc.stdout, proc.stderr)
 
 

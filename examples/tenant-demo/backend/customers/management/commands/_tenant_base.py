@@ -3,7 +3,7 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
-from django_tenants.utils import get_tenant_domain_model, get_tenant_model
+from django_tenants.utils import get_tenant_domain_model, get_tenant_model, schema_exists
 
 
 # django-tenants 4.x accepts any quotable identifier (e.g. "bad-name!"); this
@@ -50,6 +50,11 @@ class EnsureTenantCommand(BaseCommand):
             if tenant is not None:
                 created_domain = self._ensure_domain(Domain, tenant, domain)
                 msg = f"Tenant '{schema}' already exists."
+                # A row whose schema was dropped (by hand, or a restored dump): re-create
+                # and migrate the schema so the tenant works again.
+                if not schema_exists(schema):
+                    tenant.create_schema(check_if_exists=True, verbosity=0)
+                    msg += f" Re-created its missing schema '{schema}'."
                 if created_domain:
                     msg += f" Added missing domain '{domain}'."
                 self.stdout.write(msg)

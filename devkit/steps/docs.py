@@ -1,0 +1,41 @@
+"""`docs`: regenerate the devkit blocks in copilot-instructions and ROADMAP (see devkit/docs/).
+
+Needs `tenants`: by then the probe's facts are cached (the tenant step loads them), so this step
+never starts its own Django process inside `devkit up`, and never races the tenant step's probe.
+A warm run compares fingerprints only: no Django, no rendering.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devkit.context import Context
+from devkit.docs import generate
+from devkit.errors import StepFailed
+from devkit.pipeline import Done
+
+
+class DocsStep:
+    name = "docs"
+    needs: tuple[str, ...] = ("tenants",)
+
+    def fingerprint(self, ctx: Context) -> str:
+        return generate.inputs_fingerprint(ctx)
+
+    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
+        if generate.output_digest(ctx) != record.get("marker"):
+            return "a generated file was edited, moved or deleted since the last run"
+        return None
+
+    def run(self, ctx: Context) -> Done:
+        written = generate.apply(generate.plan(ctx))
+        detail = ("updated " + ", ".join(u.rel for u in written)) if written else "up to date"
+        return Done(detail, marker=generate.output_digest(ctx))
+
+    def verify(self, ctx: Context) -> None:
+        stale = [u.rel for u in generate.plan(ctx) if u.changed]
+        if stale:
+            raise StepFailed(
+                f"regenerated docs are still stale: {', '.join(stale)}",
+                hint="a template may render differently each time; see `devkit docs --check`",
+            )

@@ -1,0 +1,165 @@
+"""The runner: order, concurrency, failure propagation, records written only on success, the lock.
+
+The steps here are tiny real objects implementing the Step protocol (nothing external to mock).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devkit import config
+from devkit.context import Context
+from devkit.errors import LockHeld, StepFailed, UsageError
+from devkit.pipeline import Done, Runner, Selection, Status
+from devkit.state import project_lock
+
+
+@dataclass
+class Recorder:
+    name: str
+    needs: tuple[str, ...] = ()
+    inputs: str = "v1"
+    fail: bool = False
+    broken_outcome: bool = False
+    delay: float = 0.0
+    calls: list[str] = field(default_factory=list)
+    active: list[str] = field(default_factory=list)
+
+    def fingerprint(self, ctx: Context) -> str:
+        return self.inputs
+
+    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
+        return None
+
+    def run(self, ctx: Context) -> Done:
+        self.calls.append("run")
+        self.active.append(self.name)
+        time.sleep(self.delay)
+        if self.fail:
+            raise StepFailed(f"{self.name} broke", hint="fix it")
+        return Done(f"{self.name} done")
+
+    def verify(self, ctx: Context) -> None:
+        if self.broken_outcome:
+            raise StepFailed(f"{self.name}: outcome missing")
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Context:
+    (tmp_path / "devkit.toml").write_text("")
+    return Context.create(config.load(tmp_path))
+
+
+def test_runs_in_dependency_order_and_skips_when_fresh(ctx: Context) -> None:
+    order: list[str] = []
+    a = Recorder("a", active=order)
+    b = Recorder("b", needs=("a",), active=order)
+    first = Runner([b, a]).run(ctx, Selection())
+    assert order == ["a", "b"]
+    assert [r.status for r in first] == [Status.RAN, Status.RAN]
+    second = Runner([a, b]).run(ctx, Selection())
+    assert [r.status for r in second] == [Status.SKIPPED, Status.SKIPPED]
+    a.inputs = "v2"
+    third = Runner([a, b]).run(ctx, Selection())
+    assert [r.status for r in third] == [Status.RAN, Status.SKIPPED]
+
+
+def test_independent_steps_run_concurrently(ctx: Context) -> None:
+    steps = [Recorder(n, delay=0.3) for n in ("x", "y", "z")]
+    started = time.monotonic()
+    Runner(steps).run(ctx, Selection())
+    assert time.monotonic() - started < 0.8  # sequential would be 0.9 s
+
+
+def test_failure_stops_dependents_and_records_nothing(ctx: Context) -> None:
+    a = Recorder("a", fail=True)
+    b = Recorder("b", needs=("a",))
+    results = {r.name: r for r in Runner([a, b]).run(ctx, Selection())}
+    assert results["a"].status is Status.FAILED and results["a"].error is not None
+    assert results["b"].status is Status.NOT_RUN and "a failed" in results["b"].detail
+    assert b.calls == []
+    assert ctx.state.step("a") == {}
+
+
+def test_failed_verification_is_a_failure(ctx: Context) -> None:
+    step = Recorder("a", broken_outcome=True)
+    [result] = Runner([step]).run(ctx, Selection())
+    assert result.status is Status.FAILED and "outcome missing" in result.detail
+    assert ctx.state.step("a") == {}
+
+
+def test_only_brings_needs_skip_and_force(ctx: Context) -> None:
+    a, b, c = Recorder("a"), Recorder("b", needs=("a",)), Recorder("c")
+    names = [r.name for r in Runner([a, b, c]).run(ctx, Selection(only=["b"]))]
+    assert names == ["a", "b"]
+    skipped = {r.name: r.status for r in Runner([a, b, c]).run(ctx, Selection(skip=["c"]))}
+    assert skipped["c"] is Status.SKIPPED and c.calls == []
+    forced = {r.name: r.status for r in Runner([a, b, c]).run(ctx, Selection(force=["a"]))}
+    assert forced == {"a": Status.RAN, "b": Status.SKIPPED, "c": Status.RAN}
+    everything = Runner([a, b, c]).run(ctx, Selection(force=["*"]))
+    assert all(r.status is Status.RAN for r in everything)
+
+
+def test_unknown_step_name_is_a_usage_error(ctx: Context) -> None:
+    with pytest.raises(UsageError) as info:
+        Runner([Recorder("a")]).run(ctx, Selection(only=["nope"]))
+    assert "steps are: a" in (info.value.hint or "")
+
+
+def test_state_is_written_atomically_from_threads(ctx: Context) -> None:
+    steps = [Recorder(f"s{i}") for i in range(8)]
+    Runner(steps).run(ctx, Selection())
+    assert sorted(ctx.state.reload() or ctx.state.data["steps"]) == sorted(s.name for s in steps)
+
+
+def test_lock_held_by_another_process(tmp_path: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from devkit.state import project_lock\n"
+            "with project_lock(Path(sys.argv[1]), 5):\n    print('held', flush=True); time.sleep(30)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        waited: list[str] = []
+        with pytest.raises(LockHeld) as info, project_lock(tmp_path, 0.3, on_wait=waited.append):
+            pass
+        assert f"pid {holder.pid}" in info.value.message
+        assert waited == [str(holder.pid)]
+    finally:
+        holder.kill()
+        holder.wait()
+    with project_lock(tmp_path, 1):  # released when the holder died
+        pass
+
+
+def test_lock_serialises_threads(tmp_path: Path) -> None:
+    inside: list[int] = []
+    overlap: list[bool] = []
+
+    def work() -> None:
+        with project_lock(tmp_path, 5):
+            inside.append(1)
+            overlap.append(len(inside) > 1)
+            time.sleep(0.05)
+            inside.pop()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlap == [False, False]

@@ -1,0 +1,202 @@
+"""End-to-end: the real devkit CLI on a copy of the example project, real PostgreSQL, real pip/npm."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.support.postgres import Cluster
+from tests.support.project import devkit, pin_provider, set_config
+
+pytestmark = pytest.mark.e2e
+
+
+def url_of(project: Path) -> str:
+    ran = devkit("db", "url", project=project)
+    assert ran.code == 0, ran.text
+    return ran.out.strip()
+
+
+def snapshot(url: str) -> dict[str, object]:
+    with psycopg.connect(url) as db:
+        schemas = sorted(
+            r[0] for r in db.execute("SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'guest')")
+        )
+        tenants = sorted(db.execute("SELECT schema_name, name FROM customers_client").fetchall())
+        domains = sorted(r[0] for r in db.execute("SELECT domain FROM customers_domain"))
+        tables = {
+            s: sorted(
+                r[0]
+                for r in db.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (s,)
+                )
+            )
+            for s in ("public", "guest")
+        }
+        migrations = {
+            s: db.execute(f"SELECT count(*), max(applied) FROM {s}.django_migrations").fetchone()
+            for s in ("public", "guest")
+        }
+        users = db.execute("SELECT username, is_superuser FROM auth_user").fetchall()
+    return {
+        "schemas": schemas,
+        "tenants": tenants,
+        "domains": domains,
+        "tables": tables,
+        "migrations": migrations,
+        "users": users,
+    }
+
+
+def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None:
+    pin_provider(example, "native")
+    first = devkit("up", "--no-input", "--json", project=example)
+    assert first.code == 0, first.text
+    envelope = json.loads(first.out)
+    assert envelope["ok"] is True and envelope["command"] == "up"
+    assert {s["name"]: s["status"] for s in envelope["steps"]} == {
+        "database": "ran",
+        "python-deps": "ran",
+        "node-deps": "ran",
+        "tenants": "ran",
+    }
+    assert envelope["connection"]["provider"] == "native"
+    assert envelope["connection"]["url"].startswith("postgresql://demo:****@127.0.0.1:")
+
+    url = url_of(example)
+    state = snapshot(url)
+    assert state["schemas"] == ["guest", "public"]
+    assert state["tenants"] == [("guest", "Guest"), ("public", "Public")]
+    assert state["domains"] == ["guest.localhost", "localhost"]
+    assert {"customers_client", "auth_user", "django_migrations"} <= set(state["tables"]["public"])
+    assert {"catalog_product", "orders_order", "crm_contact"} <= set(state["tables"]["guest"])
+    assert "catalog_product" not in state["tables"]["public"]
+    assert state["users"] == [("admin", True)]
+
+    env_file = example / ".env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((example / ".devkit" / "secrets.json").stat().st_mode) == 0o600
+    password = json.loads((example / ".devkit" / "secrets.json").read_text())["database.password"]
+    assert password not in first.text and password != "postgres"
+    assert f"DB_PASSWORD={password}" in env_file.read_text()
+    gitignore = (example / ".gitignore").read_text().splitlines()
+    assert ".devkit/" in gitignore and ".env" in gitignore
+    mtimes = {p: p.stat().st_mtime_ns for p in (env_file, example / ".devkit" / "logs")}
+
+    second = devkit("up", "--no-input", "--json", project=example)
+    assert second.code == 0, second.text
+    assert {s["name"]: s["status"] for s in json.loads(second.out)["steps"]} == {
+        "database": "skipped",
+        "python-deps": "skipped",
+        "node-deps": "skipped",
+        "tenants": "skipped",
+    }
+    assert snapshot(url) == state
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_a_dropped_guest_schema_is_noticed_and_repaired(example: Path) -> None:
+    pin_provider(example, "native")
+    set_config(example, '[node]\ndir = ""\n')
+    assert devkit("up", "--no-input", project=example).code == 0
+    with psycopg.connect(url_of(example), autocommit=True) as db:
+        db.execute("DROP SCHEMA guest CASCADE")
+    status = devkit("status", project=example)
+    assert "stale: schema 'guest' does not exist" in status.text
+    again = devkit("up", "--no-input", "--json", project=example)
+    assert again.code == 0, again.text
+    steps = {s["name"]: s["status"] for s in json.loads(again.out)["steps"]}
+    assert steps["tenants"] == "ran" and steps["python-deps"] == "skipped"
+    assert "guest" in snapshot(url_of(example))["schemas"]
+
+
+@pytest.mark.parametrize(
+    ("key", "line", "expected"),
+    [
+        (
+            "migrate_tenants",
+            "migrate_schemas --tenant --no-such-flag",
+            "unrecognized arguments: --no-such-flag",
+        ),
+        (
+            "create_super",
+            "create_public_tenant --no-input",
+            "Unknown command: 'create_public_tenant'",
+        ),
+    ],
+)
+def test_a_rejected_command_or_flag_fails_before_running_anything(
+    example: Path, key: str, line: str, expected: str
+) -> None:
+    pin_provider(example, "native")
+    text = (example / "devkit.toml").read_text()
+    text = text.replace("[tenants]\n", f'[tenants]\n{key} = "{line}"\n', 1)
+    text = "\n".join(ln for ln in text.splitlines() if not (ln.startswith(f"{key} =") and line not in ln))
+    (example / "devkit.toml").write_text(text + '\n[node]\ndir = ""\n')
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 1, ran.text
+    assert expected in ran.text
+    assert f"tenants.{key}" in ran.text
+    assert "ready in" not in ran.text and "not ready" in ran.text
+    with psycopg.connect(url_of(example)) as db:  # nothing ran: no tenant table
+        assert db.execute("SELECT to_regclass('customers_client')").fetchone() == (None,)
+
+
+def test_settings_falling_back_to_sqlite_fail_preflight(example: Path) -> None:
+    pin_provider(example, "native")
+    settings = example / "backend" / "config" / "settings.py"
+    settings.write_text(
+        settings.read_text() + "\nDATABASES = {'default': {'ENGINE': "
+        "'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n"
+    )
+    set_config(example, '[node]\ndir = ""\n')
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 1
+    assert "not PostgreSQL" in ran.text and "sqlite3" in ran.text
+
+
+def test_external_database_from_environment(example: Path, pg: Cluster) -> None:
+    pg.sql("DROP DATABASE IF EXISTS ext_demo")
+    pg.sql("DROP ROLE IF EXISTS ext_user")
+    pg.sql("CREATE ROLE ext_user LOGIN PASSWORD 'ext-secret-pw'")
+    pg.sql("CREATE DATABASE ext_demo OWNER ext_user")
+    set_config(example, '[node]\ndir = ""\n')
+    url = pg.url(user="ext_user", password="ext-secret-pw", db="ext_demo")
+    ran = devkit("up", "--no-input", "--json", project=example, env={"DATABASE_URL": url})
+    assert ran.code == 0, ran.text
+    envelope = json.loads(ran.out)
+    assert envelope["connection"]["provider"] == "external"
+    assert "ext-secret-pw" not in ran.text
+    with psycopg.connect(url) as db:
+        assert db.execute("SELECT count(*) FROM customers_client").fetchone() == (2,)
+    assert not (example / ".devkit" / "postgres").exists()
+    assert "DB_NAME=ext_demo" in (example / ".env").read_text()
+
+
+def test_wrong_password_for_external_exits_3(example: Path, pg: Cluster) -> None:
+    set_config(example, '[node]\ndir = ""\n')
+    ran = devkit(
+        "up",
+        "--no-input",
+        project=example,
+        env={"DATABASE_URL": pg.url(password="definitely-wrong")},
+    )
+    assert ran.code == 3, ran.text
+    assert "wrong-password" in ran.text and "definitely-wrong" not in ran.text
+
+
+def test_env_file_keeps_the_users_lines(example: Path) -> None:
+    pin_provider(example, "native")
+    set_config(example, '[node]\ndir = ""\n')
+    (example / ".env").write_text("# mine\nDJANGO_DEBUG=1\n")
+    os.chmod(example / ".env", 0o644)
+    assert devkit("up", "--no-input", "--only", "database", project=example).code == 0
+    text = (example / ".env").read_text()
+    assert text.startswith("# mine\nDJANGO_DEBUG=1\n")
+    assert "DB_NAME=tenant_demo" in text
+    assert stat.S_IMODE((example / ".env").stat().st_mode) == 0o600
