@@ -1,1 +1,20 @@
 """CLI commands for 'docs' (registered on devkit.cli.app by importing this module)."""
+
+from typing import Annotated
+
+import typer
+
+from devkit.cli import Globals, app, command, guarded, load_config
+
+
+@command(app)
+def docs(
+    g: Globals,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 with a unified diff when the docs are stale.",
+    )] = False,
+) -> None:
+    """Regenerate the devkit blocks in copilot-instructions and ROADMAP from the project's facts."""
+    from devkit.docs.command import run_docs
+
+    guarded(g, "docs", lambda ui: run_docs(load_config(g), ui, g, check))

@@ -67,6 +67,16 @@ class TenantsConfig:
 
 
 @dataclass(frozen=True)
+class DocsConfig:
+    copilot_instructions: str = ".github/copilot-instructions.md"  # "" = not generated
+    roadmap: str = "docs/ROADMAP.md"  # "" = not generated
+    roadmap_source: str = "docs/roadmap.toml"
+    agents_md: str = ""  # e.g. "AGENTS.md": the same blocks in a second file
+    templates: str = ""  # project folder whose templates replace the packaged ones by name
+    workflows: str = ".github/workflows"
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     source: str  # the file the configuration came from, or "(none)"
@@ -77,6 +87,7 @@ class Config:
     node: NodeConfig = NodeConfig()
     database: DatabaseConfig = DatabaseConfig()
     tenants: TenantsConfig = TenantsConfig()
+    docs: DocsConfig = DocsConfig()
     provenance: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     warnings: tuple[str, ...] = ()
 

@@ -78,7 +78,7 @@ class Context:
 
     def command_env(self) -> dict[str, str]:
         """Variables for every project command: the mapped connection, no input, no buffering."""
-        env = {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {"PYTHONUNBUFFERED": "1"}
         if self._connection is not None:
             env.update(self._connection.environment(self.config.database.env))
         if self.python_override is None and self.venv.is_dir():

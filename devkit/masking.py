@@ -11,8 +11,10 @@ _secrets: set[str] = set()
 # user:password@ in any URL, and KEY=value / "key": "value" where the key looks secret.
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?=@)", re.I)
 _SECRET_ASSIGN = re.compile(
-    r"(?P<head>\b[A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|API_KEY|PASSWD)[A-Z0-9_]*\s*[=:]\s*[\"']?)"
-    r"(?P<val>[^\s\"',]+)",
+    # A key (not part of a longer word like "wrong-password") then = or :, then a value that is
+    # not a {placeholder} of a template.
+    r"(?P<head>(?<![\w-])[A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|API_KEY|PASSWD)[A-Z0-9_]*[\"']?\s*[=:]\s*[\"']?)"
+    r"(?P<val>(?!\{)[^\s\"',]+)",
     re.I,
 )
 

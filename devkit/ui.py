@@ -39,7 +39,7 @@ class UI:
         if self.console.is_terminal and not self.json_mode:
             self.console.print(text, highlight=False)
         else:
-            self.print(text + " [dim](masked: not a terminal; see .devkit/secrets.json)[/]")
+            self.print(text + " [dim](value masked: not a terminal)[/]")
 
     def warn(self, text: str) -> None:
         self.print(f"[yellow]![/] {text}")

@@ -11,11 +11,12 @@ from devkit.pipeline import Step
 
 def up_steps() -> list[Step]:
     from devkit.steps.database import DatabaseStep
+    from devkit.steps.docs import DocsStep
     from devkit.steps.node_deps import NodeDeps
     from devkit.steps.python_deps import PythonDeps
     from devkit.steps.tenants import TenantSequence
 
-    return [DatabaseStep(), PythonDeps(), NodeDeps(), TenantSequence()]
+    return [DatabaseStep(), PythonDeps(), NodeDeps(), TenantSequence(), DocsStep()]
 
 
-STEP_NAMES = ("database", "python-deps", "node-deps", "tenants")
+STEP_NAMES = ("database", "python-deps", "node-deps", "tenants", "docs")

@@ -92,7 +92,12 @@ class PythonDeps:
                 )
             if venv.exists():
                 shutil.rmtree(venv)  # devkit's own venv with a vanished interpreter
-            create = [base, "-m", "venv", venv] if tool == "pip" else ["uv", "venv", "-p", base, venv]
+            # virtualenv seeds pip from its bundled wheels: about 3x faster than `-m venv`.
+            create = (
+                [sys.executable, "-m", "virtualenv", "-q", "-p", base, venv]
+                if tool == "pip"
+                else ["uv", "venv", "-p", base, venv]
+            )
             proc.run(create, log=ctx.logs / "python-venv.log", hint="could not create the virtualenv")
             (venv / MARKER).write_text("created by devkit\n")
         python = venv / "bin" / "python"

@@ -1,0 +1,117 @@
+"""Benchmark `devkit up` against the old post-create shell script, in one process. Not a test.
+
+    .venv/bin/python bench/up.py [--warm-runs 5]
+
+On two copies of examples/tenant-demo it measures, with the same pip/npm caches:
+  devkit cold   `devkit up --no-input` on a fresh copy (native PostgreSQL: initdb included)
+  devkit warm   the same again, nothing changed (median of N)
+  script cold   what the old script did, sequentially: python -m venv + pip install -r,
+                npm ci, a "database wait" that boots Django (manage.py check), the four
+                tenant commands (its database server already running: not counted)
+  script warm   the same again (median of N)
+and prints the times and the ratios. Targets (issue 2): warm <= 0.5 s and >= 10x faster than
+the script's warm run; cold <= 0.8x the script's cold run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.postgres import Cluster, free_port  # noqa: E402
+from tests.support.project import copy_example, pin_provider, stop_native  # noqa: E402
+
+OLD_SCRIPT_COMMANDS = [
+    ["migrate_schemas", "--shared", "--fake-initial", "--noinput"],
+    ["create_super_tenant", "--no-input"],
+    ["migrate_schemas", "--tenant", "--noinput"],
+    ["create_guest_tenant", "--no-input"],
+]
+
+
+def timed(argv: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(a) for a in argv], cwd=cwd, check=True, env={**os.environ, **(env or {})},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def devkit_up(project: Path) -> float:
+    return timed([sys.executable, "-m", "devkit", "up", "--no-input", "--project", project], REPO)
+
+
+def old_script(project: Path, db_env: dict[str, str]) -> float:
+    """The replaced post-create script, step by step, each step unconditionally."""
+    backend, venv = project / "backend", project / ".venv"
+    python = venv / "bin" / "python"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, stdout=subprocess.DEVNULL)
+    steps = [
+        ([python, "-m", "pip", "install", "-q", "-r", backend / "requirements.txt"], project),
+        (["npm", "ci", "--no-audit", "--no-fund"], project / "frontend"),
+        ([python, "manage.py", "check"], backend),  # its "database wait": passes without a DB
+        *[([python, "manage.py", *cmd], backend) for cmd in OLD_SCRIPT_COMMANDS],
+    ]
+    for argv, cwd in steps:
+        subprocess.run([str(a) for a in argv], cwd=cwd, check=True, env={**os.environ, **db_env},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warm-runs", type=int, default=5)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="devkit-bench-", dir="/tmp"))
+    work.chmod(0o755)
+    cluster = Cluster(work / "pg", free_port())
+    mine = copy_example(work / "devkit")
+    theirs = copy_example(work / "script")
+    pin_provider(mine, "native")
+    try:
+        cluster.init().start()
+        cluster.sql("CREATE DATABASE bench_script")
+        db_env = {"DB_NAME": "bench_script", "DB_USER": "admin", "DB_PASSWORD": cluster.password,
+                  "DB_HOST": "127.0.0.1", "DB_PORT": str(cluster.port)}
+        # Warm the shared pip/npm caches first so that neither side pays for downloads.
+        old_script(copy_example(work / "warmup"), db_env)
+        cluster.sql("DROP DATABASE bench_script WITH (FORCE)")
+        cluster.sql("CREATE DATABASE bench_script")
+
+        script_cold = old_script(theirs, db_env)
+        script_warm = statistics.median(old_script(theirs, db_env) for _ in range(args.warm_runs))
+        devkit_cold = devkit_up(mine)
+        warm = [devkit_up(mine) for _ in range(args.warm_runs)]
+        devkit_warm = statistics.median(warm)
+    finally:
+        stop_native(mine)
+        cluster.stop()
+    results = {
+        "devkit_cold_s": round(devkit_cold, 3), "devkit_warm_median_s": round(devkit_warm, 3),
+        "devkit_warm_runs_s": [round(w, 3) for w in warm],
+        "script_cold_s": round(script_cold, 3), "script_warm_median_s": round(script_warm, 3),
+        "cold_ratio_devkit_over_script": round(devkit_cold / script_cold, 3),
+        "warm_speedup_script_over_devkit": round(script_warm / devkit_warm, 1),
+    }
+    print(f"devkit up   cold {devkit_cold:7.2f}s   warm (median of {args.warm_runs}) {devkit_warm:6.3f}s")
+    print(f"old script  cold {script_cold:7.2f}s   warm (median of {args.warm_runs}) {script_warm:6.3f}s")
+    print(f"cold: devkit takes {devkit_cold / script_cold:.2f}x the script's time (target <= 0.8)")
+    print(f"warm: devkit is {script_warm / devkit_warm:.1f}x faster (target >= 10; "
+          f"absolute target <= 0.5 s: {'met' if devkit_warm <= 0.5 else 'MISSED'})")
+    print(json.dumps(results))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Jinja2 rendering: packaged templates, replaced by name from the project's templates folder.
+
+Every rendered text goes through masking.mask before it can reach a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from devkit.errors import ConfigError
+from devkit.masking import mask
+
+PACKAGED = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_files(override: Path | None) -> list[Path]:
+    """Every template that can shape the output (for the step's fingerprint)."""
+    folders = [PACKAGED] + ([override] if override and override.is_dir() else [])
+    return sorted(p for folder in folders for p in folder.glob("*.j2") if p.is_file())
+
+
+class Renderer:
+    def __init__(self, override: Path | None) -> None:
+        import jinja2
+
+        if override is not None and not override.is_dir():
+            raise ConfigError(f"docs.templates: {override} is not a folder",
+                              hint="create it, or leave docs.templates empty for the packaged ones")
+        folders = [str(override)] if override is not None else []
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([*folders, str(PACKAGED)]),
+            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+            trim_blocks=True, lstrip_blocks=True,
+        )
+
+    def render(self, name: str, variables: dict[str, Any]) -> str:
+        import jinja2
+
+        try:
+            text = self.env.get_template(name).render(**variables)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}",
+                              hint="fix the template (Jinja2 syntax)") from exc
+        except jinja2.TemplateNotFound as exc:
+            raise ConfigError(f"template {exc.name} not found") from exc
+        except jinja2.UndefinedError as exc:
+            raise ConfigError(f"{name}: template uses an unknown variable: {exc.message}",
+                              hint="docs/docs-command.md lists the template variables") from exc
+        return mask(text)

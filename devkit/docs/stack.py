@@ -1,0 +1,101 @@
+"""The stack table: versions as pinned or locked in the project's files (never what happens to
+be installed on this machine, so the table is the same everywhere)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from devkit.config import Config
+from devkit.docs.settings import rel
+from devkit.errors import ConfigError
+
+_REQ = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)")
+
+
+@dataclass(frozen=True)
+class Row:
+    component: str
+    version: str
+    source: str
+
+
+def stack_rows(config: Config) -> list[Row]:
+    rows: list[Row] = []
+    if config.python.version:
+        rows.append(Row("Python", config.python.version,
+                        _provenance(config, "python.version")))
+    if config.python.requirements:
+        rows += python_rows(config.path(config.python.requirements), config)
+    if config.node.dir:
+        if config.node.version:
+            rows.append(Row("Node.js", config.node.version, _provenance(config, "node.version")))
+        rows += node_rows(config.path(config.node.dir), config)
+    return rows
+
+
+def _provenance(config: Config, key: str) -> str:
+    where = config.provenance.get(key, "default")
+    where = where.removeprefix("detected: ")
+    if where.startswith(str(config.root)):
+        where = rel(config, Path(where.split(" ")[0]))
+    return where
+
+
+def python_rows(path: Path, config: Config) -> list[Row]:
+    """Direct requirements with their pins (requirements*.txt or pyproject [project])."""
+    source = rel(config, path)
+    if not path.is_file():
+        return []
+    if path.name == "pyproject.toml":
+        try:
+            project = tomllib.loads(path.read_text()).get("project", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: invalid TOML: {exc}") from exc
+        lines = [str(d) for d in project.get("dependencies", [])]
+    else:
+        lines = [line.split("#", 1)[0].strip() for line in path.read_text().splitlines()]
+    rows = []
+    for line in lines:
+        match = _REQ.match(line)
+        if not line or line.startswith("-") or not match:
+            continue
+        spec = match.group("spec").strip().replace(" ", "")
+        version = spec[2:] if spec.startswith("==") else (spec or "unpinned")
+        kind = "pinned" if spec.startswith("==") else "range"
+        rows.append(Row(match.group("name"), version, f"{source} ({kind})"))
+    return rows
+
+
+def node_rows(folder: Path, config: Config) -> list[Row]:
+    """package.json's direct dependencies, with the version package-lock.json resolved."""
+    package_json = folder / "package.json"
+    if not package_json.is_file():
+        return []
+    package = _json(package_json, config)
+    lock_path = folder / "package-lock.json"
+    lock = _json(lock_path, config) if lock_path.is_file() else {}
+    locked = lock.get("packages", {})
+    legacy = lock.get("dependencies", {})  # lockfileVersion 1
+    rows = []
+    for group in ("dependencies", "devDependencies"):
+        for name, spec in sorted(package.get(group, {}).items()):
+            entry = locked.get(f"node_modules/{name}") or legacy.get(name) or {}
+            dev = " (dev)" if group == "devDependencies" else ""
+            if entry.get("version"):
+                rows.append(Row(f"{name}{dev}", entry["version"],
+                                f"{rel(config, lock_path)} (locked)"))
+            else:
+                rows.append(Row(f"{name}{dev}", spec, f"{rel(config, package_json)} (range)"))
+    return rows
+
+
+def _json(path: Path, config: Config) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as exc:
+        raise ConfigError(f"{rel(config, path)}: invalid JSON: {exc}") from exc
+    return data if isinstance(data, dict) else {}
