@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import Cluster, free_port
-from tests.support.project import copy_example, stop_native
+from tests.support.project import copy_example, pin_provider, stop_native
 
 CACHE = Path(os.environ.get("DEVKIT_TEST_CACHE", "/tmp/devkit-test-cache"))
 
@@ -57,8 +57,10 @@ def reachable_tmp() -> Iterator[Path]:
 
 @pytest.fixture
 def example(reachable_tmp: Path) -> Iterator[Path]:
-    """A fresh copy of examples/tenant-demo; any native server devkit starts in it is stopped."""
+    """A fresh copy of examples/tenant-demo, provider pinned to native (a test that wants another
+    pins it again); any native server devkit starts in it is stopped afterwards."""
     project = copy_example(reachable_tmp / "tenant-demo")
+    pin_provider(project, "native")
     yield project
     stop_native(project)
 

@@ -137,3 +137,10 @@ def test_global_options_before_and_after_subcommand(tmp_path: Path) -> None:
     before = devkit("--json", "--project", str(tmp_path), "config")
     assert after.code == before.code == 0
     assert json.loads(after.out)["command"] == json.loads(before.out)["command"] == "config"
+
+
+def test_every_key_is_documented() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
+    missing = [key for key in config._schema() if f"`{key.rsplit('.', 1)[-1]}`" not in text
+               and f"`{key}`" not in text]
+    assert missing == []

@@ -165,6 +165,7 @@ def test_external_database_from_environment(example: Path, pg: Cluster) -> None:
     pg.sql("DROP ROLE IF EXISTS ext_user")
     pg.sql("CREATE ROLE ext_user LOGIN PASSWORD 'ext-secret-pw'")
     pg.sql("CREATE DATABASE ext_demo OWNER ext_user")
+    pin_provider(example, "external")
     set_config(example, '[node]\ndir = ""\n')
     url = pg.url(user="ext_user", password="ext-secret-pw", db="ext_demo")
     ran = devkit("up", "--no-input", "--json", project=example, env={"DATABASE_URL": url})
@@ -179,6 +180,7 @@ def test_external_database_from_environment(example: Path, pg: Cluster) -> None:
 
 
 def test_wrong_password_for_external_exits_3(example: Path, pg: Cluster) -> None:
+    pin_provider(example, "external")
     set_config(example, '[node]\ndir = ""\n')
     ran = devkit(
         "up",

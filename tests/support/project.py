@@ -37,8 +37,13 @@ def set_config(project: Path, text: str) -> None:
 
 
 def pin_provider(project: Path, provider: str) -> None:
+    """Tests pin their provider: a DOCKER_HOST or DATABASE_URL around them never changes it."""
+    import re
+
     path = project / "devkit.toml"
-    path.write_text(path.read_text().replace('provider = "auto"', f'provider = "{provider}"'))
+    text, count = re.subn(r'(?m)^provider = "\w+"$', f'provider = "{provider}"', path.read_text())
+    assert count == 1, "the example's devkit.toml should set database.provider once"
+    path.write_text(text)
 
 
 def devkit(
