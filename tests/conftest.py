@@ -24,7 +24,7 @@ def reachable_dir(prefix: str) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _isolation() -> Iterator[None]:
     """Shared pip/npm caches for speed; devkit's fallback cluster folder inside the test area;
     DATABASE_URL and friends removed so `auto` never picks up the developer's database."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -42,10 +42,12 @@ def _isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop(var, None)
     os.environ["PIP_CACHE_DIR"] = str(CACHE / "pip")
     os.environ["NPM_CONFIG_CACHE"] = str(CACHE / "npm")
-    os.environ["DEVKIT_NATIVE_FALLBACK"] = str(tmp_path_factory.mktemp("fallback-clusters"))
+    fallback = reachable_dir("devkit-fallback-")
+    os.environ["DEVKIT_NATIVE_FALLBACK"] = str(fallback)
     yield
     os.environ.clear()
     os.environ.update(saved)
+    shutil.rmtree(fallback, ignore_errors=True)
 
 
 @pytest.fixture

@@ -22,7 +22,12 @@ from devkit.database.base import Connection
 from devkit.errors import ConfigError, DatabaseError
 from devkit.state import Secrets, State, write_atomic
 
-FALLBACK_ROOT = Path(os.environ.get("DEVKIT_NATIVE_FALLBACK", "/var/lib/devkit/clusters"))
+
+
+def fallback_root() -> Path:
+    """Where clusters go when the postgres user cannot reach the project (tests move it)."""
+    return Path(os.environ.get("DEVKIT_NATIVE_FALLBACK", "/var/lib/devkit/clusters"))
+
 MARKER = "devkit-cluster.json"
 
 
@@ -120,7 +125,7 @@ class NativePostgres:
         if self.run_as is None or self._reachable(self.config.root):
             return local, None
         digest = hashlib.sha256(str(self.config.root).encode()).hexdigest()[:12]
-        fallback = FALLBACK_ROOT / f"{self.config.root.name}-{digest}"
+        fallback = fallback_root() / f"{self.config.root.name}-{digest}"
         return fallback, (
             f"the `postgres` user cannot reach {self.config.root}; the cluster lives in {fallback}"
         )
