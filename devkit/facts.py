@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,10 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
 
 def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
     """Run one probe script in the project's Django and return the JSON it wrote."""
-    out = ctx.config.state_dir / f"probe-{os.getpid()}-{script}.json"
+    # A unique file per call: probes may run concurrently in one process (doctor, docs).
+    fd, name = tempfile.mkstemp(prefix=f"probe-{script}-", suffix=".json", dir=ctx.config.state_dir)
+    os.close(fd)
+    out = Path(name)
     bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
     full_env = {
         **ctx.command_env(),

@@ -14,7 +14,7 @@ import yaml
 
 from devkit import config, jsonc
 from devkit.init import toml_text
-from tests.support.project import REPO, devkit
+from tests.support.project import REPO, devkit, pin_provider
 
 EXAMPLE_ENV = {"DB_NAME": "{name}", "DB_USER": "{user}", "DB_PASSWORD": "{password}",
                "DB_HOST": "{host}", "DB_PORT": "{port}", "DATABASE_URL": "{url}"}
@@ -96,6 +96,7 @@ def test_no_input_writes_detected_defaults_and_a_rerun_is_a_noop(fresh: Path) ->
 
 
 def test_no_input_on_the_example_changes_nothing(example: Path) -> None:
+    pin_provider(example, "auto")  # the committed example, as it is in the repository
     before = (example / "devkit.toml").read_text()
     ran = devkit("init", "--no-input", "--json", project=example, timeout=60)
     assert ran.code == 0, ran.text

@@ -23,7 +23,6 @@ from devkit.errors import ConfigError, DatabaseError
 from devkit.state import Secrets, State, write_atomic
 
 
-
 def fallback_root() -> Path:
     """Where clusters go when the postgres user cannot reach the project (tests move it)."""
     return Path(os.environ.get("DEVKIT_NATIVE_FALLBACK", "/var/lib/devkit/clusters"))

@@ -65,7 +65,7 @@ class TenantSequence:
         ]
         plan = plan[:1] + repairs + plan[1:]
         for number, action in enumerate(plan, 1):
-            self._run_action(ctx, number, action)
+            self.run_action(ctx, number, action)
         return Done("; ".join(self._describe(a) for a in plan))
 
     def verify(self, ctx: Context) -> None:
@@ -104,7 +104,8 @@ class TenantSequence:
         return actions
 
     # -- running ---------------------------------------------------------------------------
-    def _run_action(self, ctx: Context, number: int, action: Action) -> None:
+    def run_action(self, ctx: Context, number: int, action: Action) -> None:
+        """Run one action of the plan (doctor --fix runs single ones); output to its log."""
         log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
         if action.argv:
             proc.run(

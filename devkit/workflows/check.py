@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from devkit.errors import UsageError
 from devkit.workflows import images
@@ -135,13 +136,17 @@ def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:
                           "pin the base image to a version, ideally with its @sha256 digest")
 
 
-def doctor_reason(root: Path) -> str | None:
-    """For `devkit doctor`'s registry: why the project's workflows break policy, or None."""
+def doctor_check(ctx: Any) -> tuple[str, str, str | None]:
+    """For `devkit doctor`: (status "ok"|"warn"|"fail", finding, hint) for the project's workflows."""
+    root = ctx.config.root
     if not (root / ".github" / "workflows").is_dir():
-        return None
+        return "ok", "no .github/workflows in this project", None
     report = check_paths(root, [])
-    if not report.errors:
-        return None
-    first = next(f for f in report.findings if f.severity == "error")
-    return (f"{report.errors} workflow policy error(s), first {first.path}:{first.line} "
-            f"{first.rule}: {first.message} (run `devkit check-workflows`)")
+    if report.errors:
+        first = next(f for f in report.findings if f.severity == "error")
+        return ("fail", f"{report.errors} workflow policy error(s), first {first.path}:{first.line} "
+                f"{first.rule}: {first.message}", "run `devkit check-workflows` for every finding")
+    if report.warnings:
+        return ("warn", f"{report.warnings} workflow policy warning(s)",
+                "run `devkit check-workflows` (`--strict` makes them errors)")
+    return "ok", "workflows follow the policy (immutable deploy images, migrate job first)", None

@@ -17,6 +17,8 @@ for arg in "$@"; do
 done
 # shellcheck source-path=SCRIPTDIR source=engine.sh
 source "$HERE/engine.sh"
+# shellcheck source-path=SCRIPTDIR source=registry.sh
+source "$HERE/registry.sh"
 
 if [ ! -d "$STATE_DIR" ]; then log "nothing to do: no $STATE_DIR"; exit 0; fi
 
@@ -115,6 +117,7 @@ remove_host_state() {
 }
 
 if command -v podman >/dev/null; then stop_containers; fi
+stop_registry
 if pid=$(service_pid); then
   stop_service "$pid"
   log "stopped podman service (pid $pid)"

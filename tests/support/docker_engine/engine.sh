@@ -13,6 +13,13 @@ FINGERPRINT_LABEL=devkit.test.fingerprint
 
 # TMPDIR: podman copies image tarballs there; keep them out of the shared /tmp.
 export CONTAINERS_CONF=$STATE_DIR/containers.conf TMPDIR=$STATE_DIR/tmp
+# A local plain-HTTP registry (Debian's docker-registry) so tests can pull for real; podman must
+# be told it is insecure. The file replaces the system registries.conf (written by up.sh).
+REGISTRY_ADDR=127.0.0.1:${DEVKIT_TEST_REGISTRY_PORT:-5099}
+REGISTRY_PIDFILE=$STATE_DIR/registry.pid
+REGISTRY_IMAGE=$REGISTRY_ADDR/devkit-test/postgres:15
+REGISTRIES_CONF=$STATE_DIR/registries.conf
+if [ -f "$REGISTRIES_CONF" ]; then export CONTAINERS_REGISTRIES_CONF=$REGISTRIES_CONF; fi
 PODMAN=(podman --root "$STATE_DIR/storage" --runroot "$STATE_DIR/runroot"
         --tmpdir "$STATE_DIR/libpod-tmp" --network-config-dir "$STATE_DIR/netconf")
 

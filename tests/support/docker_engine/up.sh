@@ -8,6 +8,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 STATE_DIR=${1:-${STATE_DIR:-}}
 # shellcheck source-path=SCRIPTDIR source=engine.sh
 source "$HERE/engine.sh"
+# shellcheck source-path=SCRIPTDIR source=registry.sh
+source "$HERE/registry.sh"
 
 if [ "$(id -u)" != 0 ]; then log "must run as root (rootful podman)"; exit 1; fi
 # sun_path holds 108 bytes; a deep pytest tmp_path would not fit.
@@ -24,6 +26,7 @@ install_packages() {
   command -v runc >/dev/null || missing+=(runc)          # crun 1.8 fails on hybrid cgroup v1/v2 hosts
   command -v iptables >/dev/null || missing+=(iptables)  # netavark publishes ports with iptables
   [ -x /usr/lib/podman/netavark ] || missing+=(netavark)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)  # local registry for pull tests
   [ "${#missing[@]}" -eq 0 ] && return 0
   log "installing ${missing[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
@@ -56,6 +59,19 @@ CONF
   mv "$CONTAINERS_CONF.new" "$CONTAINERS_CONF"
 }
 
+# Returns 0 when the file changed. Only our registry is listed: nothing else is reachable anyway.
+write_registries_conf() {
+  cat >"$REGISTRIES_CONF.new" <<CONF
+# written by tests/support/docker_engine/up.sh
+unqualified-search-registries = ["docker.io"]
+[[registry]]
+location = "$REGISTRY_ADDR"
+insecure = true
+CONF
+  if cmp -s "$REGISTRIES_CONF.new" "$REGISTRIES_CONF"; then rm "$REGISTRIES_CONF.new"; return 1; fi
+  mv "$REGISTRIES_CONF.new" "$REGISTRIES_CONF"
+}
+
 start_service() {
   local pid
   rm -f "$SOCK"
@@ -78,6 +94,8 @@ start_service() {
 install_packages
 conf_changed=false
 if write_containers_conf; then conf_changed=true; fi
+if write_registries_conf; then conf_changed=true; fi
+export CONTAINERS_REGISTRIES_CONF=$REGISTRIES_CONF
 # netavark turns on net.ipv4.ip_forward; remember the host's value so down.sh can restore it.
 [ -f "$STATE_DIR/ip_forward.orig" ] || sysctl -n net.ipv4.ip_forward >"$STATE_DIR/ip_forward.orig"
 
@@ -89,4 +107,6 @@ else
   log "started podman service (pid $(cat "$PIDFILE"))"
 fi
 "$HERE/build-image.sh" "$STATE_DIR"
+start_registry
+push_test_image
 echo "DOCKER_HOST=unix://$SOCK"

@@ -1,0 +1,71 @@
+"""The safe repairs `devkit doctor --fix` may apply. None deletes data; each is shown first.
+
+Most reuse a `devkit up` step (so the result is recorded like any other run); tenant creation
+reuses the tenant sequence's own action for that one key.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from devkit.doctor.model import Fix
+from devkit.errors import DevkitError, StepFailed
+
+if TYPE_CHECKING:
+    from devkit.doctor.env import DoctorEnv
+
+
+def _run_step(env: DoctorEnv, step: str) -> str:
+    from devkit.commands.up import run_pipeline
+    from devkit.pipeline import Selection, Status
+    from devkit.steps import up_steps
+
+    steps = [s for s in up_steps() if s.name == step]
+    results = run_pipeline(env.ctx, env.ui, steps, Selection())
+    failed = [r for r in results if r.status is Status.FAILED]
+    if failed:
+        raise failed[0].error or StepFailed(failed[0].detail)
+    return results[0].detail
+
+
+def _create_tenant_object(env: DoctorEnv, key: str) -> str:
+    """Run only the tenant sequence's action for `key` (create_super, create_guest, superuser)."""
+    from devkit.steps.tenants import TenantSequence
+
+    env.ready_connection()
+    sequence = TenantSequence()
+    plan = sequence.plan(env.ctx, env.facts())
+    for number, action in enumerate(plan, 1):
+        if action.key == key:
+            sequence.run_action(env.ctx, number, action)
+            for note in env.ctx.notes:
+                env.ui.print(f"[bold]note:[/] {note}")
+            return f"ran tenants.{key}"
+    raise StepFailed(f"tenants.{key} is not part of the tenant sequence",
+                     hint=f"set tenants.{key} in the devkit configuration")
+
+
+def _regenerate_docs(env: DoctorEnv) -> str:
+    done = subprocess.run([sys.executable, "-m", "devkit", "docs", "--no-input",
+                           "--project", str(env.config.root)],
+                          capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise DevkitError(f"`devkit docs` exited with {done.returncode}",
+                          details=(done.stdout + done.stderr)[-2000:])
+    return "regenerated the docs"
+
+
+START_DATABASE = Fix("database", "start the database and write the env file "
+                     "(devkit up --only database)", lambda env: _run_step(env, "database"))
+PYTHON_DEPS = Fix("python-deps", "create the virtualenv if needed and install the requirements "
+                  "(devkit up --only python-deps)", lambda env: _run_step(env, "python-deps"))
+NODE_DEPS = Fix("node-deps", "install the frontend packages from the lockfile "
+                "(devkit up --only node-deps)", lambda env: _run_step(env, "node-deps"))
+REGENERATE_DOCS = Fix("docs", "regenerate the docs (devkit docs)", _regenerate_docs)
+
+
+def create_tenant(key: str, what: str) -> Fix:
+    return Fix(f"tenants.{key}", f"create {what} (tenants.{key}; nothing existing is changed)",
+               lambda env: _create_tenant_object(env, key))

@@ -1,0 +1,147 @@
+"""Django and tenants (database): super and guest tenants, schema names, superuser, migrations.
+
+Read with psycopg (no Django boot); the tenant table and user table names come from the probe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from devkit.doctor import fixes
+from devkit.doctor.env import DoctorEnv
+from devkit.doctor.model import Finding, Skip, check, fail, ok
+from devkit.errors import DevkitError
+
+CATEGORY = "Django and tenants"
+
+
+@dataclass(frozen=True)
+class TenantRows:
+    public: str
+    table: str
+    rows: frozenset[str]  # schema_name of every tenant row
+    schemas: frozenset[str]  # every schema in the database
+
+
+def tenant_rows(env: DoctorEnv) -> TenantRows:
+    def read() -> TenantRows:
+        import psycopg
+        from psycopg import sql
+
+        conn = env.ready_connection()
+        facts = env.need_facts()
+        public = facts["public_schema"]
+        table = (facts.get("tenant_model") or {}).get("table")
+        if not table:
+            raise Skip("TENANT_MODEL is not usable")
+        with psycopg.connect(**conn.connect_kwargs()) as db:
+            schemas = frozenset(r[0] for r in db.execute("SELECT nspname FROM pg_namespace"))
+            exists = db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()
+            if exists is None or exists[0] is None:
+                return TenantRows(public, table, frozenset(), schemas)
+            rows = frozenset(r[0] for r in db.execute(sql.SQL("SELECT schema_name FROM {}.{}")
+                             .format(sql.Identifier(public), sql.Identifier(table))))
+        return TenantRows(public, table, rows, schemas)
+
+    return env.memo("tenant-rows", read)
+
+
+@check("tenants", CATEGORY, "Super and guest tenants")
+def check_tenants(env: DoctorEnv) -> Finding:
+    tenants = env.need_config().tenants
+    found = tenant_rows(env)
+    if not found.rows and found.table:
+        shared = env.config.tenants.migrate_shared
+        return fail(f"no rows in {found.public}.{found.table} (have the shared migrations run?)",
+                    f"devkit up (runs `{shared}` and creates the tenants)")
+    problems, fix = [], None
+    for role, key in (("super", "create_super"), ("guest", "create_guest")):
+        schema = getattr(tenants, role).schema
+        if schema not in found.rows:
+            problems.append(f"no {role} tenant (schema {schema!r})")
+            fix = fix or fixes.create_tenant(key, f"the {role} tenant {schema!r}")
+        elif schema not in found.schemas:
+            problems.append(f"the {role} tenant's schema {schema!r} does not exist "
+                            "(tenant row without its schema)")
+    if problems:
+        hint = "devkit doctor --fix creates missing tenants" if fix else (
+            "the row exists without its schema: recreate it in `manage.py shell` "
+            "(tenant.create_schema(check_if_exists=True)) or delete the row yourself")
+        return fail("; ".join(problems), hint, fix=fix)
+    return ok(f"{tenants.super.schema!r} and {tenants.guest.schema!r} exist "
+              f"({len(found.rows)} tenant(s))", details=", ".join(sorted(found.rows)))
+
+
+@check("schema-names", CATEGORY, "Schema names")
+def check_schema_names(env: DoctorEnv) -> Finding:
+    from devkit.tenancy import validate_schema_name
+
+    tenants = env.need_config().tenants
+    problems = []
+    for key in ("super", "guest"):
+        try:
+            validate_schema_name(getattr(tenants, key).schema, f"tenants.{key}.schema")
+        except DevkitError as exc:
+            problems.append(exc.message)
+    try:
+        rows = tenant_rows(env).rows
+    except Skip:
+        rows = frozenset()
+    for schema in sorted(rows):
+        try:
+            validate_schema_name(schema, "tenant row")
+        except DevkitError as exc:
+            problems.append(exc.message)
+    if problems:
+        return fail("; ".join(problems), "schema names: lowercase letters, digits and _, at most "
+                    "63 characters, not starting with a digit or pg_")
+    return ok(f"{2 + len(rows)} schema names valid" if rows else "configured schema names valid")
+
+
+@check("superuser", CATEGORY, "Development superuser")
+def check_superuser(env: DoctorEnv) -> Finding:
+    import psycopg
+    from psycopg import sql
+
+    username = env.need_config().tenants.superuser
+    if not username:
+        return ok("none configured (tenants.superuser is empty)")
+    conn = env.ready_connection()
+    facts = env.need_facts()
+    user: dict[str, Any] = facts.get("user_model") or {}
+    table, column = user.get("table"), user.get("username_field", "username")
+    if not table:
+        raise Skip("AUTH_USER_MODEL is not usable")
+    public = facts["public_schema"]
+    with psycopg.connect(**conn.connect_kwargs()) as db:
+        if db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()[0] is None:
+            raise Skip(f"{public}.{table} does not exist (shared migrations have not run)")
+        found = db.execute(sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
+            sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)),
+            (username,)).fetchone()
+    if not found:
+        return fail(f"superuser {username!r} does not exist in {public}.{table}",
+                    "devkit doctor --fix creates it (password in .devkit/secrets.json)",
+                    fix=fixes.create_tenant("superuser", f"the superuser {username!r}"))
+    return ok(f"{username!r} exists")
+
+
+@check("migrations", CATEGORY, "Pending migrations")
+def check_migrations(env: DoctorEnv) -> Finding:
+    from devkit import migrations
+
+    found = tenant_rows(env)
+    facts = env.need_facts()
+    present = sorted((found.rows & found.schemas) | ({found.public} & found.schemas))
+    pending = migrations.pending(facts, env.ready_connection(), present)
+    behind = {schema: todo for schema, todo in pending.items() if todo}
+    if behind:
+        parts = [f"{schema}: {len(todo)}" for schema, todo in sorted(behind.items())]
+        details = "\n".join(f"{s}: {', '.join(todo)}" for s, todo in sorted(behind.items()))
+        tenants = env.config.tenants
+        return fail(f"pending migrations ({'; '.join(parts)})",
+                    f"python manage.py {tenants.migrate_shared} and {tenants.migrate_tenants} "
+                    "(or devkit up); doctor does not migrate: a migration can drop data",
+                    details=details)
+    return ok(f"{len(present)} schema(s) up to date", details=", ".join(present))

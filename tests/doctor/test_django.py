@@ -1,0 +1,74 @@
+"""Django settings checks: DJANGO_SETTINGS_MODULE, SQLite fallback, apps, models, tenant commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.doctor.conftest import doctor, edited
+
+SETTINGS = Path("backend/config/settings.py")
+TENANT_BASE = Path("backend/customers/management/commands/_tenant_base.py")
+
+
+def test_empty_settings_module_is_an_error(project: Path) -> None:
+    result = doctor(project, "django", env={"DJANGO_SETTINGS_MODULE": ""})
+    check = result.checks["settings-module"]
+    assert result.ran.code == 1 and check["status"] == "problem"
+    assert "set but empty" in check["finding"]
+    assert "unset DJANGO_SETTINGS_MODULE" in check["hint"]
+    assert result.status("tenant-apps") == "skipped"
+
+
+def test_settings_module_not_importable(project: Path) -> None:
+    result = doctor(project, "django", env={"DJANGO_SETTINGS_MODULE": "config.nope"})
+    check = result.checks["settings-module"]
+    assert check["status"] == "problem" and "not importable" in check["finding"]
+    assert result.checks["django-settings"]["status"] == "problem"
+    assert "No module named 'config.nope'" in result.checks["django-settings"]["finding"]
+
+
+def test_sqlite_fallback_is_an_error(project: Path) -> None:
+    settings = project / SETTINGS
+    fallback = settings.read_text() + (
+        '\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", '
+        '"NAME": BASE_DIR / "db.sqlite3"}}\n')
+    with edited(settings, fallback):
+        result = doctor(project, "django")
+    check = result.checks["database-engine"]
+    assert result.ran.code == 1 and check["status"] == "problem"
+    assert "sqlite3" in check["finding"] and "not PostgreSQL" in check["finding"]
+    assert "database.env" in check["hint"]
+
+
+def test_tenant_command_without_no_input(project: Path) -> None:
+    base = project / TENANT_BASE
+    text = base.read_text()
+    assert '"--no-input", "--noinput"' in text
+    with edited(base, text.replace('"--no-input", "--noinput"', '"--noinput"')):
+        result = doctor(project, "tenant-commands")
+    check = result.checks["tenant-commands"]
+    assert result.ran.code == 1 and check["status"] == "problem"
+    assert "tenants.create_super = 'create_super_tenant --no-input'" in check["finding"]
+    assert "unrecognized arguments: --no-input" in check["finding"]
+    assert "builtin" in check["hint"]
+
+
+def test_django_tenants_missing_from_apps(project: Path) -> None:
+    settings = project / SETTINGS
+    text = settings.read_text()
+    with edited(settings, text.replace('    "django_tenants",\n', "", 1)):
+        result = doctor(project, "django")
+    apps = result.checks["tenant-apps"]
+    assert apps["status"] == "problem" and "django_tenants is not in INSTALLED_APPS" in apps["finding"]
+    commands = result.checks["tenant-commands"]
+    assert commands["status"] == "problem"
+    assert "Unknown command: 'migrate_schemas'" in commands["finding"]
+
+
+def test_tenant_domain_model_unset(project: Path) -> None:
+    settings = project / SETTINGS
+    with edited(settings, settings.read_text() + '\nTENANT_DOMAIN_MODEL = "customers.Nope"\n'):
+        result = doctor(project, "tenant-models")
+    check = result.checks["tenant-models"]
+    assert check["status"] == "problem" and "TENANT_DOMAIN_MODEL" in check["finding"]
+    assert "TENANT_DOMAIN_MODEL" in check["hint"]
