@@ -162,6 +162,10 @@ def test_interactive_first_run_asks_and_writes_the_answers(fresh: Path) -> None:
     child.send(ENTER)
     child.expect("How is the guest \\(development\\) tenant created")
     child.send(ENTER)  # auto: the project's create_guest_tenant
+    child.expect("AI assistant instructions")
+    child.send(ENTER)
+    child.expect("generate the roadmap")
+    child.send(KILL_LINE + "docs/PLAN.md" + ENTER)
     child.expect("\\(new\\)")
     child.expect("Write \\(.*devkit.toml\\)\\?")
     child.send("y")
@@ -172,6 +176,8 @@ def test_interactive_first_run_asks_and_writes_the_answers(fresh: Path) -> None:
     assert cfg.tenants.create_super == "builtin" and cfg.tenants.create_guest == "auto"
     assert (cfg.tenants.super.name, cfg.tenants.super.domain) == ("Demo Public", "localhost")
     assert cfg.database.env == EXAMPLE_ENV
+    assert (cfg.docs.copilot_instructions, cfg.docs.roadmap) == (
+        ".github/copilot-instructions.md", "docs/PLAN.md")
 
 
 def test_interactive_rerun_asks_only_what_is_missing_and_can_decline(example: Path) -> None:
@@ -182,6 +188,10 @@ def test_interactive_rerun_asks_only_what_is_missing_and_can_decline(example: Pa
     child.send(ENTER)
     child.expect("Which port")
     child.send(KILL_LINE + "5433" + ENTER)
+    child.expect("AI assistant instructions")
+    child.send(ENTER)
+    child.expect("generate the roadmap")
+    child.send(ENTER)
     child.expect("changes:")
     child.expect("\\+port = 5433")
     child.expect("Apply these changes")

@@ -112,10 +112,18 @@ def ask(disc: Discovery, prompt: Prompter) -> Answers:
         _ask_server(disc, prompt, provider, known, current, record)
     for key, tenant in (("create_super", "super"), ("create_guest", "guest")):
         _ask_tenant(disc, prompt, key, tenant, known, current, record)
-    for key, (value, _why) in disc.effective.items():
-        if key.startswith("docs.") and isinstance(value, str) and not known(key):
-            record(key, prompt.text(f"{key} (documentation path):", value))
+    for key, question in DOCS_QUESTIONS.items():
+        if not known(key):
+            record(key, prompt.text(question, str(current(key))))
     return answers
+
+
+# The generated documents; the other docs.* keys have defaults nobody needs to be asked about.
+DOCS_QUESTIONS = {
+    "docs.copilot_instructions": "Where should devkit generate the AI assistant instructions? "
+                                 '("" = nowhere)',
+    "docs.roadmap": 'Where should devkit generate the roadmap? ("" = nowhere)',
+}
 
 
 def _ask_server(disc: Discovery, prompt: Prompter, provider: str, known: Callable[[str], bool],
