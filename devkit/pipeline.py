@@ -163,12 +163,7 @@ class Runner:
             else:
                 reason = step.check(ctx, record)
             if reason is None:
-                return Result(
-                    step.name,
-                    Status.SKIPPED,
-                    time.monotonic() - started,
-                    record.get("detail", "up to date"),
-                )
+                return Result(step.name, Status.SKIPPED, time.monotonic() - started, "up to date")
             self.on_start(step.name, reason)
             done = step.run(ctx)
             step.verify(ctx)

@@ -52,9 +52,23 @@ class UI:
         self.print(f"[cyan]→[/] {name}: {reason}")
 
     def step_done(self, result: Any) -> None:
+        """A line as each step that did something finishes (fresh ones only appear in the summary)."""
+        if result.status.value == "skipped":
+            return
         status = result.status.value
         line = f"{SYMBOLS[status]} {result.name:<12} {status:<8} {result.seconds:6.2f}s  {result.detail}"
         self.print(line)
+
+    def summary(self, results: list[Any]) -> None:
+        """The steps in pipeline order, once all are done."""
+        from rich.table import Table
+
+        table = Table("step", "status", "seconds", "detail", box=None, pad_edge=False, header_style="bold")
+        for r in results:
+            table.add_row(
+                r.name, f"{SYMBOLS[r.status.value]} {r.status.value}", f"{r.seconds:.2f}", mask(r.detail)
+            )
+        self.console.print(table)
 
     def error(self, exc: DevkitError) -> None:
         self.print(f"[red]✗ {exc.message}[/]")

@@ -56,7 +56,7 @@ def test_migrate_twice_on_a_fresh_database(example: Path, example_python: Path, 
                                            pg: Cluster) -> None:
     code, payload, err = migrate(example, example_python, database)
     assert code == 0, err
-    assert steps(payload)["tenants"]["status"] == "ran"
+    assert steps(payload)["migrate-tenants"]["status"] == "ran"
     assert payload["python"] == str(example_python)
     db = database.rsplit("/", 1)[1]
     rows = pg.sql("SELECT schema_name FROM public.customers_client", db=db)
@@ -80,7 +80,7 @@ def test_fresh_checkout_runs_no_command_on_a_migrated_database(
     ran = devkit("migrate", "--json", "--python", str(example_python), "--database-url", database,
                  project=checkout, env={"CI": "true"})
     assert ran.code == 0, ran.err
-    tenants = steps(json.loads(ran.out))["tenants"]
+    tenants = steps(json.loads(ran.out))["migrate-tenants"]
     assert "nothing pending" in tenants["detail"]
     assert not list((checkout / ".devkit" / "logs").glob("tenants-*.log"))
     assert "test-admin-pw" not in ran.text  # --database-url's password is masked
@@ -99,7 +99,7 @@ def test_new_migration_runs_on_second_deploy(example: Path, example_python: Path
         "models.BooleanField(default=False))]\n")
     code, payload, err = migrate(example, example_python, database)
     assert code == 0, err
-    assert steps(payload)["tenants"]["status"] == "ran"
+    assert steps(payload)["migrate-tenants"]["status"] == "ran"
     db = database.rsplit("/", 1)[1]
     assert pg.sql("SELECT count(*) FROM public.django_migrations "
                   "WHERE app = 'crm' AND name = '0003_note_pinned'", db=db) == [(1,)]

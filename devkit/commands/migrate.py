@@ -42,15 +42,18 @@ class NamedDatabase(ExternalPostgres):
             var = self.config.database.url_from
             mapped = ", ".join(self.config.database.env) or "none"
             raise ConfigError(
-                f"devkit migrate needs the database: ${var} is not set "
-                f"(nor the mapped variables: {mapped})",
+                f"devkit migrate needs the database: ${var} is not set (nor the mapped variables: {mapped})",
                 hint=f"in CI set {var} from an environment-scoped secret (docs/ci.md)",
             )
         return conn
 
 
 class ExistingDatabase(DatabaseStep):
-    """`database` for deploys: wait until the existing database answers; no env file written."""
+    """`database` for deploys: wait until the existing database answers; no env file written.
+
+    Its own step name, so that a local `devkit migrate` never overwrites `devkit up`'s records."""
+
+    name = "migrate-database"
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         conn = ctx.provider.ensure()
@@ -63,8 +66,12 @@ class ExistingDatabase(DatabaseStep):
     def run(self, ctx: Context) -> Done:
         provider = ctx.provider
         conn = provider.ensure()
-        seconds = wait_for_postgres(conn, timeout=ctx.config.database.wait_timeout,
-                                    owns_server=False, who=f"${ctx.config.database.url_from}")
+        seconds = wait_for_postgres(
+            conn,
+            timeout=ctx.config.database.wait_timeout,
+            owns_server=False,
+            who=f"${ctx.config.database.url_from}",
+        )
         ctx.set_connection(conn)
         return Done(f"{conn.url(masked=True)} (ready in {seconds:.2f}s)")
 
@@ -72,7 +79,8 @@ class ExistingDatabase(DatabaseStep):
 class DeployTenants(TenantSequence):
     """`tenants` with profile deploy; runs nothing when the database shows no pending work."""
 
-    needs: tuple[str, ...] = ("database",)  # no python-deps: CI installs the requirements itself
+    name = "migrate-tenants"
+    needs: tuple[str, ...] = ("migrate-database",)  # no python-deps: CI installs the requirements
 
     def __init__(self, force: bool = False) -> None:
         self.force = force
@@ -81,8 +89,16 @@ class DeployTenants(TenantSequence):
         from devkit import facts as facts_mod
 
         conn = ctx.connection
-        return fingerprint([facts_mod.cache_key(ctx), ctx.profile, repr(ctx.config.tenants),
-                            conn.host, str(conn.port), conn.name])
+        return fingerprint(
+            [
+                facts_mod.cache_key(ctx),
+                ctx.profile,
+                repr(ctx.config.tenants),
+                conn.host,
+                str(conn.port),
+                conn.name,
+            ]
+        )
 
     def run(self, ctx: Context) -> Done:
         from devkit import facts as facts_mod
@@ -100,8 +116,10 @@ def interpreter(ctx_config: Config, given: str | None) -> str:
     if given:
         found = shutil.which(given) if "/" not in given else (given if Path(given).is_file() else None)
         if not found:
-            raise UsageError(f"--python {given}: no such interpreter",
-                             hint="give the path of the python that has the project's requirements")
+            raise UsageError(
+                f"--python {given}: no such interpreter",
+                hint="give the path of the python that has the project's requirements",
+            )
         return str(Path(found).absolute())
     venv_python = ctx_config.path(ctx_config.python.venv) / "bin" / "python"
     if venv_python.exists():
@@ -112,8 +130,9 @@ def interpreter(ctx_config: Config, given: str | None) -> str:
     return found
 
 
-def run_migrate(config: Config, ui: UI, g: Any, python: str | None, database_url: str | None,
-                force: bool) -> tuple[int, dict[str, Any]]:
+def run_migrate(
+    config: Config, ui: UI, g: Any, python: str | None, database_url: str | None, force: bool
+) -> tuple[int, dict[str, Any]]:
     from devkit.commands.up import exit_code, report, run_pipeline
 
     started = time.monotonic()
@@ -123,9 +142,15 @@ def run_migrate(config: Config, ui: UI, g: Any, python: str | None, database_url
     provider = NamedDatabase(config, database_url)
     provider.ensure()  # no database named: a usage error before anything runs
     source = "--database-url" if database_url else f"${config.database.url_from}"
-    ctx = Context.create(config, no_input=True, verbose=g.verbose, profile="deploy",
-                         python_override=python_path, _provider=provider,
-                         _provider_reason=f"devkit migrate: the database named by {source}")
+    ctx = Context.create(
+        config,
+        no_input=True,
+        verbose=g.verbose,
+        profile="deploy",
+        python_override=python_path,
+        _provider=provider,
+        _provider_reason=f"devkit migrate: the database named by {source}",
+    )
     ui.print(f"interpreter: {python_path}")
     steps = [ExistingDatabase(), DeployTenants(force=force)]
     results = run_pipeline(ctx, ui, steps, Selection(force=["*"] if force else []))

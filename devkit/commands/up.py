@@ -33,6 +33,8 @@ def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -
 
 
 def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[str, Any]:
+    ui.print()
+    ui.summary(results)
     for result in results:
         if result.error is not None:
             ui.print(f"\n[red]✗ {result.name} failed[/]")

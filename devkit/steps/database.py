@@ -53,7 +53,7 @@ class DatabaseStep:
         envfile.write(self._env_path(ctx), self._env_values(ctx))
         envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
         ctx.state.put("provider", provider.name)
-        return Done(f"{provider.name}: {conn.url(masked=True)} (answered after {seconds:.2f}s)")
+        return Done(f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s")
 
     def verify(self, ctx: Context) -> None:
         import psycopg
