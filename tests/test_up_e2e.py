@@ -64,6 +64,7 @@ def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None
         "python-deps": "ran",
         "node-deps": "ran",
         "tenants": "ran",
+        "docs": "ran",
     }
     assert envelope["connection"]["provider"] == "native"
     assert envelope["connection"]["url"].startswith("postgresql://demo:****@127.0.0.1:")
@@ -95,6 +96,7 @@ def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None
         "python-deps": "skipped",
         "node-deps": "skipped",
         "tenants": "skipped",
+        "docs": "skipped",
     }
     assert snapshot(url) == state
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
