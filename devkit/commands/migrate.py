@@ -17,7 +17,6 @@ from devkit.config import Config
 from devkit.context import Context
 from devkit.database.base import Connection, parse_url
 from devkit.database.external import ExternalPostgres, from_environment
-from devkit.database.wait import try_connect, wait_for_postgres
 from devkit.errors import ConfigError, UsageError
 from devkit.pipeline import Done, Selection
 from devkit.state import fingerprint
@@ -54,26 +53,7 @@ class ExistingDatabase(DatabaseStep):
     Its own step name, so that a local `devkit migrate` never overwrites `devkit up`'s records."""
 
     name = "migrate-database"
-
-    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
-        conn = ctx.provider.ensure()
-        probe = try_connect(conn)
-        if probe.outcome != "ready":
-            return f"the database does not answer yet ({probe.outcome})"
-        ctx.set_connection(conn)
-        return None
-
-    def run(self, ctx: Context) -> Done:
-        provider = ctx.provider
-        conn = provider.ensure()
-        seconds = wait_for_postgres(
-            conn,
-            timeout=ctx.config.database.wait_timeout,
-            owns_server=False,
-            who=f"${ctx.config.database.url_from}",
-        )
-        ctx.set_connection(conn)
-        return Done(f"{conn.url(masked=True)} (ready in {seconds:.2f}s)")
+    writes_env_file = False
 
 
 class DeployTenants(TenantSequence):

@@ -15,6 +15,7 @@ from devkit.state import fingerprint
 class DatabaseStep:
     name = "database"
     needs: tuple[str, ...] = ()
+    writes_env_file = True  # devkit migrate's variant only waits: CI needs no env file
 
     def fingerprint(self, ctx: Context) -> str:
         provider = ctx.provider
@@ -35,7 +36,7 @@ class DatabaseStep:
         if probe.outcome != "ready":
             return f"the server does not answer ({probe.outcome})"
         ctx.set_connection(conn)
-        if not envfile.is_current(self._env_path(ctx), self._env_values(ctx)):
+        if self.writes_env_file and not envfile.is_current(self._env_path(ctx), self._env_values(ctx)):
             return f"{ctx.config.env_file} is missing or out of date"
         return None
 
@@ -48,11 +49,15 @@ class DatabaseStep:
             owns_server=provider.owns_server,
             alive=provider.alive,
             log_tail=provider.log_tail,
+            who=f"${ctx.config.database.url_from}"
+            if provider.name == "external"
+            else "the password devkit generated (.devkit/secrets.json)",
         )
         ctx.set_connection(conn)
-        envfile.write(self._env_path(ctx), self._env_values(ctx))
-        envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
-        ctx.state.put("provider", provider.name)
+        if self.writes_env_file:
+            envfile.write(self._env_path(ctx), self._env_values(ctx))
+            envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
+            ctx.state.put("provider", provider.name)
         return Done(f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s")
 
     def verify(self, ctx: Context) -> None:
