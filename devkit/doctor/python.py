@@ -20,7 +20,7 @@ def venv_version(venv: Path) -> str | None:
         text = (venv / "pyvenv.cfg").read_text()
     except OSError:
         return None
-    match = re.search(r"^version(?:_info)?\s*=\s*([\d.]+)", text, re.M)
+    match = re.search(r"^version(?:_info)?\s*=\s*(\d+(?:\.\d+)*)", text, re.M)
     return match.group(1) if match else None
 
 
