@@ -6,12 +6,10 @@ reuses the tenant sequence's own action for that one key.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 from devkit.doctor.model import Fix
-from devkit.errors import DevkitError, StepFailed
+from devkit.errors import StepFailed
 
 if TYPE_CHECKING:
     from devkit.doctor.env import DoctorEnv
@@ -48,13 +46,10 @@ def _create_tenant_object(env: DoctorEnv, key: str) -> str:
 
 
 def _regenerate_docs(env: DoctorEnv) -> str:
-    done = subprocess.run([sys.executable, "-m", "devkit", "docs", "--no-input",
-                           "--project", str(env.config.root)],
-                          capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
-    if done.returncode != 0:
-        raise DevkitError(f"`devkit docs` exited with {done.returncode}",
-                          details=(done.stdout + done.stderr)[-2000:])
-    return "regenerated the docs"
+    from devkit.docs import generate
+
+    written = generate.apply(generate.plan(env.ctx))
+    return ("regenerated " + ", ".join(u.rel for u in written)) if written else "docs already up to date"
 
 
 START_DATABASE = Fix("database", "start the database and write the env file "
@@ -64,6 +59,20 @@ PYTHON_DEPS = Fix("python-deps", "create the virtualenv if needed and install th
 NODE_DEPS = Fix("node-deps", "install the frontend packages from the lockfile "
                 "(devkit up --only node-deps)", lambda env: _run_step(env, "node-deps"))
 REGENERATE_DOCS = Fix("docs", "regenerate the docs (devkit docs)", _regenerate_docs)
+
+
+def _repair_schema(env: DoctorEnv, role: str) -> str:
+    """Re-create (and migrate) the schema of an existing tenant row, as `devkit up` does."""
+    from devkit.steps.tenants import Action, TenantSequence
+
+    env.ready_connection()
+    TenantSequence().run_action(env.ctx, 0, Action(f"repair_{role}", (), role))
+    return f"re-created the {role} tenant's schema"
+
+
+def repair_schema(role: str, schema: str) -> Fix:
+    return Fix(f"repair-{role}", f"re-create and migrate the schema {schema!r} of the existing "
+               f"{role} tenant row (nothing is deleted)", lambda env: _repair_schema(env, role))
 
 
 def create_tenant(key: str, what: str) -> Fix:

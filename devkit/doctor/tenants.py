@@ -64,10 +64,10 @@ def check_tenants(env: DoctorEnv) -> Finding:
         elif schema not in found.schemas:
             problems.append(f"the {role} tenant's schema {schema!r} does not exist "
                             "(tenant row without its schema)")
+            fix = fix or fixes.repair_schema(role, schema)
     if problems:
-        hint = "devkit doctor --fix creates missing tenants" if fix else (
-            "the row exists without its schema: recreate it in `manage.py shell` "
-            "(tenant.create_schema(check_if_exists=True)) or delete the row yourself")
+        hint = ("devkit doctor --fix (or devkit up) creates what is missing: tenants, or the "
+                "schema of a tenant row whose schema was dropped")
         return fail("; ".join(problems), hint, fix=fix)
     return ok(f"{tenants.super.schema!r} and {tenants.guest.schema!r} exist "
               f"({len(found.rows)} tenant(s))", details=", ".join(sorted(found.rows)))

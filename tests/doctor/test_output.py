@@ -67,13 +67,30 @@ def test_report_is_markdown_with_secrets_user_and_home_redacted(project: Path) -
     assert "postgresql://<user>:****@127.0.0.1" in text
 
 
-def test_docs_and_ci_checks_never_pass_silently(project: Path) -> None:
-    result = doctor(project, "docs", "ci")
-    for name in ("docs", "ci-workflows"):
-        finding = result.checks[name]
-        if "not available in this build" in finding["finding"]:
-            assert finding["status"] == "warning"
-            assert finding["hint"]
+def test_stale_docs_warn_and_fix_regenerates_them(project: Path) -> None:
+    roadmap = project / "docs" / "ROADMAP.md"
+    before = roadmap.read_text()
+    roadmap.write_text(before.replace("| Django | 5.2", "| Django | 4.2"))
+    stale = doctor(project, "docs")
+    assert stale.status("docs") == "warning"
+    assert "ROADMAP.md" in stale.checks["docs"]["finding"] and stale.checks["docs"]["fix"]
+    fixed = doctor(project, "docs", "--fix", "--no-input")
+    assert fixed.status("docs") == "ok", fixed.ran.err
+    assert roadmap.read_text() == before
+
+
+def test_workflow_policy_error_is_a_problem(project: Path) -> None:
+    bad = project / ".github" / "workflows" / "bad.yml"
+    bad.write_text("on: push\npermissions: {contents: read}\njobs:\n  deploy:\n"
+                   "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: prod\n"
+                   "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: echo hi\n")
+    try:
+        result = doctor(project, "ci")
+    finally:
+        bad.unlink()
+    check = result.checks["ci-workflows"]
+    assert check["status"] == "problem" and "bad.yml" in check["finding"]
+    assert "devkit check-workflows" in check["hint"]
 
 
 def test_redact_masks_url_passwords_and_home() -> None:

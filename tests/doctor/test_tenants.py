@@ -15,18 +15,25 @@ class Migration(migrations.Migration):
 '''
 
 
-def test_deleted_guest_schema_then_missing_tenant_fixed(project: Path) -> None:
+def test_deleted_guest_schema_fixed(project: Path) -> None:
     sql(project, "DROP SCHEMA guest CASCADE")
     broken = doctor(project, "django")
     tenants = broken.checks["tenants"]
     assert broken.ran.code == 1 and tenants["status"] == "problem"
     assert "schema 'guest' does not exist" in tenants["finding"]
-    assert tenants["fix"] is None  # a row without its schema: doctor will not guess
+    assert tenants["fix"] and "nothing is deleted" in tenants["fix"]
 
-    # Following the hint: the developer removes the orphaned row; now a fix can create it.
+    fixed = doctor(project, "django", "--fix", "--no-input")
+    assert fixed.ran.code == 0, fixed.ran.err
+    assert fixed.status("tenants") == "ok" and fixed.status("migrations") == "ok"
+    assert sql(project, "SELECT 1 FROM pg_namespace WHERE nspname = 'guest'") == [(1,)]
+
+
+def test_missing_guest_tenant_fixed(project: Path) -> None:
     sql(project, "DELETE FROM customers_domain WHERE tenant_id IN "
                  "(SELECT id FROM customers_client WHERE schema_name = 'guest')")
     sql(project, "DELETE FROM customers_client WHERE schema_name = 'guest'")
+    sql(project, "DROP SCHEMA guest CASCADE")
     missing = doctor(project, "tenants")
     assert "no guest tenant" in missing.checks["tenants"]["finding"]
     assert missing.checks["tenants"]["fix"]
