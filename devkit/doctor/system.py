@@ -6,6 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, check, fail, ok, warn
@@ -24,8 +25,10 @@ def check_config(env: DoctorEnv) -> Finding:
     if config.warnings:
         return warn(config.warnings[0], "keep one of devkit.toml and [tool.devkit]")
     if config.source == "(none)":
-        return ok("no devkit.toml or [tool.devkit]: defaults and detected values (devkit config)",
-                  details=f"project {config.root}")
+        return ok(
+            "no devkit.toml or [tool.devkit]: defaults and detected values (devkit config)",
+            details=f"project {config.root}",
+        )
     return ok(config.source, details=f"project {config.root}")
 
 
@@ -38,30 +41,30 @@ def _wanted_provider(env: DoctorEnv) -> str:
 
 
 def docker_engine() -> tuple[bool, str, str]:
-    """(answers, which engine and version, why not). devkit.database.docker decides when present."""
-    try:
-        import devkit.database.docker  # noqa: F401 - the provider decides how to reach the engine
-        from devkit.database.docker_engine import connect
-    except ImportError:
-        connect = None
-    try:
-        if connect is not None:
-            client = connect(timeout=DOCKER_TIMEOUT)
-        else:
-            import docker
+    """(answers, which engine and version, why not), reaching it as the docker provider does."""
+    from devkit.database.docker_engine import connect
 
-            client = docker.from_env(timeout=DOCKER_TIMEOUT)
+    try:
+        client = connect(timeout=DOCKER_TIMEOUT)
         try:
             info = client.version()
         finally:
             client.close()
     except DevkitError as exc:
         return False, "", exc.message
-    except Exception as exc:
+    except Exception as exc:  # the SDK raises requests/urllib3/OS errors here
         return False, "", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    names = [c.get("Name", "") for c in info.get("Components") or []]
-    name = (info.get("Platform") or {}).get("Name") or (names[0] if names else "Docker engine")
-    return True, f"{name} {info.get('Version', '?')} (API {info.get('ApiVersion', '?')})", ""
+    return True, f"{engine_name(info)} {info.get('Version', '?')} (API {info.get('ApiVersion', '?')})", ""
+
+
+def engine_name(info: dict[str, Any]) -> str:
+    """Docker says "Docker Engine - Community" as its platform; Podman names a component."""
+    platform = (info.get("Platform") or {}).get("Name") or ""
+    components = [c.get("Name", "") for c in info.get("Components") or []]
+    if "docker" in platform.lower():
+        return platform
+    named = [c for c in components if c and c != "Engine"]
+    return named[0] if named else platform or "Docker engine"
 
 
 @check("docker", CATEGORY, "Docker engine")
@@ -72,9 +75,11 @@ def check_docker(env: DoctorEnv) -> Finding:
     if answers:
         return ok(which, details=f"DOCKER_HOST: {host}")
     if wanted == "docker":
-        return fail(f"no Docker engine answers at {host}: {why}",
-                    "start Docker or Podman (podman system service) and set DOCKER_HOST, or set "
-                    "database.provider = \"native\" or \"external\"")
+        return fail(
+            f"no Docker engine answers at {host}: {why}",
+            "start Docker or Podman (podman system service) and set DOCKER_HOST, or set "
+            'database.provider = "native" or "external"',
+        )
     why_not = "auto picks native or external" if wanted == "auto" else f"provider {wanted}"
     return ok(f"no engine answers at {host} (not needed: {why_not})", details=why)
 
@@ -88,11 +93,16 @@ def check_postgres_binaries(env: DoctorEnv) -> Finding:
     bin_dir = find_bin_dir(config.database.bin_dir)
     wanted = _wanted_provider(env)
     if bin_dir is None:
-        where = f"database.bin_dir = {config.database.bin_dir!r}" if config.database.bin_dir \
+        where = (
+            f"database.bin_dir = {config.database.bin_dir!r}"
+            if config.database.bin_dir
             else "PATH or /usr/lib/postgresql/*/bin"
+        )
         if wanted in ("native", "auto"):
-            return fail(f"no initdb/postgres in {where}",
-                        "install them (Debian: apt-get install postgresql) or set database.bin_dir")
+            return fail(
+                f"no initdb/postgres in {where}",
+                "install them (Debian: apt-get install postgresql) or set database.bin_dir",
+            )
         return ok(f"none in {where} (not needed: provider {wanted})")
     version = proc.run([bin_dir / "postgres", "--version"], check=False).stdout.strip()
     return ok(f"{version or 'postgres'} in {bin_dir}")
@@ -125,8 +135,10 @@ def check_root(env: DoctorEnv) -> Finding:
     if os.geteuid() != 0:
         return ok(f"running as {pwd.getpwuid(os.geteuid()).pw_name} (not root)")
     config = env.need_config()
-    implies = ("running as root: PostgreSQL refuses root, so devkit runs the native server as "
-               "the `postgres` system user; files devkit creates belong to root")
+    implies = (
+        "running as root: PostgreSQL refuses root, so devkit runs the native server as "
+        "the `postgres` system user; files devkit creates belong to root"
+    )
     try:
         pwd.getpwnam("postgres")
     except KeyError:
@@ -136,9 +148,12 @@ def check_root(env: DoctorEnv) -> Finding:
             return fail(finding, hint)
         return warn(finding, hint)
     if not _reachable_by(config.root, "postgres"):
-        return warn(f"running as root and the `postgres` user cannot enter {config.root}",
-                    "nothing to do: the native cluster lives under /var/lib/devkit instead; "
-                    "run devkit as a normal user to keep it in .devkit/", details=implies)
+        return warn(
+            f"running as root and the `postgres` user cannot enter {config.root}",
+            "nothing to do: the native cluster lives under /var/lib/devkit instead; "
+            "run devkit as a normal user to keep it in .devkit/",
+            details=implies,
+        )
     return ok("running as root; the native server runs as `postgres`", details=implies)
 
 
@@ -161,17 +176,21 @@ def check_devcontainer(env: DoctorEnv) -> Finding:
         try:
             data = _loads_jsonc(path.read_text())
         except ValueError as exc:
-            return fail(f"{rel} does not parse: {exc}",
-                        f"fix {rel} there (JSONC: comments and trailing commas are fine; unquoted "
-                        "keys and single quotes are not)")
+            return fail(
+                f"{rel} does not parse: {exc}",
+                f"fix {rel} there (JSONC: comments and trailing commas are fine; unquoted "
+                "keys and single quotes are not)",
+            )
         if not isinstance(data, dict):
             return fail(f"{rel} is not a JSON object", f"fix {rel}")
         empty = _empty_substitutions(data)
         if empty:
-            return warn(f"{rel} maps {', '.join(empty)} from the host environment without a "
-                        "default: unset on the host, it becomes an empty string",
-                        "give a default: \"${localEnv:DJANGO_SETTINGS_MODULE:config.settings}\"",
-                        details=json.dumps({k: data.get(k) for k in ("containerEnv", "remoteEnv")}))
+            return warn(
+                f"{rel} maps {', '.join(empty)} from the host environment without a "
+                "default: unset on the host, it becomes an empty string",
+                'give a default: "${localEnv:DJANGO_SETTINGS_MODULE:config.settings}"',
+                details=json.dumps({k: data.get(k) for k in ("containerEnv", "remoteEnv")}),
+            )
     return ok(", ".join(str(p.relative_to(root)) for p in files) + " parse")
 
 
