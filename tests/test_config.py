@@ -147,3 +147,11 @@ def test_every_key_is_documented() -> None:
 
     missing = [key for key in config._schema() if not documented(key)]
     assert missing == []
+
+
+def test_bare_force_means_every_step() -> None:
+    from devkit.cli import _bare_force
+
+    assert _bare_force(["up", "--force"]) == ["up", "--force=*"]
+    assert _bare_force(["up", "--force", "--no-input"]) == ["up", "--force=*", "--no-input"]
+    assert _bare_force(["up", "--force", "tenants"]) == ["up", "--force", "tenants"]

@@ -204,3 +204,26 @@ def test_env_file_keeps_the_users_lines(example: Path) -> None:
     assert text.startswith("# mine\nDJANGO_DEBUG=1\n")
     assert "DB_NAME=tenant_demo" in text
     assert stat.S_IMODE((example / ".env").stat().st_mode) == 0o600
+
+
+def test_ctrl_c_exits_130_and_records_nothing_unfinished(example: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    set_config(example, '[node]\ndir = ""\n')
+    # Ctrl-C in a terminal reaches the whole foreground process group: devkit and pip alike.
+    proc = subprocess.Popen([sys.executable, "-m", "devkit", "up", "--no-input", "--json",
+                             "--project", str(example)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    log = example / ".devkit" / "logs" / "python-venv.log"
+    deadline = time.monotonic() + 120
+    while not log.exists() and time.monotonic() < deadline:  # pip is installing now
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert json.loads(out)["error"]["message"] == "interrupted"
+    steps = json.loads((example / ".devkit" / "state.json").read_text()).get("steps", {})
+    assert "python-deps" not in steps and "tenants" not in steps
