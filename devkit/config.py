@@ -266,6 +266,10 @@ def _check_choices(flat: dict[str, Any], provenance: dict[str, str]) -> None:
             )
     if not 0 <= flat["database.port"] <= 65535:
         raise ConfigError(f"{provenance['database.port']}: 'database.port' must be 0..65535")
+    from devkit.tenancy import validate_schema_name
+
+    for key in ("tenants.super.schema", "tenants.guest.schema"):
+        validate_schema_name(flat[key], f"{provenance[key]}: {key}")
 
 
 def _build(cls: type, flat: dict[str, Any], prefix: str, **extra: Any) -> Any:

@@ -227,3 +227,36 @@ def test_ctrl_c_exits_130_and_records_nothing_unfinished(example: Path) -> None:
     assert json.loads(out)["error"]["message"] == "interrupted"
     steps = json.loads((example / ".devkit" / "state.json").read_text()).get("steps", {})
     assert "python-deps" not in steps and "tenants" not in steps
+
+
+def test_builtin_tenant_creation_without_project_commands(example: Path) -> None:
+    """A project without tenant commands: devkit creates both tenants through TENANT_MODEL."""
+    text = (example / "devkit.toml").read_text()
+    text = text.replace('create_super = "create_super_tenant --no-input"', 'create_super = "builtin"')
+    text = text.replace('create_guest = "create_guest_tenant --no-input"', 'create_guest = "builtin"')
+    (example / "devkit.toml").write_text(text + '\n[node]\ndir = ""\n\n[tenants.guest]\n'
+                                         'schema = "demo_guest"\nname = "Demo guest"\n'
+                                         'domain = "demo.localhost"\n')
+    ran = devkit("up", "--no-input", "--json", project=example)
+    assert ran.code == 0, ran.text
+    tenants = next(s for s in json.loads(ran.out)["steps"] if s["name"] == "tenants")
+    assert "create_super (devkit builtin)" in tenants["detail"]
+    with psycopg.connect(url_of(example)) as db:
+        rows = sorted(db.execute("SELECT schema_name, name FROM customers_client").fetchall())
+        domains = sorted(r[0] for r in db.execute("SELECT domain FROM customers_domain"))
+        tables = {r[0] for r in db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'demo_guest'")}
+    assert rows == [("demo_guest", "Demo guest"), ("public", "Public")]
+    assert domains == ["demo.localhost", "localhost"]
+    assert "catalog_product" in tables
+    again = devkit("up", "--no-input", "--json", project=example)
+    assert {s["status"] for s in json.loads(again.out)["steps"]} == {"skipped"}
+
+
+@pytest.mark.parametrize("schema", ["pg_guest", "Guest", "x" * 64, "bad-name"])
+def test_invalid_schema_names_are_refused_before_anything_runs(example: Path, schema: str) -> None:
+    set_config(example, f'[node]\ndir = ""\n\n[tenants.guest]\nschema = "{schema}"\n')
+    ran = devkit("up", "--no-input", "--json", project=example)
+    assert ran.code == 2, ran.text
+    assert "tenants.guest.schema" in json.loads(ran.out)["error"]["message"]
+    assert not (example / ".devkit").exists()  # refused while reading the configuration

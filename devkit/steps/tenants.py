@@ -53,8 +53,6 @@ class TenantSequence:
 
     def run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
-        for key in ("super", "guest"):
-            tenancy.validate_schema_name(getattr(tenants, key).schema, f"tenants.{key}.schema")
         facts = facts_mod.load(ctx)
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
