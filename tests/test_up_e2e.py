@@ -260,3 +260,41 @@ def test_invalid_schema_names_are_refused_before_anything_runs(example: Path, sc
     assert ran.code == 2, ran.text
     assert "tenants.guest.schema" in json.loads(ran.out)["error"]["message"]
     assert not (example / ".devkit").exists()  # refused while reading the configuration
+
+
+NEW_MIGRATION = '''from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0002_product_sku_is_active")]
+    operations = [migrations.AddField("product", "weight_grams",
+                                      models.PositiveIntegerField(default=0))]
+'''
+
+
+def test_only_what_changed_runs_again(example: Path) -> None:
+    set_config(example, '[node]\ndir = ""\n')
+    assert devkit("up", "--no-input", project=example).code == 0
+
+    # A new tenant-app migration: found on disk, pending in every schema, without booting Django.
+    (example / "backend/catalog/migrations/0003_product_weight.py").write_text(NEW_MIGRATION)
+    status = json.loads(devkit("status", "--json", project=example).out)
+    rows = {r["name"]: r for r in status["steps"]}
+    assert rows["python-deps"]["fresh"] is True and rows["tenants"]["fresh"] is False
+    ran = devkit("up", "--no-input", "--json", project=example)
+    results = {s["name"]: s for s in json.loads(ran.out)["steps"]}
+    assert {n: s["status"] for n, s in results.items()} == {
+        "database": "skipped", "python-deps": "skipped", "node-deps": "skipped",
+        "tenants": "ran", "docs": "ran"}  # docs: its inputs (the sources) changed
+    assert results["docs"]["detail"] == "up to date"  # ... but nothing it renders did
+    with psycopg.connect(url_of(example)) as db:
+        applied = db.execute("SELECT count(*) FROM guest.django_migrations "
+                             "WHERE name = '0003_product_weight'").fetchone()
+    assert applied == (1,)
+
+    # A changed requirements file re-runs the Python install, and only what depends on it.
+    requirements = example / "backend" / "requirements.txt"
+    requirements.write_text(requirements.read_text() + "# a comment changes the content\n")
+    again = devkit("up", "--no-input", "--json", project=example)
+    steps = {s["name"]: s["status"] for s in json.loads(again.out)["steps"]}
+    assert steps["python-deps"] == "ran" and steps["database"] == "skipped"
