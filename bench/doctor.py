@@ -31,8 +31,13 @@ TARGET = 2.0
 
 def run(project: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "devkit", *args, "--project", str(project)],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "devkit", *args, "--project", str(project)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     return time.monotonic() - started, done
 
 
@@ -62,9 +67,11 @@ def main() -> None:
                 if problems:
                     print(f"  note: problems reported: {problems}")
             verdict = "ok" if max(wall) <= TARGET else "OVER TARGET"
-            print(f"doctor, {label}: wall median {statistics.median(wall):.2f}s "
-                  f"max {max(wall):.2f}s (checks alone median {statistics.median(inner):.2f}s) "
-                  f"-> {max(wall) / TARGET:.2f} of the {TARGET:.0f}s budget [{verdict}]")
+            print(
+                f"doctor, {label}: wall median {statistics.median(wall):.2f}s "
+                f"max {max(wall):.2f}s (checks alone median {statistics.median(inner):.2f}s) "
+                f"-> {max(wall) / TARGET:.2f} of the {TARGET:.0f}s budget [{verdict}]"
+            )
     finally:
         stop_native(project)
         shutil.rmtree(folder, ignore_errors=True)

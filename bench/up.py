@@ -42,8 +42,15 @@ OLD_SCRIPT_COMMANDS = [
 
 def timed(argv: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run([str(a) for a in argv], cwd=cwd, check=True, env={**os.environ, **(env or {})},
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [str(a) for a in argv],
+        cwd=cwd,
+        check=True,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -64,8 +71,14 @@ def old_script(project: Path, db_env: dict[str, str]) -> float:
         *[([python, "manage.py", *cmd], backend) for cmd in OLD_SCRIPT_COMMANDS],
     ]
     for argv, cwd in steps:
-        subprocess.run([str(a) for a in argv], cwd=cwd, check=True, env={**os.environ, **db_env},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(a) for a in argv],
+            cwd=cwd,
+            check=True,
+            env={**os.environ, **db_env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - started
 
 
@@ -82,8 +95,13 @@ def main() -> None:
     try:
         cluster.init().start()
         cluster.sql("CREATE DATABASE bench_script")
-        db_env = {"DB_NAME": "bench_script", "DB_USER": "admin", "DB_PASSWORD": cluster.password,
-                  "DB_HOST": "127.0.0.1", "DB_PORT": str(cluster.port)}
+        db_env = {
+            "DB_NAME": "bench_script",
+            "DB_USER": "admin",
+            "DB_PASSWORD": cluster.password,
+            "DB_HOST": "127.0.0.1",
+            "DB_PORT": str(cluster.port),
+        }
         # Warm the shared pip/npm caches first so that neither side pays for downloads.
         old_script(copy_example(work / "warmup"), db_env)
         cluster.sql("DROP DATABASE bench_script WITH (FORCE)")
@@ -98,17 +116,21 @@ def main() -> None:
         stop_native(mine)
         cluster.stop()
     results = {
-        "devkit_cold_s": round(devkit_cold, 3), "devkit_warm_median_s": round(devkit_warm, 3),
+        "devkit_cold_s": round(devkit_cold, 3),
+        "devkit_warm_median_s": round(devkit_warm, 3),
         "devkit_warm_runs_s": [round(w, 3) for w in warm],
-        "script_cold_s": round(script_cold, 3), "script_warm_median_s": round(script_warm, 3),
+        "script_cold_s": round(script_cold, 3),
+        "script_warm_median_s": round(script_warm, 3),
         "cold_ratio_devkit_over_script": round(devkit_cold / script_cold, 3),
         "warm_speedup_script_over_devkit": round(script_warm / devkit_warm, 1),
     }
     print(f"devkit up   cold {devkit_cold:7.2f}s   warm (median of {args.warm_runs}) {devkit_warm:6.3f}s")
     print(f"old script  cold {script_cold:7.2f}s   warm (median of {args.warm_runs}) {script_warm:6.3f}s")
     print(f"cold: devkit takes {devkit_cold / script_cold:.2f}x the script's time (target <= 0.8)")
-    print(f"warm: devkit is {script_warm / devkit_warm:.1f}x faster (target >= 10; "
-          f"absolute target <= 0.5 s: {'met' if devkit_warm <= 0.5 else 'MISSED'})")
+    print(
+        f"warm: devkit is {script_warm / devkit_warm:.1f}x faster (target >= 10; "
+        f"absolute target <= 0.5 s: {'met' if devkit_warm <= 0.5 else 'MISSED'})"
+    )
     print(json.dumps(results))
     shutil.rmtree(work, ignore_errors=True)
 

@@ -10,9 +10,13 @@ from devkit.cli import Globals, app, command, guarded, load_config
 @command(app)
 def docs(
     g: Globals,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 with a unified diff when the docs are stale.",
-    )] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 with a unified diff when the docs are stale.",
+        ),
+    ] = False,
 ) -> None:
     """Regenerate the devkit blocks in copilot-instructions and ROADMAP from the project's facts."""
     from devkit.docs.command import run_docs

@@ -11,14 +11,21 @@ from devkit.cli import Globals, app, command, guarded, load_config
 @command(app)
 def doctor(
     g: Globals,
-    names: Annotated[list[str] | None, typer.Argument(
-        metavar="[NAME]...",
-        help="Run only these checks or categories (see --list-checks).")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply the safe fixes (never deletes data), "
-                                                    "then check again.")] = False,
-    report: Annotated[Path | None, typer.Option(
-        "--report", metavar="FILE", help="Write a Markdown report for a support request "
-                                         "(secrets, user name, home folder redacted).")] = None,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[NAME]...", help="Run only these checks or categories (see --list-checks)."),
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes (never deletes data), then check again.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE",
+            help="Write a Markdown report for a support request (secrets, user name, home folder redacted).",
+        ),
+    ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the checks.")] = False,
 ) -> None:
     """Diagnose the development environment: every problem, why, and how to fix it.
@@ -29,5 +36,4 @@ def doctor(
 
     if list_checks:
         guarded(g, "doctor", impl.list_checks)
-    guarded(g, "doctor", lambda ui: impl.run_doctor(g, ui, names or [], fix, report,
-                                                    lambda: load_config(g)))
+    guarded(g, "doctor", lambda ui: impl.run_doctor(g, ui, names or [], fix, report, lambda: load_config(g)))

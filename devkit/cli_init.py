@@ -28,15 +28,25 @@ def _root(g: Globals) -> Path:
 @command(app)
 def init(
     g: Globals,
-    devcontainer: Annotated[bool, typer.Option(
-        "--devcontainer", help="Write .devcontainer/ (compose db service, generated password).")] = False,
-    install_spec: Annotated[str | None, typer.Option(
-        "--install-spec", metavar="SPEC",
-        help="What the devcontainer pip-installs as devkit: a package, a git URL or a path.")] = None,
-    write_to: Annotated[str | None, typer.Option(
-        "--write-to", metavar="FILE", help="devkit.toml or pyproject.toml (as [tool.devkit]).")] = None,
-    yes: Annotated[bool, typer.Option(
-        "--yes", "-y", help="Apply changes to existing files without asking.")] = False,
+    devcontainer: Annotated[
+        bool,
+        typer.Option("--devcontainer", help="Write .devcontainer/ (compose db service, generated password)."),
+    ] = False,
+    install_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--install-spec",
+            metavar="SPEC",
+            help="What the devcontainer pip-installs as devkit: a package, a git URL or a path.",
+        ),
+    ] = None,
+    write_to: Annotated[
+        str | None,
+        typer.Option("--write-to", metavar="FILE", help="devkit.toml or pyproject.toml (as [tool.devkit])."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Apply changes to existing files without asking.")
+    ] = False,
 ) -> None:
     """Detect the project, ask what cannot be detected, and write devkit's configuration."""
 
@@ -48,9 +58,14 @@ def init(
         if write_to not in (None, "devkit.toml", "pyproject.toml"):
             raise UsageError(f"--write-to {write_to}: expected devkit.toml or pyproject.toml")
         # --json owns stdout, so it never prompts either.
-        return run_init(_root(g), ui, g.no_input or g.json,  # type: ignore[arg-type]
-                        with_devcontainer=devcontainer,
-                        install_spec=install_spec or dc.DEFAULT_INSTALL_SPEC,
-                        write_to=write_to, yes=yes)
+        return run_init(
+            _root(g),
+            ui,
+            g.no_input or g.json,  # type: ignore[arg-type]
+            with_devcontainer=devcontainer,
+            install_spec=install_spec or dc.DEFAULT_INSTALL_SPEC,
+            write_to=write_to,
+            yes=yes,
+        )
 
     guarded(g, "init", body)

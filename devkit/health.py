@@ -48,9 +48,14 @@ class Attempt:
         return self.outcome == "healthy"
 
     def to_json(self) -> dict[str, Any]:
-        return {"attempt": self.number, "outcome": self.outcome, "message": self.message,
-                "seconds": round(self.seconds, 3), "status_code": self.status_code,
-                "location": self.location}
+        return {
+            "attempt": self.number,
+            "outcome": self.outcome,
+            "message": self.message,
+            "seconds": round(self.seconds, 3),
+            "status_code": self.status_code,
+            "location": self.location,
+        }
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,21 @@ class Plan:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def parse_plan(url: str, *, statuses: Sequence[int], expect_json: Sequence[str],
-               headers: Sequence[str], max_attempts: int, delay: float, initial_wait: float,
-               timeout: float) -> Plan:
+def parse_plan(
+    url: str,
+    *,
+    statuses: Sequence[int],
+    expect_json: Sequence[str],
+    headers: Sequence[str],
+    max_attempts: int,
+    delay: float,
+    initial_wait: float,
+    timeout: float,
+) -> Plan:
     """Validate the command line into a Plan; UsageError (exit 2) names the bad value."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {url!r}",
-                         hint="for example https://app.example.com/health/")
+        raise UsageError(f"not an http(s) URL: {url!r}", hint="for example https://app.example.com/health/")
     if max_attempts < 1:
         raise UsageError("--max-attempts must be at least 1")
     if min(delay, initial_wait) < 0 or timeout <= 0:
@@ -83,8 +95,10 @@ def parse_plan(url: str, *, statuses: Sequence[int], expect_json: Sequence[str],
     for item in expect_json:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UsageError(f"--expect-json {item!r}: expected KEY=VALUE",
-                             hint="for example --expect-json status=healthy (a.b=c for nesting)")
+            raise UsageError(
+                f"--expect-json {item!r}: expected KEY=VALUE",
+                hint="for example --expect-json status=healthy (a.b=c for nesting)",
+            )
         fields.append((key, value))
     parsed_headers = {}
     for item in headers:
@@ -94,8 +108,15 @@ def parse_plan(url: str, *, statuses: Sequence[int], expect_json: Sequence[str],
         if any(word in name.lower() for word in _SECRET_HEADERS):
             register(value.strip())
         parsed_headers[name.strip()] = value.strip()
-    return Plan(url, Expectation(tuple(statuses) or (200,), tuple(fields)), max_attempts, delay,
-                initial_wait, timeout, parsed_headers)
+    return Plan(
+        url,
+        Expectation(tuple(statuses) or (200,), tuple(fields)),
+        max_attempts,
+        delay,
+        initial_wait,
+        timeout,
+        parsed_headers,
+    )
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -110,8 +131,7 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def attempt(plan: Plan, number: int) -> Attempt:
     """One GET, classified. Never raises for network problems: they are outcomes."""
-    request = urllib.request.Request(plan.url, headers={"User-Agent": "devkit-health",
-                                                        **plan.headers})
+    request = urllib.request.Request(plan.url, headers={"User-Agent": "devkit-health", **plan.headers})
     started = time.monotonic()
 
     def done(outcome: str, message: str, **extra: Any) -> Attempt:
@@ -151,18 +171,22 @@ def _network(reason: object, plan: Plan, done: Callable[..., Attempt]) -> Attemp
     return done("error", f"{type(reason).__name__}: {reason}")
 
 
-def judge(expect: Expectation, status: int, body: str, headers: Any,
-          done: Callable[..., Attempt]) -> Attempt:
+def judge(expect: Expectation, status: int, body: str, headers: Any, done: Callable[..., Attempt]) -> Attempt:
     """Classify an HTTP answer against the expectation."""
     preview = body[:BODY_PREVIEW]
     if status not in expect.statuses:
         if 300 <= status < 400:
             location = headers.get("Location") if headers else None
-            return done("redirect", f"HTTP {status} redirect to {location or '(no Location)'}",
-                        status_code=status, location=location)
+            return done(
+                "redirect",
+                f"HTTP {status} redirect to {location or '(no Location)'}",
+                status_code=status,
+                location=location,
+            )
         wanted = " or ".join(map(str, expect.statuses))
-        return done("status", f"HTTP {status}, expected {wanted}: {preview!r}",
-                    status_code=status, body=preview)
+        return done(
+            "status", f"HTTP {status}, expected {wanted}: {preview!r}", status_code=status, body=preview
+        )
     problem = _json_mismatch(expect.json_fields, body)
     if problem:
         return done("degraded", f"HTTP {status} but {problem}", status_code=status, body=preview)
@@ -188,8 +212,11 @@ def _json_mismatch(fields: tuple[tuple[str, str], ...], body: str) -> str | None
     return None
 
 
-def check(plan: Plan, on_attempt: Callable[[Attempt], None] = lambda a: None,
-          sleep: Callable[[float], None] = time.sleep) -> list[Attempt]:
+def check(
+    plan: Plan,
+    on_attempt: Callable[[Attempt], None] = lambda a: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Attempt]:
     """Attempt until healthy or max_attempts; every attempt is returned (the last one decides)."""
     if plan.initial_wait:
         sleep(plan.initial_wait)

@@ -157,14 +157,22 @@ def merge(text: str, wanted: dict[str, Any]) -> Merged:
     conflicts: list[str] = []
     _merge_object(text, root, wanted, "", edits, conflicts, _indent_unit(text))
     # Back to front, so earlier positions stay valid; at one position the later edit goes first.
-    for _, pos, insert in sorted(((i, p, s) for i, (p, s) in enumerate(edits)),
-                                 key=lambda e: (e[1], e[0]), reverse=True):
+    for _, pos, insert in sorted(
+        ((i, p, s) for i, (p, s) in enumerate(edits)), key=lambda e: (e[1], e[0]), reverse=True
+    ):
         text = text[:pos] + insert + text[pos:]
     return Merged(text, loads(text), tuple(conflicts))
 
 
-def _merge_object(text: str, node: Node, wanted: dict[str, Any], path: str,
-                  edits: list[tuple[int, str]], conflicts: list[str], unit: str) -> None:
+def _merge_object(
+    text: str,
+    node: Node,
+    wanted: dict[str, Any],
+    path: str,
+    edits: list[tuple[int, str]],
+    conflicts: list[str],
+    unit: str,
+) -> None:
     missing = {}
     for key, value in wanted.items():
         here = node.members.get(key)
@@ -178,19 +186,23 @@ def _merge_object(text: str, node: Node, wanted: dict[str, Any], path: str,
             if extra:
                 _append(text, here, here.items, [_dump(v, "", unit) for v in extra], edits, unit)
         elif here.value != value:
-            conflicts.append(f"{where}: kept yours ({json.dumps(here.value)}), "
-                             f"devkit would set {json.dumps(value)}")
+            conflicts.append(
+                f"{where}: kept yours ({json.dumps(here.value)}), devkit would set {json.dumps(value)}"
+            )
     if missing:
         members = list(node.members.values())
-        lines = [f"{json.dumps(key)}: {_dump(value, _line_indent(text, node.start) + unit, unit)}"
-                 for key, value in missing.items()]
+        lines = [
+            f"{json.dumps(key)}: {_dump(value, _line_indent(text, node.start) + unit, unit)}"
+            for key, value in missing.items()
+        ]
         _append(text, node, members, lines, edits, unit)
 
 
-def _append(text: str, node: Node, children: list[Node], entries: list[str],
-            edits: list[tuple[int, str]], unit: str) -> None:
+def _append(
+    text: str, node: Node, children: list[Node], entries: list[str], edits: list[tuple[int, str]], unit: str
+) -> None:
     """Add entries after the last child (keeping its line comment) or inside an empty container."""
-    inline = "\n" not in text[node.start:node.end]
+    inline = "\n" not in text[node.start : node.end]
     if children and inline:
         edits.append((children[-1].end, "".join(f", {e}" for e in entries)))
         return

@@ -24,8 +24,10 @@ ROADMAP = "docs/ROADMAP.md"
 
 # -- marker blocks ----------------------------------------------------------------------------
 def test_merge_replaces_only_marked_blocks_and_keeps_the_rest_byte_for_byte() -> None:
-    before = ("# Title\r\nmine  \n\n<!-- devkit:begin a -->\nold\n<!-- devkit:end a -->\n"
-              "trailing text without newline")
+    before = (
+        "# Title\r\nmine  \n\n<!-- devkit:begin a -->\nold\n<!-- devkit:end a -->\n"
+        "trailing text without newline"
+    )
     after = blocks.merge(before, {"a": "new"}, "f.md", "top")
     assert after == before.replace("old", "new")
     assert blocks.merge(after, {"a": "new"}, "f.md", "top") == after
@@ -33,8 +35,10 @@ def test_merge_replaces_only_marked_blocks_and_keeps_the_rest_byte_for_byte() ->
 
 def test_merge_inserts_missing_blocks_after_the_title_or_at_the_end() -> None:
     top = blocks.merge("# Title\nnotes\n", {"a": "A", "b": "B"}, "f.md", "top")
-    assert top == ("# Title\n\n<!-- devkit:begin a -->\nA\n<!-- devkit:end a -->\n"
-                   "\n<!-- devkit:begin b -->\nB\n<!-- devkit:end b -->\n\nnotes\n")
+    assert top == (
+        "# Title\n\n<!-- devkit:begin a -->\nA\n<!-- devkit:end a -->\n"
+        "\n<!-- devkit:begin b -->\nB\n<!-- devkit:end b -->\n\nnotes\n"
+    )
     end = blocks.merge("text", {"a": "A"}, "f.md", "end")
     assert end == "text\n\n<!-- devkit:begin a -->\nA\n<!-- devkit:end a -->\n"
     # A missing block goes after the one before it in the declared order.
@@ -43,12 +47,19 @@ def test_merge_inserts_missing_blocks_after_the_title_or_at_the_end() -> None:
     assert merged.index("devkit:end a") < merged.index("devkit:begin b") < merged.index("y\n")
 
 
-@pytest.mark.parametrize(("text", "line", "problem"), [
-    ("x\n<!-- devkit:begin a -->\n", 2, "no end marker"),
-    ("<!-- devkit:begin a -->\n<!-- devkit:end b -->\n", 2, "end b without its begin"),
-    ("<!-- devkit:begin a -->\n<!-- devkit:end a -->\n<!-- devkit:begin a -->\n"
-     "<!-- devkit:end a -->\n", 3, "appears twice"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("x\n<!-- devkit:begin a -->\n", 2, "no end marker"),
+        ("<!-- devkit:begin a -->\n<!-- devkit:end b -->\n", 2, "end b without its begin"),
+        (
+            "<!-- devkit:begin a -->\n<!-- devkit:end a -->\n<!-- devkit:begin a -->\n"
+            "<!-- devkit:end a -->\n",
+            3,
+            "appears twice",
+        ),
+    ],
+)
 def test_broken_markers_name_file_and_line(text: str, line: int, problem: str) -> None:
     with pytest.raises(ConfigError, match=rf"^doc\.md:{line}: devkit markers: .*{problem}"):
         blocks.find_blocks(text, "doc.md")
@@ -60,22 +71,28 @@ def test_workflows_with_needs_give_the_expected_diagram() -> None:
     assert [w.file for w in flows] == ["workflows/ci.yml", "workflows/nightly.yaml"]
     ci = flows[0]
     assert ci.triggers == ("push", "pull_request")
-    assert workflows.ascii_diagram(ci) == "\n".join([
-        "  lint",
-        "  test",
-        "    |",
-        "    v",
-        "  build  <- lint, test",
-        "    |",
-        "    v",
-        "  deploy-staging [env: staging]  <- build",
-        "    |",
-        "    v",
-        "  deploy-production [env: production]  <- deploy-staging",
-    ])
+    assert workflows.ascii_diagram(ci) == "\n".join(
+        [
+            "  lint",
+            "  test",
+            "    |",
+            "    v",
+            "  build  <- lint, test",
+            "    |",
+            "    v",
+            "  deploy-staging [env: staging]  <- build",
+            "    |",
+            "    v",
+            "  deploy-production [env: production]  <- deploy-staging",
+        ]
+    )
     chart = workflows.mermaid(ci)
-    for edge in ("lint --> build", "test --> build", "build --> deploy_staging",
-                 "deploy_staging --> deploy_production"):
+    for edge in (
+        "lint --> build",
+        "test --> build",
+        "build --> deploy_staging",
+        "deploy_staging --> deploy_production",
+    ):
         assert f"  {edge}\n" in chart + "\n"
     assert [e["environment"] for e in workflows.environments(flows)] == ["staging", "production"]
 
@@ -90,8 +107,7 @@ def test_unknown_need_and_cycle_name_the_job_line() -> None:
     text = (FIXTURES / "bad" / "unknown-need.yml").read_text()
     with pytest.raises(ConfigError, match=r"^w\.yml:6: jobs\.deploy\.needs names 'tests'"):
         workflows.parse_workflow(text, "w.yml")
-    cyclic = workflows.parse_workflow(
-        "on: push\njobs:\n  a:\n    needs: b\n  b:\n    needs: a\n", "c.yml")
+    cyclic = workflows.parse_workflow("on: push\njobs:\n  a:\n    needs: b\n  b:\n    needs: a\n", "c.yml")
     cycle = r"^c\.yml:3: jobs\.a: `needs` has a cycle \(a -> b -> a\)"
     with pytest.raises(ConfigError, match=cycle):
         cyclic.stages()
@@ -99,21 +115,28 @@ def test_unknown_need_and_cycle_name_the_job_line() -> None:
 
 # -- roadmap source ---------------------------------------------------------------------------
 def test_roadmap_source_parses_dates_items_and_notes() -> None:
-    phases = roadmap.load_roadmap(Path(__file__).parents[1] / "examples" / "tenant-demo" / "docs"
-                                  / "roadmap.toml", "docs/roadmap.toml")
-    assert [(p.name, p.status) for p in phases][:2] == [("Foundations", "done"),
-                                                        ("Developer experience", "in-progress")]
+    phases = roadmap.load_roadmap(
+        Path(__file__).parents[1] / "examples" / "tenant-demo" / "docs" / "roadmap.toml", "docs/roadmap.toml"
+    )
+    assert [(p.name, p.status) for p in phases][:2] == [
+        ("Foundations", "done"),
+        ("Developer experience", "in-progress"),
+    ]
     assert phases[0].dates == "2025-01-06 to 2025-02-14"
     assert phases[2].dates == "Q3 2025" and phases[2].notes
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[[phase]]\nname = "A"\nstatus = "done"\nitems = [1,\n', r"^r\.toml:5: invalid TOML"),
-    ('# c\n[[phase]]\nname = "A"\nstatus = "done"\n\n[[phase]]\nname = "B"\nstatus = "later"\n',
-     r"^r\.toml:6: phase 'B': status must be one of"),
-    ('[[phase]]\nname = "A"\nstatus = "done"\nowner = "me"\n',
-     r"^r\.toml:1: .*unknown key 'owner'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[phase]]\nname = "A"\nstatus = "done"\nitems = [1,\n', r"^r\.toml:5: invalid TOML"),
+        (
+            '# c\n[[phase]]\nname = "A"\nstatus = "done"\n\n[[phase]]\nname = "B"\nstatus = "later"\n',
+            r"^r\.toml:6: phase 'B': status must be one of",
+        ),
+        ('[[phase]]\nname = "A"\nstatus = "done"\nowner = "me"\n', r"^r\.toml:1: .*unknown key 'owner'"),
+    ],
+)
 def test_malformed_roadmap_names_file_and_line(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         roadmap.parse_roadmap(text, "r.toml")
@@ -142,18 +165,27 @@ def test_generated_files_are_deterministic_and_complete(offline: Context) -> Non
     assert not any(u.changed for u in again)
     copilot = (offline.config.root / COPILOT).read_text()
     # Critical rules first: assistants may read only the beginning.
-    assert (copilot.index("devkit:begin critical-rules")
-            < copilot.index("devkit:begin multi-tenancy"))
+    assert copilot.index("devkit:begin critical-rules") < copilot.index("devkit:begin multi-tenancy")
     assert copilot.index("Critical rules") < 400
-    for expected in ("`customers.Client`", "`customers.Domain`", "`catalog`",
-                     "django_tenants.middleware.main.TenantMainMiddleware",
-                     "python manage.py migrate_schemas --shared --fake-initial --noinput",
-                     "`GET /api/v1/health/`", "tenant_command"):
+    for expected in (
+        "`customers.Client`",
+        "`customers.Domain`",
+        "`catalog`",
+        "django_tenants.middleware.main.TenantMainMiddleware",
+        "python manage.py migrate_schemas --shared --fake-initial --noinput",
+        "`GET /api/v1/health/`",
+        "tenant_command",
+    ):
         assert expected in copilot
     road = (offline.config.root / ROADMAP).read_text()
-    for expected in ("| Django | 5.2.19 |", "| react | 19.3.1 |", "build  <- lint, test",
-                     "```mermaid", "| production | `deploy-production` |",
-                     "| Foundations | done |"):
+    for expected in (
+        "| Django | 5.2.19 |",
+        "| react | 19.3.1 |",
+        "build  <- lint, test",
+        "```mermaid",
+        "| production | `deploy-production` |",
+        "| Foundations | done |",
+    ):
         assert expected in road
 
 
@@ -165,8 +197,7 @@ def test_project_templates_override_and_secrets_are_masked(offline: Context) -> 
     settings_toml.write_text(settings_toml.read_text())
     facts = _facts()
     register("registered-secret-value")
-    leak = ("DATABASE_URL=postgresql://demo:hunter2-pw@db:5432/x API_TOKEN=tok-abc123 "
-            "registered-secret-value")
+    leak = "DATABASE_URL=postgresql://demo:hunter2-pw@db:5432/x API_TOKEN=tok-abc123 registered-secret-value"
     from devkit.docs.render import Renderer
 
     out = Renderer(folder).render("stack.md.j2", {"leak": leak})
@@ -174,8 +205,7 @@ def test_project_templates_override_and_secrets_are_masked(offline: Context) -> 
     for secret in ("hunter2-pw", "tok-abc123", "registered-secret-value"):
         assert secret not in out
     # The packaged templates still serve every other block.
-    assert "Critical rules" in Renderer(folder).render("critical-rules.md.j2", {
-        **_context(offline, facts)})
+    assert "Critical rules" in Renderer(folder).render("critical-rules.md.j2", {**_context(offline, facts)})
 
 
 def _context(ctx: Context, facts: dict) -> dict:
@@ -183,8 +213,7 @@ def _context(ctx: Context, facts: dict) -> dict:
     from devkit.docs.gather import template_context
     from devkit.docs.settings import docs_settings
 
-    return template_context(ctx.config, docs_settings(ctx.config), facts,
-                            facts_mod.sequence_lines(ctx))
+    return template_context(ctx.config, docs_settings(ctx.config), facts, facts_mod.sequence_lines(ctx))
 
 
 def test_a_malformed_roadmap_fails_the_plan_with_file_and_line(offline: Context) -> None:
@@ -196,8 +225,9 @@ def test_a_malformed_roadmap_fails_the_plan_with_file_and_line(offline: Context)
 
 # -- the real CLI on the example project ------------------------------------------------------
 def _snapshot(project: Path) -> dict[str, tuple[bytes, int]]:
-    return {rel: ((project / rel).read_bytes(), (project / rel).stat().st_mtime_ns)
-            for rel in (COPILOT, ROADMAP)}
+    return {
+        rel: ((project / rel).read_bytes(), (project / rel).stat().st_mtime_ns) for rel in (COPILOT, ROADMAP)
+    }
 
 
 @pytest.mark.e2e
@@ -211,8 +241,10 @@ def test_docs_on_the_example_project(example: Path) -> None:
     # Hand edits outside the markers survive regeneration.
     copilot = example / COPILOT
     text = copilot.read_text()
-    copilot.write_text("Team note at the top.\n" + text.replace(
-        "<!-- devkit:end workflow -->\n", "<!-- devkit:end workflow -->\nHand-written line.\n"))
+    copilot.write_text(
+        "Team note at the top.\n"
+        + text.replace("<!-- devkit:end workflow -->\n", "<!-- devkit:end workflow -->\nHand-written line.\n")
+    )
     edited = copilot.read_bytes()
     ran = devkit("docs", project=example)
     assert ran.code == 0, ran.text
@@ -220,8 +252,9 @@ def test_docs_on_the_example_project(example: Path) -> None:
 
     # A new tenant app in the settings: --check fails naming it, and writes nothing.
     settings = example / "backend" / "config" / "settings.py"
-    settings.write_text(settings.read_text().replace(
-        '    "crm",\n]', '    "crm",\n    "django.contrib.humanize",\n]'))
+    settings.write_text(
+        settings.read_text().replace('    "crm",\n]', '    "crm",\n    "django.contrib.humanize",\n]')
+    )
     before = _snapshot(example)
     ran = devkit("docs", "--check", project=example)
     assert ran.code == 1, ran.text
@@ -230,10 +263,12 @@ def test_docs_on_the_example_project(example: Path) -> None:
     assert _snapshot(example) == before
 
     # Regenerate with a password in DATABASE_URL and secret-looking variables around: no leaks.
-    native_password = json.loads((example / ".devkit" / "secrets.json").read_text())[
-        "database.password"]
-    leaks = {"DATABASE_URL": "postgresql://demo:Leaky-Pw-0451@127.0.0.1:1/tenant_demo",
-             "DJANGO_SECRET_KEY": "django-secret-leak-7781", "API_TOKEN": "tok-leak-9911"}
+    native_password = json.loads((example / ".devkit" / "secrets.json").read_text())["database.password"]
+    leaks = {
+        "DATABASE_URL": "postgresql://demo:Leaky-Pw-0451@127.0.0.1:1/tenant_demo",
+        "DJANGO_SECRET_KEY": "django-secret-leak-7781",
+        "API_TOKEN": "tok-leak-9911",
+    }
     ran = devkit("docs", project=example, env=leaks)
     assert ran.code == 0, ran.text
     ran = devkit("docs", "--check", project=example)

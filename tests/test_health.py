@@ -107,13 +107,15 @@ def test_expected_status_can_be_another(server: str) -> None:
 
 
 def test_degraded_200_with_expect_json(server: str) -> None:
-    code, payload, err = health(f"{server}/degraded", "--expect-json", "status=healthy",
-                                "--max-attempts", "2", *FAST)
+    code, payload, err = health(
+        f"{server}/degraded", "--expect-json", "status=healthy", "--max-attempts", "2", *FAST
+    )
     assert code == 1
     assert (payload["outcome"], payload["status_code"]) == ("degraded", 200)
     assert "status is 'degraded', expected 'healthy'" in err
-    code, payload, _ = health(f"{server}/ok", "--expect-json", "status=healthy",
-                              "--expect-json", "db.ok=true")
+    code, payload, _ = health(
+        f"{server}/ok", "--expect-json", "status=healthy", "--expect-json", "db.ok=true"
+    )
     assert code == 0
 
 
@@ -169,27 +171,42 @@ def test_retries_until_healthy(server: str) -> None:
 
 
 def test_header_is_sent_and_masked(server: str) -> None:
-    ran = devkit("health", f"{server}/auth", "--header", "Authorization: Bearer s3cr3t-token",
-                 "--max-attempts", "1", "-v")
+    ran = devkit(
+        "health",
+        f"{server}/auth",
+        "--header",
+        "Authorization: Bearer s3cr3t-token",
+        "--max-attempts",
+        "1",
+        "-v",
+    )
     assert ran.code == 0, ran.text
     assert "s3cr3t-token" not in ran.text
 
 
-@pytest.mark.parametrize("args", [
-    ("ftp://example.invalid/",),
-    ("http://127.0.0.1/", "--max-attempts", "0"),
-    ("http://127.0.0.1/", "--expect-json", "status"),
-    ("http://127.0.0.1/", "--expect-status", "42"),
-    ("http://127.0.0.1/", "--header", "no-colon"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ftp://example.invalid/",),
+        ("http://127.0.0.1/", "--max-attempts", "0"),
+        ("http://127.0.0.1/", "--expect-json", "status"),
+        ("http://127.0.0.1/", "--expect-status", "42"),
+        ("http://127.0.0.1/", "--header", "no-colon"),
+    ],
+)
 def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     ran = devkit("health", *args)
     assert ran.code == 2, ran.text
 
 
 def test_needs_no_project(tmp_path: Path, server: str) -> None:
-    ran = subprocess.run([str(REPO / ".venv" / "bin" / "devkit"), "health", f"{server}/ok"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    ran = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "devkit"), "health", f"{server}/ok"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ran.returncode == 0, ran.stderr + ran.stdout
 
 
@@ -203,22 +220,26 @@ def run_action_step(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, dict[s
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "health")
     defaults = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
     values = {**defaults, **inputs}
-    env = {key: values[ref.split("inputs.", 1)[1].rstrip(" }")]
-           for key, ref in step["env"].items()}
+    env = {key: values[ref.split("inputs.", 1)[1].rstrip(" }")] for key, ref in step["env"].items()}
     output = tmp_path / "github_output"
     output.touch()
-    env.update(RUNNER_TEMP=str(tmp_path), GITHUB_OUTPUT=str(output),
-               PATH=f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    ran = subprocess.run(["bash", "-c", step["run"]], env={**os.environ, **env},
-                         capture_output=True, text=True, timeout=120)
+    env.update(
+        RUNNER_TEMP=str(tmp_path),
+        GITHUB_OUTPUT=str(output),
+        PATH=f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    )
+    ran = subprocess.run(
+        ["bash", "-c", step["run"]], env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+    )
     outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
     return ran.returncode, outputs
 
 
 def test_action_declares_the_interface() -> None:
     action = yaml.safe_load(ACTION.read_text())
-    assert {"health-url", "max-attempts", "delay-seconds", "initial-wait",
-            "expected-status"} <= set(action["inputs"])
+    assert {"health-url", "max-attempts", "delay-seconds", "initial-wait", "expected-status"} <= set(
+        action["inputs"]
+    )
     assert {"status-code", "attempts"} <= set(action["outputs"])
     assert action["runs"]["using"] == "composite"
     install = action["runs"]["steps"][0]["run"]
@@ -226,12 +247,20 @@ def test_action_declares_the_interface() -> None:
 
 
 def test_action_outputs_real_values(tmp_path: Path, server: str, closed_port: int) -> None:
-    code, outputs = run_action_step(tmp_path, {"health-url": f"{server}/flaky-action",
-                                               "max-attempts": "2", "delay-seconds": "0.05",
-                                               "expected-status": "404, 200"})
+    code, outputs = run_action_step(
+        tmp_path,
+        {
+            "health-url": f"{server}/flaky-action",
+            "max-attempts": "2",
+            "delay-seconds": "0.05",
+            "expected-status": "404, 200",
+        },
+    )
     assert code == 0
     assert outputs == {"status-code": "404", "attempts": "1", "outcome": "healthy"}
-    code, outputs = run_action_step(tmp_path, {"health-url": f"http://127.0.0.1:{closed_port}/",
-                                               "max-attempts": "2", "delay-seconds": "0.05"})
+    code, outputs = run_action_step(
+        tmp_path,
+        {"health-url": f"http://127.0.0.1:{closed_port}/", "max-attempts": "2", "delay-seconds": "0.05"},
+    )
     assert code == 1
     assert outputs == {"status-code": "", "attempts": "2", "outcome": "refused"}

@@ -16,8 +16,14 @@ from devkit import config, jsonc
 from devkit.init import toml_text
 from tests.support.project import REPO, devkit, pin_provider
 
-EXAMPLE_ENV = {"DB_NAME": "{name}", "DB_USER": "{user}", "DB_PASSWORD": "{password}",
-               "DB_HOST": "{host}", "DB_PORT": "{port}", "DATABASE_URL": "{url}"}
+EXAMPLE_ENV = {
+    "DB_NAME": "{name}",
+    "DB_USER": "{user}",
+    "DB_PASSWORD": "{password}",
+    "DB_HOST": "{host}",
+    "DB_PORT": "{port}",
+    "DATABASE_URL": "{url}",
+}
 DOWN, ENTER, KILL_LINE = "\x1b[B", "\r", "\x15"
 
 
@@ -37,9 +43,15 @@ def spawn_init(project: Path, *args: str) -> pexpect.spawn:
     """The real `devkit init` on a pseudo-terminal, as a person would run it."""
     env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
     env.pop("CI", None)
-    return pexpect.spawn(sys.executable, ["-m", "devkit", "init", "--project", str(project), *args],
-                         cwd=str(REPO), env=env, encoding="utf-8", timeout=30,
-                         dimensions=(50, 200))
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "devkit", "init", "--project", str(project), *args],
+        cwd=str(REPO),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+    )
 
 
 def finish(child: pexpect.spawn) -> int:
@@ -52,14 +64,21 @@ def finish(child: pexpect.spawn) -> int:
 
 
 def test_rendered_toml_round_trips_and_devkit_accepts_it(tmp_path: Path) -> None:
-    values = {"env_file": ".env.local", "lock_timeout": 30.0,
-              "database.provider": "native", "database.port": 55432,
-              "database.name": 'we"ird\\name é', "database.env": {"PG URL": "{url}", "X": "{host}"},
-              "tenants.super.domain": "public.localhost", "tenants.create_guest": "builtin"}
+    values = {
+        "env_file": ".env.local",
+        "lock_timeout": 30.0,
+        "database.provider": "native",
+        "database.port": 55432,
+        "database.name": 'we"ird\\name é',
+        "database.env": {"PG URL": "{url}", "X": "{host}"},
+        "tenants.super.domain": "public.localhost",
+        "tenants.create_guest": "builtin",
+    }
     text = toml_text.render(values, "", list(config.effective(config.load(tmp_path))))
     assert toml_text.flatten(tomllib.loads(text)) == values
-    assert text == toml_text.render(dict(reversed(values.items())), "",
-                                    list(config.effective(config.load(tmp_path))))
+    assert text == toml_text.render(
+        dict(reversed(values.items())), "", list(config.effective(config.load(tmp_path)))
+    )
     (tmp_path / "devkit.toml").write_text(text)
     cfg = config.load(tmp_path)
     assert cfg.database.port == 55432 and cfg.database.env["PG URL"] == "{url}"
@@ -68,12 +87,17 @@ def test_rendered_toml_round_trips_and_devkit_accepts_it(tmp_path: Path) -> None
 
 def test_adding_keys_keeps_comments_and_layout() -> None:
     before = '# mine\nenv_file = ".env"  # why\n\n[database]\nuser = "u"  # keep\n\n[tenants]\n'
-    after = toml_text.add_keys(before, {"database.port": 5433, "manage_py": "m.py",
-                                        "tenants.guest.name": "G"})
+    after = toml_text.add_keys(
+        before, {"database.port": 5433, "manage_py": "m.py", "tenants.guest.name": "G"}
+    )
     assert after is not None
     assert toml_text.flatten(tomllib.loads(after)) == {
-        "env_file": ".env", "manage_py": "m.py", "database.user": "u", "database.port": 5433,
-        "tenants.guest.name": "G"}
+        "env_file": ".env",
+        "manage_py": "m.py",
+        "database.user": "u",
+        "database.port": 5433,
+        "tenants.guest.name": "G",
+    }
     assert after.startswith('# mine\nenv_file = ".env"  # why\nmanage_py = "m.py"\n')
     assert 'user = "u"  # keep\nport = 5433' in after
 
@@ -177,7 +201,9 @@ def test_interactive_first_run_asks_and_writes_the_answers(fresh: Path) -> None:
     assert (cfg.tenants.super.name, cfg.tenants.super.domain) == ("Demo Public", "localhost")
     assert cfg.database.env == EXAMPLE_ENV
     assert (cfg.docs.copilot_instructions, cfg.docs.roadmap) == (
-        ".github/copilot-instructions.md", "docs/PLAN.md")
+        ".github/copilot-instructions.md",
+        "docs/PLAN.md",
+    )
 
 
 def test_interactive_rerun_asks_only_what_is_missing_and_can_decline(example: Path) -> None:
@@ -215,16 +241,27 @@ def test_ctrl_c_at_a_question_exits_130_and_writes_nothing(fresh: Path) -> None:
 
 def test_devcontainer_files(example: Path) -> None:
     subprocess.run(["git", "init", "-q", str(example)], check=True)
-    ran = devkit("init", "--devcontainer", "--no-input", "--install-spec",
-                 "git+https://example.com/devkit.git@main#egg=devkit", project=example, timeout=60)
+    ran = devkit(
+        "init",
+        "--devcontainer",
+        "--no-input",
+        "--install-spec",
+        "git+https://example.com/devkit.git@main#egg=devkit",
+        project=example,
+        timeout=60,
+    )
     assert ran.code == 0, ran.text
     folder = example / ".devcontainer"
     data = jsonc.loads((folder / "devcontainer.json").read_text())
     assert data["postCreateCommand"].endswith("devkit up --no-input")
     assert "'git+https://example.com/devkit.git@main#egg=devkit'" in data["postCreateCommand"]
     assert data["dockerComposeFile"] == "docker-compose.yml" and data["service"] == "app"
-    assert data["containerEnv"] == {"DB_HOST": "db", "DB_PORT": "5432", "DB_NAME": "tenant_demo",
-                                    "DB_USER": "demo"}
+    assert data["containerEnv"] == {
+        "DB_HOST": "db",
+        "DB_PORT": "5432",
+        "DB_NAME": "tenant_demo",
+        "DB_USER": "demo",
+    }
     compose = yaml.safe_load((folder / "docker-compose.yml").read_text())
     db = compose["services"]["db"]
     assert db["ports"] == ["127.0.0.1:${DEVKIT_DB_PORT:-5432}:5432"]
@@ -235,8 +272,11 @@ def test_devcontainer_files(example: Path) -> None:
 
     env = folder / ".env"
     assert env.stat().st_mode & 0o777 == 0o600
-    values = dict(line.split("=", 1) for line in env.read_text().splitlines() if "=" in line
-                  and not line.startswith("#"))
+    values = dict(
+        line.split("=", 1)
+        for line in env.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
     password = values["POSTGRES_PASSWORD"]
     assert len(password) >= 24
     assert values["DB_PASSWORD"] == password
@@ -255,9 +295,11 @@ def test_devcontainer_files(example: Path) -> None:
 def test_devcontainer_merges_into_the_users_jsonc(example: Path) -> None:
     folder = example / ".devcontainer"
     folder.mkdir()
-    mine = ('// our team devcontainer\n{\n    "name": "ours", // keep\n'
-            '    "dockerComposeFile": ["docker-compose.yml"],\n'
-            '    "customizations": {"vscode": {"extensions": ["a.b"]}},\n}\n')
+    mine = (
+        '// our team devcontainer\n{\n    "name": "ours", // keep\n'
+        '    "dockerComposeFile": ["docker-compose.yml"],\n'
+        '    "customizations": {"vscode": {"extensions": ["a.b"]}},\n}\n'
+    )
     (folder / "devcontainer.json").write_text(mine)
     ran = devkit("init", "--devcontainer", "--no-input", project=example, timeout=60)
     assert ran.code == 0, ran.text

@@ -28,19 +28,25 @@ USER_FILE = """\
 
 def test_loads_comments_trailing_commas_and_tricky_strings() -> None:
     text = '{"a": "// not a comment", "b": "/* nor this */", "c": [1, 2.5e3, -0.5, true, null,],}'
-    assert jsonc.loads(text) == {"a": "// not a comment", "b": "/* nor this */",
-                                 "c": [1, 2500.0, -0.5, True, None]}
+    assert jsonc.loads(text) == {
+        "a": "// not a comment",
+        "b": "/* nor this */",
+        "c": [1, 2500.0, -0.5, True, None],
+    }
     assert jsonc.loads(USER_FILE)["customizations"]["vscode"]["extensions"] == ["ms-python.python"]
     assert jsonc.loads('"\\u00e9\\n"') == "é\n"
 
 
-@pytest.mark.parametrize(("text", "where"), [
-    ('{"a": 1 "b": 2}', "line 1 column 9"),
-    ('{\n  "a": /* open', "line 2 column 8"),
-    ('{"a": tru}', "line 1 column 7"),
-    ("{a: 1}", "line 1 column 2"),
-    ('{"a": 1} x', "line 1 column 10"),
-])
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"a": 1 "b": 2}', "line 1 column 9"),
+        ('{\n  "a": /* open', "line 2 column 8"),
+        ('{"a": tru}', "line 1 column 7"),
+        ("{a: 1}", "line 1 column 2"),
+        ('{"a": 1} x', "line 1 column 10"),
+    ],
+)
 def test_errors_name_line_and_column(text: str, where: str) -> None:
     with pytest.raises(jsonc.JSONCError, match=where):
         jsonc.loads(text)
@@ -55,8 +61,12 @@ def test_merge_keeps_every_comment_and_user_key() -> None:
     wanted = {
         "name": "devkit's name",
         "forwardPorts": [8000, 3000],
-        "customizations": {"vscode": {"extensions": ["ms-python.python", "charliermarsh.ruff"],
-                                      "settings": {"editor.formatOnSave": True}}},
+        "customizations": {
+            "vscode": {
+                "extensions": ["ms-python.python", "charliermarsh.ruff"],
+                "settings": {"editor.formatOnSave": True},
+            }
+        },
         "postCreateCommand": "devkit up --no-input",
         "containerEnv": {"DB_HOST": "db"},
     }
@@ -71,7 +81,8 @@ def test_merge_keeps_every_comment_and_user_key() -> None:
     assert value["forwardPorts"] == [3000, 8000]
     assert value["customizations"]["vscode"] == {
         "extensions": ["ms-python.python", "charliermarsh.ruff"],
-        "settings": {"editor.formatOnSave": True}}
+        "settings": {"editor.formatOnSave": True},
+    }
     assert value["postCreateCommand"] == "devkit up --no-input"
     assert value["containerEnv"] == {"DB_HOST": "db"}
     assert merged.conflicts == ('name: kept yours ("mine"), devkit would set "devkit\'s name"',)

@@ -21,8 +21,18 @@ def example_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtualenv with the example's requirements, made once per session (like a CI job's)."""
     venv = tmp_path_factory.mktemp("example-venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-                    "-r", str(EXAMPLE / "backend" / "requirements.txt")], check=True)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-r",
+            str(EXAMPLE / "backend" / "requirements.txt"),
+        ],
+        check=True,
+    )
     return venv / "bin" / "python"
 
 
@@ -37,8 +47,15 @@ def database(pg: Cluster, request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def migrate(project: Path, python: Path, url: str, *extra: str) -> tuple[int, dict, str]:
-    ran = devkit("migrate", "--json", "--python", str(python), *extra, project=project,
-                 env={"DATABASE_URL": url, "CI": "true"})
+    ran = devkit(
+        "migrate",
+        "--json",
+        "--python",
+        str(python),
+        *extra,
+        project=project,
+        env={"DATABASE_URL": url, "CI": "true"},
+    )
     payload = json.loads(ran.out) if ran.out.strip() else {}
     return ran.code, payload, ran.err
 
@@ -52,8 +69,9 @@ def schemas(pg: Cluster, url: str) -> set[str]:
     return {r[0] for r in pg.sql("SELECT nspname FROM pg_namespace", db=db)}
 
 
-def test_migrate_twice_on_a_fresh_database(example: Path, example_python: Path, database: str,
-                                           pg: Cluster) -> None:
+def test_migrate_twice_on_a_fresh_database(
+    example: Path, example_python: Path, database: str, pg: Cluster
+) -> None:
     code, payload, err = migrate(example, example_python, database)
     assert code == 0, err
     assert steps(payload)["migrate-tenants"]["status"] == "ran"
@@ -73,12 +91,21 @@ def test_migrate_twice_on_a_fresh_database(example: Path, example_python: Path, 
 
 
 def test_fresh_checkout_runs_no_command_on_a_migrated_database(
-        example: Path, example_python: Path, database: str, reachable_tmp: Path) -> None:
+    example: Path, example_python: Path, database: str, reachable_tmp: Path
+) -> None:
     code, _, err = migrate(example, example_python, database)
     assert code == 0, err
     checkout = copy_example(reachable_tmp / "checkout")  # like a new CI job: no .devkit state
-    ran = devkit("migrate", "--json", "--python", str(example_python), "--database-url", database,
-                 project=checkout, env={"CI": "true"})
+    ran = devkit(
+        "migrate",
+        "--json",
+        "--python",
+        str(example_python),
+        "--database-url",
+        database,
+        project=checkout,
+        env={"CI": "true"},
+    )
     assert ran.code == 0, ran.err
     tenants = steps(json.loads(ran.out))["migrate-tenants"]
     assert "nothing pending" in tenants["detail"]
@@ -86,8 +113,9 @@ def test_fresh_checkout_runs_no_command_on_a_migrated_database(
     assert "test-admin-pw" not in ran.text  # --database-url's password is masked
 
 
-def test_new_migration_runs_on_second_deploy(example: Path, example_python: Path, database: str,
-                                             pg: Cluster) -> None:
+def test_new_migration_runs_on_second_deploy(
+    example: Path, example_python: Path, database: str, pg: Cluster
+) -> None:
     code, _, err = migrate(example, example_python, database)
     assert code == 0, err
     migration = example / "backend" / "crm" / "migrations" / "0003_note_pinned.py"
@@ -96,13 +124,15 @@ def test_new_migration_runs_on_second_deploy(example: Path, example_python: Path
         "class Migration(migrations.Migration):\n"
         "    dependencies = [('crm', '0002_note')]\n"
         "    operations = [migrations.AddField('note', 'pinned', "
-        "models.BooleanField(default=False))]\n")
+        "models.BooleanField(default=False))]\n"
+    )
     code, payload, err = migrate(example, example_python, database)
     assert code == 0, err
     assert steps(payload)["migrate-tenants"]["status"] == "ran"
     db = database.rsplit("/", 1)[1]
-    assert pg.sql("SELECT count(*) FROM public.django_migrations "
-                  "WHERE app = 'crm' AND name = '0003_note_pinned'", db=db) == [(1,)]
+    assert pg.sql(
+        "SELECT count(*) FROM public.django_migrations WHERE app = 'crm' AND name = '0003_note_pinned'", db=db
+    ) == [(1,)]
 
 
 def test_without_a_database_url_is_a_usage_error(example: Path, example_python: Path) -> None:
@@ -111,8 +141,9 @@ def test_without_a_database_url_is_a_usage_error(example: Path, example_python: 
     assert "DATABASE_URL" in ran.text
 
 
-def test_wrong_password_is_a_database_error(example: Path, example_python: Path, database: str,
-                                            pg: Cluster) -> None:
+def test_wrong_password_is_a_database_error(
+    example: Path, example_python: Path, database: str, pg: Cluster
+) -> None:
     wrong = database.replace(pg.password, "not-the-password")
     code, payload, err = migrate(example, example_python, wrong)
     assert code == 3, err
@@ -121,7 +152,8 @@ def test_wrong_password_is_a_database_error(example: Path, example_python: Path,
 
 
 def test_missing_interpreter_is_a_usage_error(example: Path, database: str) -> None:
-    ran = devkit("migrate", "--python", "/nonexistent/python", project=example,
-                 env={"DATABASE_URL": database})
+    ran = devkit(
+        "migrate", "--python", "/nonexistent/python", project=example, env={"DATABASE_URL": database}
+    )
     assert ran.code == 2
     assert "--python /nonexistent/python" in ran.text

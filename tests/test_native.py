@@ -36,8 +36,9 @@ def test_unreachable_project_gets_a_cluster_elsewhere_and_its_folder_is_untouche
     provider = provider_for(home / "project")
     try:
         conn = provider.ensure()
-        wait_for_postgres(conn, timeout=30, owns_server=True, alive=provider.alive,
-                          log_tail=provider.log_tail)
+        wait_for_postgres(
+            conn, timeout=30, owns_server=True, alive=provider.alive, log_tail=provider.log_tail
+        )
         with psycopg.connect(**conn.connect_kwargs()) as db:
             assert db.execute("SELECT current_user").fetchone() == ("nat",)
         assert stat.S_IMODE(home.stat().st_mode) == 0o700  # never loosened

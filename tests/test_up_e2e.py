@@ -214,9 +214,13 @@ def test_ctrl_c_exits_130_and_records_nothing_unfinished(example: Path) -> None:
 
     set_config(example, '[node]\ndir = ""\n')
     # Ctrl-C in a terminal reaches the whole foreground process group: devkit and pip alike.
-    proc = subprocess.Popen([sys.executable, "-m", "devkit", "up", "--no-input", "--json",
-                             "--project", str(example)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devkit", "up", "--no-input", "--json", "--project", str(example)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     log = example / ".devkit" / "logs" / "python-venv.log"
     deadline = time.monotonic() + 120
     while not log.exists() and time.monotonic() < deadline:  # pip is installing now
@@ -234,9 +238,11 @@ def test_builtin_tenant_creation_without_project_commands(example: Path) -> None
     text = (example / "devkit.toml").read_text()
     text = text.replace('create_super = "create_super_tenant --no-input"', 'create_super = "builtin"')
     text = text.replace('create_guest = "create_guest_tenant --no-input"', 'create_guest = "builtin"')
-    (example / "devkit.toml").write_text(text + '\n[node]\ndir = ""\n\n[tenants.guest]\n'
-                                         'schema = "demo_guest"\nname = "Demo guest"\n'
-                                         'domain = "demo.localhost"\n')
+    (example / "devkit.toml").write_text(
+        text + '\n[node]\ndir = ""\n\n[tenants.guest]\n'
+        'schema = "demo_guest"\nname = "Demo guest"\n'
+        'domain = "demo.localhost"\n'
+    )
     ran = devkit("up", "--no-input", "--json", project=example)
     assert ran.code == 0, ran.text
     tenants = next(s for s in json.loads(ran.out)["steps"] if s["name"] == "tenants")
@@ -244,8 +250,12 @@ def test_builtin_tenant_creation_without_project_commands(example: Path) -> None
     with psycopg.connect(url_of(example)) as db:
         rows = sorted(db.execute("SELECT schema_name, name FROM customers_client").fetchall())
         domains = sorted(r[0] for r in db.execute("SELECT domain FROM customers_domain"))
-        tables = {r[0] for r in db.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'demo_guest'")}
+        tables = {
+            r[0]
+            for r in db.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'demo_guest'"
+            )
+        }
     assert rows == [("demo_guest", "Demo guest"), ("public", "Public")]
     assert domains == ["demo.localhost", "localhost"]
     assert "catalog_product" in tables
@@ -262,14 +272,14 @@ def test_invalid_schema_names_are_refused_before_anything_runs(example: Path, sc
     assert not (example / ".devkit").exists()  # refused while reading the configuration
 
 
-NEW_MIGRATION = '''from django.db import migrations, models
+NEW_MIGRATION = """from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0002_product_sku_is_active")]
     operations = [migrations.AddField("product", "weight_grams",
                                       models.PositiveIntegerField(default=0))]
-'''
+"""
 
 
 def test_only_what_changed_runs_again(example: Path) -> None:
@@ -284,12 +294,17 @@ def test_only_what_changed_runs_again(example: Path) -> None:
     ran = devkit("up", "--no-input", "--json", project=example)
     results = {s["name"]: s for s in json.loads(ran.out)["steps"]}
     assert {n: s["status"] for n, s in results.items()} == {
-        "database": "skipped", "python-deps": "skipped", "node-deps": "skipped",
-        "tenants": "ran", "docs": "ran"}  # docs: its inputs (the sources) changed
+        "database": "skipped",
+        "python-deps": "skipped",
+        "node-deps": "skipped",
+        "tenants": "ran",
+        "docs": "ran",
+    }  # docs: its inputs (the sources) changed
     assert results["docs"]["detail"] == "up to date"  # ... but nothing it renders did
     with psycopg.connect(url_of(example)) as db:
-        applied = db.execute("SELECT count(*) FROM guest.django_migrations "
-                             "WHERE name = '0003_product_weight'").fetchone()
+        applied = db.execute(
+            "SELECT count(*) FROM guest.django_migrations WHERE name = '0003_product_weight'"
+        ).fetchone()
     assert applied == (1,)
 
     # A changed requirements file re-runs the Python install, and only what depends on it.

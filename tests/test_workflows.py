@@ -21,8 +21,9 @@ def found(path: Path, **options: object) -> list[tuple[str, int]]:
     return [(f.rule, f.line) for f in report.findings]
 
 
-def deploy_workflow(tmp_path: Path, steps: str, *, env: str = "", job_extra: str = "",
-                    before: str = "") -> Path:
+def deploy_workflow(
+    tmp_path: Path, steps: str, *, env: str = "", job_extra: str = "", before: str = ""
+) -> Path:
     """A workflow with permissions and timeouts, so that only the image rules can fire."""
     text = textwrap.dedent("""\
         name: t
@@ -40,9 +41,12 @@ def deploy_workflow(tmp_path: Path, steps: str, *, env: str = "", job_extra: str
         {job_extra}
             steps:
         {steps}
-        """).format(env=env, before=textwrap.indent(textwrap.dedent(before), "  "),
-                    job_extra=textwrap.indent(textwrap.dedent(job_extra), "    "),
-                    steps=textwrap.indent(textwrap.dedent(steps), "      "))
+        """).format(
+        env=env,
+        before=textwrap.indent(textwrap.dedent(before), "  "),
+        job_extra=textwrap.indent(textwrap.dedent(job_extra), "    "),
+        steps=textwrap.indent(textwrap.dedent(steps), "      "),
+    )
     path = tmp_path / "deploy.yml"
     path.write_text(text)
     return path
@@ -55,8 +59,9 @@ def test_example_pipeline_passes_strict() -> None:
 
 def test_example_pipeline_resolves_the_build_output_to_the_commit(tmp_path: Path) -> None:
     broken = tmp_path / "pipeline.yml"
-    broken.write_text(PIPELINE.read_text().replace("${IMAGE_NAME}:${GITHUB_SHA}",
-                                                   "${IMAGE_NAME}:main-latest"))
+    broken.write_text(
+        PIPELINE.read_text().replace("${IMAGE_NAME}:${GITHUB_SHA}", "${IMAGE_NAME}:main-latest")
+    )
     assert [rule for rule, _ in found(broken)] == ["DK101"]
 
 
@@ -69,10 +74,10 @@ PINNED = {
     "digest": "- run: docker pull ghcr.io/example/app@sha256:" + "ab" * 32,
     "script variable from sha": "- run: |\n    TAG=${GITHUB_SHA::12}\n    docker pull app:$TAG",
     "step env from sha": "- env:\n    IMAGE_TAG: ${{ github.sha }}\n  run: helm upgrade web"
-                         " ./chart --set image.tag=$IMAGE_TAG",
+    " ./chart --set image.tag=$IMAGE_TAG",
     "kubectl with sha": "- run: kubectl set image deployment/web web=app:${{ github.sha }}",
-    "GITHUB_ENV from earlier step": "- run: echo \"TAG=sha-${GITHUB_SHA}\" >> $GITHUB_ENV\n"
-                                    "- run: docker pull app:$TAG",
+    "GITHUB_ENV from earlier step": '- run: echo "TAG=sha-${GITHUB_SHA}" >> $GITHUB_ENV\n'
+    "- run: docker pull app:$TAG",
     "git rev-parse": "- run: docker pull app:$(git rev-parse --short HEAD)",
 }
 
@@ -89,10 +94,8 @@ UNPINNED = {
     "untagged docker run": ("- run: docker run --rm -e A=b --name x app", 15),
     "version tag": ("- run: docker create app:2.0.1", 15),
     "vars tag": ("- run: docker pull app:${{ vars.TAG }}", 15),
-    "compose variable": ("- run: |\n    echo deploying\n    IMAGE_TAG=latest docker compose up -d",
-                         17),
-    "helm image.tag": ("- run: helm upgrade --install web ./chart --set replicas=2,image.tag=stable",
-                       15),
+    "compose variable": ("- run: |\n    echo deploying\n    IMAGE_TAG=latest docker compose up -d", 17),
+    "helm image.tag": ("- run: helm upgrade --install web ./chart --set replicas=2,image.tag=stable", 15),
     "kubectl set image": ("- run: kubectl set image deploy/web web=app:v3 worker=app:v3", 15),
     "podman": ("- run: sudo podman pull app", 15),
     "docker:// step": ("- uses: docker://alpine:latest", 15),
@@ -118,8 +121,12 @@ def test_job_output_from_an_action_cannot_be_traced(tmp_path: Path) -> None:
             - id: meta
               uses: docker/metadata-action@v5
         """
-    path = deploy_workflow(tmp_path, "- run: docker pull app:${{ needs.build.outputs.tag }}",
-                           before=before, job_extra="needs: build")
+    path = deploy_workflow(
+        tmp_path,
+        "- run: docker pull app:${{ needs.build.outputs.tag }}",
+        before=before,
+        job_extra="needs: build",
+    )
     assert [r for r, _ in found(path)] == ["DK101"]
 
 
@@ -136,8 +143,12 @@ def test_job_output_derived_from_the_sha_passes(tmp_path: Path) -> None:
                 SHORT=${GITHUB_SHA:0:8}
                 echo "tag=sha-$SHORT" >> "$GITHUB_OUTPUT"
         """
-    path = deploy_workflow(tmp_path, "- run: docker pull app:${{ needs.build.outputs.tag }}",
-                           before=before, job_extra="needs: build")
+    path = deploy_workflow(
+        tmp_path,
+        "- run: docker pull app:${{ needs.build.outputs.tag }}",
+        before=before,
+        job_extra="needs: build",
+    )
     assert found(path) == []
 
 
@@ -160,13 +171,16 @@ def test_build_jobs_may_push_latest(tmp_path: Path) -> None:
 
 
 # -- which jobs are deploy jobs --------------------------------------------------------------
-@pytest.mark.parametrize(("job_extra", "is_deploy"), [
-    ("name: Promote to staging", True),
-    ("environment: production", True),
-    ("environment:\n  name: uat\n  url: https://uat.example.com", True),
-    ("name: reproduce a bug", False),
-    ("environment: evaluate", False),
-])
+@pytest.mark.parametrize(
+    ("job_extra", "is_deploy"),
+    [
+        ("name: Promote to staging", True),
+        ("environment: production", True),
+        ("environment:\n  name: uat\n  url: https://uat.example.com", True),
+        ("name: reproduce a bug", False),
+        ("environment: evaluate", False),
+    ],
+)
 def test_deploy_job_detection(tmp_path: Path, job_extra: str, is_deploy: bool) -> None:
     text = deploy_workflow(tmp_path, "- run: docker pull app:latest", job_extra=job_extra)
     renamed = text.read_text().replace("  deploy:", "  job1:")
@@ -188,17 +202,19 @@ def test_migrate_job_with_production_environment_is_not_a_deploy_job(tmp_path: P
 
 
 # -- the fixtures ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("name", "expected"), [
-    ("floating-images.yml", [("DK101", 10), ("DK101", 13), ("DK101", 15), ("DK101", 17),
-                             ("DK101", 18)]),
-    ("migrate-in-deploy.yml", [("DK102", 12), ("DK102", 14)]),
-    ("no-hygiene.yml", [("DK201", 5), ("DK202", 5), ("DK202", 9), ("DK203", 11), ("DK201", 14)]),
-    ("deploy-before-migrate.yml", [("DK103", 13)]),
-    ("untraced-tags.yml", [("DK101", 17), ("DK101", 18), ("DK101", 19), ("DK101", 22)]),
-    ("compose.yml", [("DK104", 3), ("DK104", 5)]),
-    ("Dockerfile", [("DK105", 1), ("DK105", 2)]),
-    ("invalid.yml", [("DK001", 5)]),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("floating-images.yml", [("DK101", 10), ("DK101", 13), ("DK101", 15), ("DK101", 17), ("DK101", 18)]),
+        ("migrate-in-deploy.yml", [("DK102", 12), ("DK102", 14)]),
+        ("no-hygiene.yml", [("DK201", 5), ("DK202", 5), ("DK202", 9), ("DK203", 11), ("DK201", 14)]),
+        ("deploy-before-migrate.yml", [("DK103", 13)]),
+        ("untraced-tags.yml", [("DK101", 17), ("DK101", 18), ("DK101", 19), ("DK101", 22)]),
+        ("compose.yml", [("DK104", 3), ("DK104", 5)]),
+        ("Dockerfile", [("DK105", 1), ("DK105", 2)]),
+        ("invalid.yml", [("DK001", 5)]),
+    ],
+)
 def test_fixture_findings(name: str, expected: list[tuple[str, int]]) -> None:
     assert found(FIXTURES / name) == sorted(expected, key=lambda x: (x[1], x[0]))
 
@@ -231,8 +247,9 @@ def test_cli_github_annotations_and_alias() -> None:
     ran = devkit("check-tags", "--format", "github", str(FIXTURES / "floating-images.yml"))
     assert ran.code == 1
     first = ran.out.splitlines()[0]
-    assert first.startswith("::error file=tests/fixtures/workflows/floating-images.yml,line=10,"
-                            "title=DK101 image-not-pinned::")
+    assert first.startswith(
+        "::error file=tests/fixtures/workflows/floating-images.yml,line=10,title=DK101 image-not-pinned::"
+    )
 
 
 def test_cli_json() -> None:

@@ -10,9 +10,16 @@ from devkit.errors import UsageError
 from devkit.ui import UI
 
 
-def run_check_workflows(ui: UI, root: Path, paths: Sequence[Path], *, strict: bool,
-                        output_format: str, deploy_patterns: Sequence[str],
-                        ignore: Sequence[str]) -> tuple[int, dict[str, Any]]:
+def run_check_workflows(
+    ui: UI,
+    root: Path,
+    paths: Sequence[Path],
+    *,
+    strict: bool,
+    output_format: str,
+    deploy_patterns: Sequence[str],
+    ignore: Sequence[str],
+) -> tuple[int, dict[str, Any]]:
     from rich.markup import escape
 
     from devkit.workflows import check_paths
@@ -20,8 +27,7 @@ def run_check_workflows(ui: UI, root: Path, paths: Sequence[Path], *, strict: bo
 
     if output_format not in ("text", "github"):
         raise UsageError(f"--format {output_format}: expected text or github")
-    report = check_paths(root, paths, strict=strict, deploy_patterns=deploy_patterns,
-                         ignore=ignore)
+    report = check_paths(root, paths, strict=strict, deploy_patterns=deploy_patterns, ignore=ignore)
     lines = [github_line(f) for f in report.findings] if output_format == "github" else text_lines(report)
     for line in lines:
         ui.print(escape(line))

@@ -12,8 +12,15 @@ from devkit.errors import DevkitError, ExitCode, UsageError
 from devkit.ui import UI
 
 # Fixes run in this order: the database before anything that needs it, tenants last.
-FIX_ORDER = ("database", "python-deps", "node-deps", "tenants.create_super", "tenants.create_guest",
-             "tenants.superuser", "docs")
+FIX_ORDER = (
+    "database",
+    "python-deps",
+    "node-deps",
+    "tenants.create_super",
+    "tenants.create_guest",
+    "tenants.superuser",
+    "docs",
+)
 
 
 def list_checks(ui: UI) -> tuple[int, dict[str, Any]]:
@@ -23,12 +30,10 @@ def list_checks(ui: UI) -> tuple[int, dict[str, Any]]:
     width = max(len(c.name) for c in checks)
     for c in checks:
         ui.print(f"{c.name:<{width}}  {category_slug(c.category):<9} {c.title}")
-    return 0, {"checks": [{"name": c.name, "category": c.category, "title": c.title}
-                          for c in checks]}
+    return 0, {"checks": [{"name": c.name, "category": c.category, "title": c.title} for c in checks]}
 
 
-def _diagnose(g: Any, ui: UI, names: list[str],
-              load: Any) -> tuple[DoctorEnv, list[Outcome], float]:
+def _diagnose(g: Any, ui: UI, names: list[str], load: Any) -> tuple[DoctorEnv, list[Outcome], float]:
     from devkit.doctor.runner import run_checks, select
 
     checks = select(names)
@@ -72,8 +77,9 @@ def apply_fixes(env: DoctorEnv, ui: UI, fixes: list[Fix], interactive: bool) -> 
     return applied
 
 
-def run_doctor(g: Any, ui: UI, names: list[str], fix: bool, report: Path | None,
-               load: Any) -> tuple[int, dict[str, Any]]:
+def run_doctor(
+    g: Any, ui: UI, names: list[str], fix: bool, report: Path | None, load: Any
+) -> tuple[int, dict[str, Any]]:
     if g.project is not None and not g.project.is_dir():
         raise UsageError(f"--project {g.project}: no such folder")
     if report is not None and not report.parent.is_dir():
@@ -99,5 +105,9 @@ def run_doctor(g: Any, ui: UI, names: list[str], fix: bool, report: Path | None,
     code = ExitCode.FAILED if failed else ExitCode.OK
     from devkit.doctor.report import counts
 
-    return int(code), {"checks": [o.to_json() for o in outcomes], "summary": counts(outcomes),
-                       "fixes": applied, "seconds": round(seconds, 3)}
+    return int(code), {
+        "checks": [o.to_json() for o in outcomes],
+        "summary": counts(outcomes),
+        "fixes": applied,
+        "seconds": round(seconds, 3),
+    }

@@ -17,21 +17,29 @@ def run_health(ui: UI, url: str, **options: Any) -> tuple[int, dict[str, Any]]:
 
     def show(a: health.Attempt) -> None:
         mark = STYLE.get(a.outcome, "[red]✗[/]")
-        ui.print(f"{mark} attempt {a.number}/{plan.max_attempts}: {a.outcome:<9} "
-                 f"{escape(a.message)} ({a.seconds:.2f}s)")
+        ui.print(
+            f"{mark} attempt {a.number}/{plan.max_attempts}: {a.outcome:<9} "
+            f"{escape(a.message)} ({a.seconds:.2f}s)"
+        )
 
     if plan.initial_wait:
         ui.print(f"waiting {plan.initial_wait:g}s before the first attempt")
     attempts = health.check(plan, on_attempt=show)
     last = attempts[-1]
     if last.healthy:
-        ui.print(f"[green]healthy[/]: {escape(url)} answered {last.message} "
-                 f"after {len(attempts)} attempt(s)")
+        ui.print(f"[green]healthy[/]: {escape(url)} answered {last.message} after {len(attempts)} attempt(s)")
     else:
-        ui.print(f"[red]unhealthy[/]: {escape(url)} after {len(attempts)} attempt(s); "
-                 f"last: {escape(last.message)}")
-    payload = {"url": url, "healthy": last.healthy, "outcome": last.outcome,
-               "status_code": last.status_code, "attempts": len(attempts),
-               "location": last.location, "body": last.body,
-               "history": [a.to_json() for a in attempts]}
+        ui.print(
+            f"[red]unhealthy[/]: {escape(url)} after {len(attempts)} attempt(s); last: {escape(last.message)}"
+        )
+    payload = {
+        "url": url,
+        "healthy": last.healthy,
+        "outcome": last.outcome,
+        "status_code": last.status_code,
+        "attempts": len(attempts),
+        "location": last.location,
+        "body": last.body,
+        "history": [a.to_json() for a in attempts],
+    }
     return (0 if last.healthy else 1), payload

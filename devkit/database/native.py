@@ -27,6 +27,7 @@ def fallback_root() -> Path:
     """Where clusters go when the postgres user cannot reach the project (tests move it)."""
     return Path(os.environ.get("DEVKIT_NATIVE_FALLBACK", "/var/lib/devkit/clusters"))
 
+
 MARKER = "devkit-cluster.json"
 
 

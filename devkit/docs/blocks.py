@@ -48,7 +48,7 @@ def find_blocks(text: str, where: str) -> dict[str, Span]:
             if name != open_name:
                 expected = f"end {open_name}" if open_name else "no end marker here"
                 raise _marker_error(where, line, f"end {name} without its begin ({expected})")
-            end = match.end() + (1 if text[match.end():match.end() + 1] == "\n" else 0)
+            end = match.end() + (1 if text[match.end() : match.end() + 1] == "\n" else 0)
             spans[name] = Span(name, open_at, end)
             open_name = ""
     if open_name:
@@ -58,9 +58,11 @@ def find_blocks(text: str, where: str) -> dict[str, Span]:
 
 
 def _marker_error(where: str, line: int, problem: str) -> ConfigError:
-    return ConfigError(f"{where}:{line}: devkit markers: {problem}",
-                       hint="each `<!-- devkit:begin NAME -->` needs one matching "
-                            "`<!-- devkit:end NAME -->` (see docs/docs-command.md)")
+    return ConfigError(
+        f"{where}:{line}: devkit markers: {problem}",
+        hint="each `<!-- devkit:begin NAME -->` needs one matching "
+        "`<!-- devkit:end NAME -->` (see docs/docs-command.md)",
+    )
 
 
 def merge(existing: str, blocks: dict[str, str], where: str, position: str) -> str:
@@ -68,16 +70,15 @@ def merge(existing: str, blocks: dict[str, str], where: str, position: str) -> s
     spans = find_blocks(existing, where)
     out = existing
     # Replace from the end so earlier offsets stay valid.
-    for span in sorted((s for s in spans.values() if s.name in blocks),
-                       key=lambda s: s.start, reverse=True):
-        out = out[:span.start] + wrap(span.name, blocks[span.name]) + out[span.end:]
+    for span in sorted((s for s in spans.values() if s.name in blocks), key=lambda s: s.start, reverse=True):
+        out = out[: span.start] + wrap(span.name, blocks[span.name]) + out[span.end :]
     names = list(blocks)
     for index, name in enumerate(names):
         if name in spans:
             continue
         current = find_blocks(out, where)
         before = [current[n] for n in names[:index] if n in current]
-        after = [current[n] for n in names[index + 1:] if n in current]
+        after = [current[n] for n in names[index + 1 :] if n in current]
         if before:
             at = before[-1].end
         elif after:

@@ -17,8 +17,9 @@ from devkit.docs.settings import DocsSettings, rel
 _HEALTH = re.compile(r"^/[\w/.-]*health[\w/.-]*$", re.I)
 
 
-def template_context(config: Config, settings: DocsSettings, facts: dict[str, Any],
-                     sequence: list[tuple[str, str]]) -> dict[str, Any]:
+def template_context(
+    config: Config, settings: DocsSettings, facts: dict[str, Any], sequence: list[tuple[str, str]]
+) -> dict[str, Any]:
     """The variables every template gets (see docs/docs-command.md for the list)."""
     flows = workflows.load_workflows(config.path(settings.workflows), config.root)
     source = config.path(settings.roadmap_source)
@@ -32,9 +33,17 @@ def template_context(config: Config, settings: DocsSettings, facts: dict[str, An
         "tenants": config.tenants,
         "django_version": _pinned(config, "django") or facts.get("django_version", ""),
         "stack": stack.stack_rows(config),
-        "workflows": [{"file": w.file, "name": w.name, "triggers": w.triggers, "jobs": w.jobs,
-                       "ascii": workflows.ascii_diagram(w), "mermaid": workflows.mermaid(w)}
-                      for w in flows],
+        "workflows": [
+            {
+                "file": w.file,
+                "name": w.name,
+                "triggers": w.triggers,
+                "jobs": w.jobs,
+                "ascii": workflows.ascii_diagram(w),
+                "mermaid": workflows.mermaid(w),
+            }
+            for w in flows
+        ],
         "environments": workflows.environments(flows),
         "phases": roadmap.load_roadmap(source, rel(config, source)),
         "roadmap_source": settings.roadmap_source,
@@ -69,8 +78,9 @@ def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def migration_steps(config: Config, facts: dict[str, Any],
-                    sequence: list[tuple[str, str]]) -> list[dict[str, str]]:
+def migration_steps(
+    config: Config, facts: dict[str, Any], sequence: list[tuple[str, str]]
+) -> list[dict[str, str]]:
     """The tenant sequence `devkit up` runs, as commands a person can type."""
     verdicts = {tuple(e["argv"]): e["ok"] for e in facts.get("preflight", [])}
     steps = []
@@ -78,8 +88,7 @@ def migration_steps(config: Config, facts: dict[str, Any],
         if line == "auto":
             auto = facts_mod.AUTO_COMMANDS[key]
             line = auto if verdicts.get(tuple(auto.split())) else "builtin"
-        command = "(devkit creates it: `devkit up`)" if line == "builtin" else \
-            f"python manage.py {line}"
+        command = "(devkit creates it: `devkit up`)" if line == "builtin" else f"python manage.py {line}"
         steps.append({"key": key, "command": command})
     return steps
 
@@ -92,8 +101,7 @@ def health(config: Config, facts: dict[str, Any]) -> dict[str, str]:
         for path in _module_files(config.manage_dir, module):
             found = _health_path(path)
             if found:
-                return {"path": found, "middleware": dotted, "class": cls,
-                        "file": rel(config, path)}
+                return {"path": found, "middleware": dotted, "class": cls, "file": rel(config, path)}
     return {}
 
 
@@ -107,9 +115,13 @@ def _health_path(path: Path) -> str:
         tree = ast.parse(path.read_text())
     except SyntaxError:
         return ""
-    found = sorted({node.value for node in ast.walk(tree)
-                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and _HEALTH.match(node.value)})
+    found = sorted(
+        {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and _HEALTH.match(node.value)
+        }
+    )
     return found[0] if found else ""
 
 

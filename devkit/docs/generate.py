@@ -44,15 +44,21 @@ class Update:
 
     def diff(self) -> str:
         old = "/dev/null" if self.before is None else f"a/{self.rel}"
-        lines = difflib.unified_diff((self.before or "").splitlines(keepends=True),
-                                     self.after.splitlines(keepends=True), old, f"b/{self.rel}")
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                       for line in lines)
+        lines = difflib.unified_diff(
+            (self.before or "").splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            old,
+            f"b/{self.rel}",
+        )
+        return "".join(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+        )
 
 
 def doc_files(settings: DocsSettings) -> list[DocFile]:
-    files = [DocFile(settings.copilot_instructions, "top", INSTRUCTION_BLOCKS,
-                     "copilot-instructions.new.md.j2")]
+    files = [
+        DocFile(settings.copilot_instructions, "top", INSTRUCTION_BLOCKS, "copilot-instructions.new.md.j2")
+    ]
     if settings.agents_md:
         files.append(DocFile(settings.agents_md, "top", INSTRUCTION_BLOCKS, "agents.new.md.j2"))
     files.append(DocFile(settings.roadmap, "end", ROADMAP_BLOCKS, "roadmap.new.md.j2"))
@@ -90,17 +96,20 @@ def plan(ctx: Context, facts: dict[str, Any] | None = None) -> list[Update]:
         rendered = {name: renderer.render(f"{name}.md.j2", variables) for name in spec.blocks}
         base = before if before is not None else renderer.render(spec.skeleton, variables)
         after = blocks.merge(base, rendered, spec.path, spec.position)
-        updates.append(Update(path, spec.path, before, after,
-                              _changed_blocks(before or "", after, spec.path)))
+        updates.append(
+            Update(path, spec.path, before, after, _changed_blocks(before or "", after, spec.path))
+        )
     return updates
 
 
 def _changed_blocks(before: str, after: str, where: str) -> tuple[str, ...]:
     old = blocks.find_blocks(before, where)
     new = blocks.find_blocks(after, where)
-    return tuple(name for name, span in new.items()
-                 if name not in old or before[old[name].start:old[name].end]
-                 != after[span.start:span.end])
+    return tuple(
+        name
+        for name, span in new.items()
+        if name not in old or before[old[name].start : old[name].end] != after[span.start : span.end]
+    )
 
 
 def apply(updates: list[Update]) -> list[Update]:
@@ -129,9 +138,16 @@ def inputs_fingerprint(ctx: Context) -> str:
         files += sorted(p for p in workflows.iterdir() if p.suffix in (".yml", ".yaml"))
     files.append(config.path(settings.roadmap_source))
     files += template_files(_override(ctx, settings))
-    parts = [facts_mod.cache_key(ctx), __version__, repr(settings), repr(config.tenants),
-             repr(config.python), repr(config.node), config.manage_py,
-             json.dumps(sorted(config.provenance.items()))]
+    parts = [
+        facts_mod.cache_key(ctx),
+        __version__,
+        repr(settings),
+        repr(config.tenants),
+        repr(config.python),
+        repr(config.node),
+        config.manage_py,
+        json.dumps(sorted(config.provenance.items())),
+    ]
     parts += [f"{p}={file_digest(p)}" for p in files]
     return fingerprint(parts)
 
@@ -146,6 +162,6 @@ def check_docs_fresh(ctx: Context) -> tuple[str, str, str | None]:
     if not stale:
         return "ok", "generated docs are up to date", None
     what = "; ".join(
-        f"{u.rel} ({'missing' if u.before is None else ', '.join(u.blocks) or 'layout'})"
-        for u in stale)
+        f"{u.rel} ({'missing' if u.before is None else ', '.join(u.blocks) or 'layout'})" for u in stale
+    )
     return "warn", f"generated docs are stale: {what}", "run `devkit docs` (or `devkit up`)"

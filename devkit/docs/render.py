@@ -25,13 +25,18 @@ class Renderer:
         import jinja2
 
         if override is not None and not override.is_dir():
-            raise ConfigError(f"docs.templates: {override} is not a folder",
-                              hint="create it, or leave docs.templates empty for the packaged ones")
+            raise ConfigError(
+                f"docs.templates: {override} is not a folder",
+                hint="create it, or leave docs.templates empty for the packaged ones",
+            )
         folders = [str(override)] if override is not None else []
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([*folders, str(PACKAGED)]),
-            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-            trim_blocks=True, lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
 
     def render(self, name: str, variables: dict[str, Any]) -> str:
@@ -40,11 +45,15 @@ class Renderer:
         try:
             text = self.env.get_template(name).render(**variables)
         except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}",
-                              hint="fix the template (Jinja2 syntax)") from exc
+            raise ConfigError(
+                f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}",
+                hint="fix the template (Jinja2 syntax)",
+            ) from exc
         except jinja2.TemplateNotFound as exc:
             raise ConfigError(f"template {exc.name} not found") from exc
         except jinja2.UndefinedError as exc:
-            raise ConfigError(f"{name}: template uses an unknown variable: {exc.message}",
-                              hint="docs/docs-command.md lists the template variables") from exc
+            raise ConfigError(
+                f"{name}: template uses an unknown variable: {exc.message}",
+                hint="docs/docs-command.md lists the template variables",
+            ) from exc
         return mask(text)

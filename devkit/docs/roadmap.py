@@ -62,16 +62,19 @@ def parse_roadmap(text: str, where: str) -> list[Phase]:
         raise ConfigError(f"{where}{line}: invalid TOML: {exc}", hint=_HINT) from exc
     unknown = sorted(set(data) - {"phase"})
     if unknown:
-        raise ConfigError(f"{where}:{_key_line(text, unknown[0])}: unknown key {unknown[0]!r} "
-                          "(only [[phase]] tables)", hint=_HINT)
+        raise ConfigError(
+            f"{where}:{_key_line(text, unknown[0])}: unknown key {unknown[0]!r} (only [[phase]] tables)",
+            hint=_HINT,
+        )
     phases = data.get("phase", [])
     if not isinstance(phases, list):
-        raise ConfigError(f"{where}:{_key_line(text, 'phase')}: `phase` must be an array of "
-                          "tables ([[phase]])", hint=_HINT)
-    headers = [n + 1 for n, line in enumerate(text.splitlines())
-               if re.match(r"\s*\[\[\s*phase\s*\]\]", line)]
-    return [_phase(entry, f"{where}:{headers[i] if i < len(headers) else 1}")
-            for i, entry in enumerate(phases)]
+        raise ConfigError(
+            f"{where}:{_key_line(text, 'phase')}: `phase` must be an array of tables ([[phase]])", hint=_HINT
+        )
+    headers = [n + 1 for n, line in enumerate(text.splitlines()) if re.match(r"\s*\[\[\s*phase\s*\]\]", line)]
+    return [
+        _phase(entry, f"{where}:{headers[i] if i < len(headers) else 1}") for i, entry in enumerate(phases)
+    ]
 
 
 def _key_line(text: str, key: str) -> int:
@@ -84,23 +87,33 @@ def _key_line(text: str, key: str) -> int:
 def _phase(entry: dict[str, Any], where: str) -> Phase:
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: [[phase]] has unknown key {unknown[0]!r}; known: "
-                          f"{', '.join(sorted(_KEYS))}", hint=_HINT)
+        raise ConfigError(
+            f"{where}: [[phase]] has unknown key {unknown[0]!r}; known: {', '.join(sorted(_KEYS))}",
+            hint=_HINT,
+        )
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: [[phase]] needs a `name` string", hint=_HINT)
     status = entry.get("status")
     if status not in STATUSES:
-        raise ConfigError(f"{where}: phase {name!r}: status must be one of {', '.join(STATUSES)}, "
-                          f"got {status!r}", hint=_HINT)
+        raise ConfigError(
+            f"{where}: phase {name!r}: status must be one of {', '.join(STATUSES)}, got {status!r}",
+            hint=_HINT,
+        )
     items = entry.get("items", [])
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ConfigError(f"{where}: phase {name!r}: `items` must be a list of strings", hint=_HINT)
     notes = entry.get("notes", "")
     if not isinstance(notes, str):
         raise ConfigError(f"{where}: phase {name!r}: `notes` must be a string", hint=_HINT)
-    return Phase(name.strip(), status, _date(entry.get("start"), where, name, "start"),
-                 _date(entry.get("end"), where, name, "end"), tuple(items), notes)
+    return Phase(
+        name.strip(),
+        status,
+        _date(entry.get("start"), where, name, "start"),
+        _date(entry.get("end"), where, name, "end"),
+        tuple(items),
+        notes,
+    )
 
 
 def _date(value: Any, where: str, name: str, key: str) -> str:

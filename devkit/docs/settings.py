@@ -26,8 +26,9 @@ def docs_settings(config: Config) -> DocsSettings:
     """The configured docs paths, with the defaults for every key config.py does not know yet."""
     table: Any = getattr(config, "docs", None)
     defaults = DocsSettings()
-    values = {name: getattr(table, name, getattr(defaults, name))
-              for name in DocsSettings.__dataclass_fields__}
+    values = {
+        name: getattr(table, name, getattr(defaults, name)) for name in DocsSettings.__dataclass_fields__
+    }
     return DocsSettings(**values)
 
 

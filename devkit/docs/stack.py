@@ -26,8 +26,7 @@ class Row:
 def stack_rows(config: Config) -> list[Row]:
     rows: list[Row] = []
     if config.python.version:
-        rows.append(Row("Python", config.python.version,
-                        _provenance(config, "python.version")))
+        rows.append(Row("Python", config.python.version, _provenance(config, "python.version")))
     if config.python.requirements:
         rows += python_rows(config.path(config.python.requirements), config)
     if config.node.dir:
@@ -86,8 +85,7 @@ def node_rows(folder: Path, config: Config) -> list[Row]:
             entry = locked.get(f"node_modules/{name}") or legacy.get(name) or {}
             dev = " (dev)" if group == "devDependencies" else ""
             if entry.get("version"):
-                rows.append(Row(f"{name}{dev}", entry["version"],
-                                f"{rel(config, lock_path)} (locked)"))
+                rows.append(Row(f"{name}{dev}", entry["version"], f"{rel(config, lock_path)} (locked)"))
             else:
                 rows.append(Row(f"{name}{dev}", spec, f"{rel(config, package_json)} (range)"))
     return rows

@@ -38,12 +38,12 @@ class Workflow:
 
         def stage_of(job: Job, seen: tuple[str, ...]) -> int:
             if job.id in seen:
-                cycle = " -> ".join([*seen[seen.index(job.id):], job.id])
-                raise ConfigError(f"{self.file}:{job.line}: jobs.{job.id}: `needs` has a cycle "
-                                  f"({cycle})", hint=_HINT)
+                cycle = " -> ".join([*seen[seen.index(job.id) :], job.id])
+                raise ConfigError(
+                    f"{self.file}:{job.line}: jobs.{job.id}: `needs` has a cycle ({cycle})", hint=_HINT
+                )
             if job.id not in depth:
-                depth[job.id] = 1 + max((stage_of(by_id[n], (*seen, job.id)) for n in job.needs),
-                                        default=-1)
+                depth[job.id] = 1 + max((stage_of(by_id[n], (*seen, job.id)) for n in job.needs), default=-1)
             return depth[job.id]
 
         for job in self.jobs:
@@ -82,14 +82,18 @@ def parse_workflow(text: str, where: str) -> Workflow:
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
         raise ConfigError(f"{where}:1: not a workflow: no `jobs` mapping", hint=_HINT)
     lines = _job_lines(node)
-    jobs = tuple(_job(where, str(job_id), spec, lines.get(str(job_id), 1))
-                 for job_id, spec in data["jobs"].items())
+    jobs = tuple(
+        _job(where, str(job_id), spec, lines.get(str(job_id), 1)) for job_id, spec in data["jobs"].items()
+    )
     known = {job.id for job in jobs}
     for job in jobs:
         for need in job.needs:
             if need not in known:
-                raise ConfigError(f"{where}:{job.line}: jobs.{job.id}.needs names {need!r}, "
-                                  f"which is not a job in this workflow", hint=_HINT)
+                raise ConfigError(
+                    f"{where}:{job.line}: jobs.{job.id}.needs names {need!r}, "
+                    f"which is not a job in this workflow",
+                    hint=_HINT,
+                )
     # YAML 1.1 reads the key `on` as True.
     triggers = data.get("on", data.get(True, {}))
     return Workflow(where, str(data.get("name") or Path(where).stem), _triggers(triggers), jobs)
@@ -114,8 +118,9 @@ def _job(where: str, job_id: str, spec: Any, line: int) -> Job:
     if isinstance(needs, str):
         needs = [needs]
     if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
-        raise ConfigError(f"{where}:{line}: jobs.{job_id}.needs must be a job id or a list of "
-                          "job ids", hint=_HINT)
+        raise ConfigError(
+            f"{where}:{line}: jobs.{job_id}.needs must be a job id or a list of job ids", hint=_HINT
+        )
     env = spec.get("environment", "")
     if isinstance(env, dict):
         env = env.get("name", "")
@@ -166,5 +171,9 @@ def mermaid(workflow: Workflow) -> str:
 
 def environments(workflows: list[Workflow]) -> list[dict[str, str]]:
     """Deploy environments: one row per job that names one, in workflow and file order."""
-    return [{"workflow": w.name, "file": w.file, "job": j.id, "environment": j.environment}
-            for w in workflows for j in w.jobs if j.environment]
+    return [
+        {"workflow": w.name, "file": w.file, "job": j.id, "environment": j.environment}
+        for w in workflows
+        for j in w.jobs
+        if j.environment
+    ]

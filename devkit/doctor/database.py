@@ -31,23 +31,33 @@ def check_database(env: DoctorEnv) -> Finding:
     if conn is None:
         if provider.name == "external":
             var = env.config.database.url_from
-            return fail(f"provider external, but ${var} is not set",
-                        f"export {var}=postgresql://user:password@host:5432/db")
-        return fail(f"the {provider.name} PostgreSQL server is not running ({reason})",
-                    "devkit up (or devkit doctor --fix) starts it", fix=fixes.START_DATABASE)
+            return fail(
+                f"provider external, but ${var} is not set",
+                f"export {var}=postgresql://user:password@host:5432/db",
+            )
+        return fail(
+            f"the {provider.name} PostgreSQL server is not running ({reason})",
+            "devkit up (or devkit doctor --fix) starts it",
+            fix=fixes.START_DATABASE,
+        )
     where = conn.url(masked=True)
     if probe.outcome == "ready":
         return ok(f"{where} accepts connections", details=f"provider {provider.name}: {reason}")
     hint = HINTS.get(probe.outcome, HINTS["error"]).format(
-        who=_who(provider.name, env.config.database.url_from))
+        who=_who(provider.name, env.config.database.url_from)
+    )
     fix = None
     if provider.owns_server and probe.outcome in ("refused", "no-database"):
         fix = fixes.START_DATABASE
         hint += "; devkit doctor --fix does it"
     gone = provider.alive() if provider.owns_server else None
     state = f" ({gone})" if gone else ""
-    return fail(f"{where}: {probe.outcome}: {probe.message}{state}", hint,
-                details=provider.log_tail(10) if provider.owns_server else "", fix=fix)
+    return fail(
+        f"{where}: {probe.outcome}: {probe.message}{state}",
+        hint,
+        details=provider.log_tail(10) if provider.owns_server else "",
+        fix=fix,
+    )
 
 
 @check("port", CATEGORY, "Database port")
@@ -94,5 +104,6 @@ def check_env_file(env: DoctorEnv) -> Finding:
         problem = f"{config.env_file} is readable by other users (it holds the password)"
     else:
         problem = f"{config.env_file} is missing or does not hold the current connection"
-    return fail(problem, "devkit up --only database rewrites devkit's block (mode 0600)",
-                fix=fixes.START_DATABASE)
+    return fail(
+        problem, "devkit up --only database rewrites devkit's block (mode 0600)", fix=fixes.START_DATABASE
+    )

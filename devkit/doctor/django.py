@@ -12,8 +12,7 @@ from devkit.doctor.model import Finding, check, fail, ok, warn
 from devkit.errors import DevkitError
 
 CATEGORY = "Django and tenants"
-_MANAGE_DEFAULT = re.compile(
-    r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
+_MANAGE_DEFAULT = re.compile(r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
 
 def effective_settings_module(manage_py: Path) -> tuple[str | None, str]:
@@ -41,22 +40,28 @@ def check_settings_module(env: DoctorEnv) -> Finding:
     manage = config.path(config.manage_py)
     value, source = effective_settings_module(manage)
     if value is None:
-        return fail("DJANGO_SETTINGS_MODULE is not set and manage.py sets no default",
-                    "export DJANGO_SETTINGS_MODULE=yourproject.settings")
+        return fail(
+            "DJANGO_SETTINGS_MODULE is not set and manage.py sets no default",
+            "export DJANGO_SETTINGS_MODULE=yourproject.settings",
+        )
     if not value.strip():
-        return fail("DJANGO_SETTINGS_MODULE is set but empty (a devcontainer "
-                    "${localEnv:...} substitution of an unset variable does this)",
-                    "unset DJANGO_SETTINGS_MODULE, or set it to the settings module "
-                    "(and give the devcontainer substitution a default)")
+        return fail(
+            "DJANGO_SETTINGS_MODULE is set but empty (a devcontainer "
+            "${localEnv:...} substitution of an unset variable does this)",
+            "unset DJANGO_SETTINGS_MODULE, or set it to the settings module "
+            "(and give the devcontainer substitution a default)",
+        )
     found = module_file(config.manage_dir, value.strip())
     if found is not None:
         return ok(f"{value} (from {source})", details=str(found))
     try:
         facts = env.facts()
     except DevkitError:
-        return fail(f"DJANGO_SETTINGS_MODULE={value} (from {source}) is not importable from "
-                    f"{config.manage_dir}", "fix the module path (dotted, relative to manage.py's "
-                    "folder) or install the package that provides it")
+        return fail(
+            f"DJANGO_SETTINGS_MODULE={value} (from {source}) is not importable from {config.manage_dir}",
+            "fix the module path (dotted, relative to manage.py's "
+            "folder) or install the package that provides it",
+        )
     return ok(f"{value} (from {source}; importable: {facts.get('settings_file')})")
 
 
@@ -67,11 +72,16 @@ def check_django_settings(env: DoctorEnv) -> Finding:
     except DevkitError as exc:
         last = [line for line in (exc.details or "").splitlines() if line.strip()]
         cause = last[-1].strip() if last else exc.message
-        return fail(f"Django does not start: {cause}",
-                    "run `python manage.py check` in the virtualenv to see the full error; the "
-                    "probe log is .devkit/logs/probe-facts.py.log", details=exc.details or "")
-    return ok(f"Django {facts['django_version']}, settings {facts['settings_module'] or '?'}",
-              details=f"{facts.get('settings_file')} on Python {facts['python_version']}")
+        return fail(
+            f"Django does not start: {cause}",
+            "run `python manage.py check` in the virtualenv to see the full error; the "
+            "probe log is .devkit/logs/probe-facts.py.log",
+            details=exc.details or "",
+        )
+    return ok(
+        f"Django {facts['django_version']}, settings {facts['settings_module'] or '?'}",
+        details=f"{facts.get('settings_file')} on Python {facts['python_version']}",
+    )
 
 
 @check("database-engine", CATEGORY, "Settings database")
@@ -82,35 +92,43 @@ def check_database_engine(env: DoctorEnv) -> Finding:
     db = facts["database"]
     engine = db["engine"]
     if not any(name in engine for name in POSTGRES_ENGINES):
-        return fail(f"DATABASES['default'] uses {engine!r}, not PostgreSQL (a silent fallback, "
-                    "e.g. to SQLite, when the database variables are missing?)",
-                    "make the settings read the variables devkit writes (database.env; "
-                    "`devkit config` shows them) and drop the fallback")
+        return fail(
+            f"DATABASES['default'] uses {engine!r}, not PostgreSQL (a silent fallback, "
+            "e.g. to SQLite, when the database variables are missing?)",
+            "make the settings read the variables devkit writes (database.env; "
+            "`devkit config` shows them) and drop the fallback",
+        )
     if "django_tenants" not in engine:
-        return fail(f"DATABASES['default'] uses {engine!r}; django-tenants needs its backend",
-                    "set ENGINE to 'django_tenants.postgresql_backend'")
+        return fail(
+            f"DATABASES['default'] uses {engine!r}; django-tenants needs its backend",
+            "set ENGINE to 'django_tenants.postgresql_backend'",
+        )
     try:
         conn = env.connection()
     except DevkitError:
         conn = None  # the database check names the provider problem
     elsewhere = conn is not None and (
-        db["name"] != conn.name or (db["port"] and db["port"] != str(conn.port)))
+        db["name"] != conn.name or (db["port"] and db["port"] != str(conn.port))
+    )
     if elsewhere:
-        return fail(f"the settings point at database {db['name']!r} on port {db['port'] or '?'}, "
-                    f"devkit provides {conn.name!r} on port {conn.port}",
-                    "map the connection onto the variables the settings read (database.env)")
+        return fail(
+            f"the settings point at database {db['name']!r} on port {db['port'] or '?'}, "
+            f"devkit provides {conn.name!r} on port {conn.port}",
+            "map the connection onto the variables the settings read (database.env)",
+        )
     return ok(f"{engine}, database {db['name']!r}", details=f"host {db['host']} port {db['port']}")
 
 
 @check("tenant-apps", CATEGORY, "django-tenants apps")
 def check_tenant_apps(env: DoctorEnv) -> Finding:
     facts = env.need_facts()
-    installed, shared, tenant = (facts["installed_apps"], facts["shared_apps"],
-                                 facts["tenant_apps"])
+    installed, shared, tenant = (facts["installed_apps"], facts["shared_apps"], facts["tenant_apps"])
     if not facts["django_tenants_installed"]:
-        return fail("django_tenants is not in INSTALLED_APPS",
-                    "add 'django_tenants' first in SHARED_APPS and build INSTALLED_APPS from "
-                    "SHARED_APPS + TENANT_APPS")
+        return fail(
+            "django_tenants is not in INSTALLED_APPS",
+            "add 'django_tenants' first in SHARED_APPS and build INSTALLED_APPS from "
+            "SHARED_APPS + TENANT_APPS",
+        )
     problems = []
     if "django_tenants" not in shared:
         problems.append("django_tenants is not in SHARED_APPS")
@@ -121,13 +139,15 @@ def check_tenant_apps(env: DoctorEnv) -> Finding:
         problems.append(f"in SHARED_APPS/TENANT_APPS but not INSTALLED_APPS: {', '.join(missing)}")
     stray = [a for a in installed if a not in shared and a not in tenant]
     if stray:
-        problems.append(f"in INSTALLED_APPS but neither SHARED_APPS nor TENANT_APPS: "
-                        f"{', '.join(stray)}")
+        problems.append(f"in INSTALLED_APPS but neither SHARED_APPS nor TENANT_APPS: {', '.join(stray)}")
     if not any("TenantSyncRouter" in r for r in facts["database_routers"]):
         problems.append("DATABASE_ROUTERS lacks django_tenants.routers.TenantSyncRouter")
     if problems:
-        return fail("; ".join(problems), "INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS "
-                    "if a not in SHARED_APPS] (django-tenants install docs)")
+        return fail(
+            "; ".join(problems),
+            "INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS "
+            "if a not in SHARED_APPS] (django-tenants install docs)",
+        )
     return ok(f"{len(shared)} shared, {len(tenant)} tenant apps, TenantSyncRouter")
 
 
@@ -142,13 +162,18 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
         elif model.get("error"):
             problems.append(f"{setting} = {model['label']!r}: {model['error']}")
     if problems:
-        return fail("; ".join(problems), "set TENANT_MODEL = 'app.Tenant' and TENANT_DOMAIN_MODEL "
-                    "= 'app.Domain' (models of a SHARED_APPS app)")
+        return fail(
+            "; ".join(problems),
+            "set TENANT_MODEL = 'app.Tenant' and TENANT_DOMAIN_MODEL "
+            "= 'app.Domain' (models of a SHARED_APPS app)",
+        )
     tenant_app = facts["tenant_model"]["label"].split(".")[0]
     shared_labels = {a.rsplit(".", 1)[-1] for a in facts["shared_apps"]}
     if tenant_app not in shared_labels:
-        return fail(f"the tenant model's app {tenant_app!r} is not in SHARED_APPS",
-                    f"add {tenant_app!r} to SHARED_APPS")
+        return fail(
+            f"the tenant model's app {tenant_app!r} is not in SHARED_APPS",
+            f"add {tenant_app!r} to SHARED_APPS",
+        )
     return ok(f"{facts['tenant_model']['label']} / {facts['domain_model']['label']}")
 
 
@@ -172,11 +197,15 @@ def check_tenant_commands(env: DoctorEnv) -> Finding:
         else:
             problems.append(f"tenants.{key} = {line!r}: {verdict['error']}")
     if problems:
-        return fail("; ".join(problems),
-                    f"change the key in {env.config.source} to a command and flags the project "
-                    "has (`manage.py help <command>`), or set it to \"builtin\"")
+        return fail(
+            "; ".join(problems),
+            f"change the key in {env.config.source} to a command and flags the project "
+            'has (`manage.py help <command>`), or set it to "builtin"',
+        )
     if not facts["tenant_middleware"]:
-        return warn("no tenant middleware in MIDDLEWARE (requests will not select a tenant)",
-                    "add django_tenants.middleware.main.TenantMainMiddleware first in MIDDLEWARE",
-                    details="; ".join(used))
+        return warn(
+            "no tenant middleware in MIDDLEWARE (requests will not select a tenant)",
+            "add django_tenants.middleware.main.TenantMainMiddleware first in MIDDLEWARE",
+            details="; ".join(used),
+        )
     return ok("every command accepts its flags", details="; ".join(used))

@@ -41,8 +41,10 @@ def _create_tenant_object(env: DoctorEnv, key: str) -> str:
             for note in env.ctx.notes:
                 env.ui.print(f"[bold]note:[/] {note}")
             return f"ran tenants.{key}"
-    raise StepFailed(f"tenants.{key} is not part of the tenant sequence",
-                     hint=f"set tenants.{key} in the devkit configuration")
+    raise StepFailed(
+        f"tenants.{key} is not part of the tenant sequence",
+        hint=f"set tenants.{key} in the devkit configuration",
+    )
 
 
 def _regenerate_docs(env: DoctorEnv) -> str:
@@ -52,12 +54,21 @@ def _regenerate_docs(env: DoctorEnv) -> str:
     return ("regenerated " + ", ".join(u.rel for u in written)) if written else "docs already up to date"
 
 
-START_DATABASE = Fix("database", "start the database and write the env file "
-                     "(devkit up --only database)", lambda env: _run_step(env, "database"))
-PYTHON_DEPS = Fix("python-deps", "create the virtualenv if needed and install the requirements "
-                  "(devkit up --only python-deps)", lambda env: _run_step(env, "python-deps"))
-NODE_DEPS = Fix("node-deps", "install the frontend packages from the lockfile "
-                "(devkit up --only node-deps)", lambda env: _run_step(env, "node-deps"))
+START_DATABASE = Fix(
+    "database",
+    "start the database and write the env file (devkit up --only database)",
+    lambda env: _run_step(env, "database"),
+)
+PYTHON_DEPS = Fix(
+    "python-deps",
+    "create the virtualenv if needed and install the requirements (devkit up --only python-deps)",
+    lambda env: _run_step(env, "python-deps"),
+)
+NODE_DEPS = Fix(
+    "node-deps",
+    "install the frontend packages from the lockfile (devkit up --only node-deps)",
+    lambda env: _run_step(env, "node-deps"),
+)
 REGENERATE_DOCS = Fix("docs", "regenerate the docs (devkit docs)", _regenerate_docs)
 
 
@@ -71,10 +82,16 @@ def _repair_schema(env: DoctorEnv, role: str) -> str:
 
 
 def repair_schema(role: str, schema: str) -> Fix:
-    return Fix(f"repair-{role}", f"re-create and migrate the schema {schema!r} of the existing "
-               f"{role} tenant row (nothing is deleted)", lambda env: _repair_schema(env, role))
+    return Fix(
+        f"repair-{role}",
+        f"re-create and migrate the schema {schema!r} of the existing {role} tenant row (nothing is deleted)",
+        lambda env: _repair_schema(env, role),
+    )
 
 
 def create_tenant(key: str, what: str) -> Fix:
-    return Fix(f"tenants.{key}", f"create {what} (tenants.{key}; nothing existing is changed)",
-               lambda env: _create_tenant_object(env, key))
+    return Fix(
+        f"tenants.{key}",
+        f"create {what} (tenants.{key}; nothing existing is changed)",
+        lambda env: _create_tenant_object(env, key),
+    )

@@ -73,12 +73,17 @@ class Outcome:
     seconds: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.check.name, "category": self.check.category,
-                "title": self.check.title, "status": self.result.status.value,
-                "finding": self.result.finding, "hint": self.result.hint or None,
-                "details": self.result.details or None,
-                "fix": self.result.fix.description if self.result.fix else None,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "name": self.check.name,
+            "category": self.check.category,
+            "title": self.check.title,
+            "status": self.result.status.value,
+            "finding": self.result.finding,
+            "hint": self.result.hint or None,
+            "details": self.result.details or None,
+            "fix": self.result.fix.description if self.result.fix else None,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass

@@ -42,8 +42,10 @@ def check_node_version(env: DoctorEnv) -> Finding:
     if have is None:
         return fail("node is not on PATH", f"install Node.js {wanted or ''} (nvm install)".strip())
     if wanted and satisfies(have, wanted) is False:
-        return fail(f"Node {have} does not satisfy {wanted!r} ({source})",
-                    f"nvm install {wanted} && nvm use {wanted} (or change node.version)")
+        return fail(
+            f"Node {have} does not satisfy {wanted!r} ({source})",
+            f"nvm install {wanted} && nvm use {wanted} (or change node.version)",
+        )
     return ok(f"Node {have}" + (f" satisfies {wanted!r} ({source})" if wanted else ""))
 
 
@@ -58,8 +60,10 @@ def check_package_manager(env: DoctorEnv) -> Finding:
         return fail(f"{pm} is not on PATH", f"install {pm} (corepack enable, or with Node)")
     wanted = engines.get(pm) if isinstance(engines, dict) else None
     if isinstance(wanted, str) and satisfies(have, wanted) is False:
-        return fail(f"{pm} {have} does not satisfy {wanted!r} (package.json engines.{pm})",
-                    f"npm install -g {pm}@'{wanted}' (or corepack)")
+        return fail(
+            f"{pm} {have} does not satisfy {wanted!r} (package.json engines.{pm})",
+            f"npm install -g {pm}@'{wanted}' (or corepack)",
+        )
     return ok(f"{pm} {have}" + (f" satisfies {wanted!r}" if isinstance(wanted, str) else ""))
 
 
@@ -80,11 +84,14 @@ def check_node_modules(env: DoctorEnv) -> Finding:
         return fail(f"{ctx.config.node.dir}/node_modules is missing", hint, fix=fixes.NODE_DEPS)
     record = ctx.state.step(step.name)
     if not record:
-        return fail(f"node_modules was not installed by devkit from {lockfile}", hint,
-                    fix=fixes.NODE_DEPS)
+        return fail(f"node_modules was not installed by devkit from {lockfile}", hint, fix=fixes.NODE_DEPS)
     if step.fingerprint(ctx) != record.get("fingerprint"):
-        return fail(f"{lockfile}, package.json, the Node version or node.version changed since "
-                    "node_modules was installed", hint, fix=fixes.NODE_DEPS)
+        return fail(
+            f"{lockfile}, package.json, the Node version or node.version changed since "
+            "node_modules was installed",
+            hint,
+            fix=fixes.NODE_DEPS,
+        )
     reason = step.check(ctx, record)
     if reason is not None:
         return fail(reason, hint, fix=fixes.NODE_DEPS)

@@ -35,8 +35,11 @@ def summary_line(outcomes: Sequence[Outcome]) -> str:
 
 
 def by_category(outcomes: Sequence[Outcome]) -> list[tuple[str, list[Outcome]]]:
-    return [(c, [o for o in outcomes if o.check.category == c]) for c in CATEGORIES
-            if any(o.check.category == c for o in outcomes)]
+    return [
+        (c, [o for o in outcomes if o.check.category == c])
+        for c in CATEGORIES
+        if any(o.check.category == c for o in outcomes)
+    ]
 
 
 def render(ui: Any, outcomes: Sequence[Outcome], seconds: float) -> None:
@@ -48,12 +51,11 @@ def render(ui: Any, outcomes: Sequence[Outcome], seconds: float) -> None:
         for o in group:
             r = o.result
             color = COLORS[r.status]
-            ui.print(f"  [{color}]{r.status.symbol}[/] {escape(o.check.title):<{width}}  "
-                     f"{escape(r.finding)}")
+            ui.print(f"  [{color}]{r.status.symbol}[/] {escape(o.check.title):<{width}}  {escape(r.finding)}")
             if r.status in (Status.WARN, Status.FAIL) and r.hint:
                 ui.print(f"      [bold]hint:[/] {escape(r.hint)}")
             if r.details and (ui.verbose or r.status is Status.FAIL):
-                for line in r.details.splitlines()[-30 if ui.verbose else -6:]:
+                for line in r.details.splitlines()[-30 if ui.verbose else -6 :]:
                     ui.print(f"      [dim]{escape(line)}[/]")
             if ui.verbose > 1:
                 ui.print(f"      [dim]({o.check.name}, {o.seconds:.2f}s)[/]")
@@ -76,11 +78,13 @@ def redact(text: str) -> str:
 
 def markdown(outcomes: Sequence[Outcome], seconds: float, fixes: Sequence[str] = ()) -> str:
     lines = [
-        "# devkit doctor report", "",
+        "# devkit doctor report",
+        "",
         f"- devkit {__version__}, Python {platform.python_version()}, {platform.system()} "
         f"{platform.release()} ({platform.machine()})",
         f"- {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; checks took {seconds:.2f}s",
-        f"- **{summary_line(outcomes)}**", "",
+        f"- **{summary_line(outcomes)}**",
+        "",
     ]
     for category, group in by_category(outcomes):
         lines += [f"## {category}", ""]

@@ -33,7 +33,8 @@ def select(names: list[str]) -> list[Check]:
             raise UsageError(
                 f"unknown check {name!r}",
                 hint=f"checks: {', '.join(c.name for c in checks)}; categories: "
-                     f"{', '.join(by_category)} (devkit doctor --list-checks)")
+                f"{', '.join(by_category)} (devkit doctor --list-checks)",
+            )
     return [c for c in checks if c.name in wanted]
 
 
@@ -46,8 +47,11 @@ def run_one(check: Check, env: DoctorEnv) -> Outcome:
     except DevkitError as exc:
         result = Finding(Status.FAIL, exc.message, exc.hint or "", exc.details or "")
     except Exception as exc:  # a bug in a check must not hide the other checks
-        result = Finding(Status.FAIL, f"the check crashed: {type(exc).__name__}: {exc}",
-                         "a devkit bug: please report it with `devkit doctor --report FILE`")
+        result = Finding(
+            Status.FAIL,
+            f"the check crashed: {type(exc).__name__}: {exc}",
+            "a devkit bug: please report it with `devkit doctor --report FILE`",
+        )
     return Outcome(check, result, time.monotonic() - started)
 
 

@@ -40,8 +40,14 @@ def tenant_rows(env: DoctorEnv) -> TenantRows:
             exists = db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()
             if exists is None or exists[0] is None:
                 return TenantRows(public, table, frozenset(), schemas)
-            rows = frozenset(r[0] for r in db.execute(sql.SQL("SELECT schema_name FROM {}.{}")
-                             .format(sql.Identifier(public), sql.Identifier(table))))
+            rows = frozenset(
+                r[0]
+                for r in db.execute(
+                    sql.SQL("SELECT schema_name FROM {}.{}").format(
+                        sql.Identifier(public), sql.Identifier(table)
+                    )
+                )
+            )
         return TenantRows(public, table, rows, schemas)
 
     return env.memo("tenant-rows", read)
@@ -53,8 +59,10 @@ def check_tenants(env: DoctorEnv) -> Finding:
     found = tenant_rows(env)
     if not found.rows and found.table:
         shared = env.config.tenants.migrate_shared
-        return fail(f"no rows in {found.public}.{found.table} (have the shared migrations run?)",
-                    f"devkit up (runs `{shared}` and creates the tenants)")
+        return fail(
+            f"no rows in {found.public}.{found.table} (have the shared migrations run?)",
+            f"devkit up (runs `{shared}` and creates the tenants)",
+        )
     problems, fix = [], None
     for role, key in (("super", "create_super"), ("guest", "create_guest")):
         schema = getattr(tenants, role).schema
@@ -62,15 +70,20 @@ def check_tenants(env: DoctorEnv) -> Finding:
             problems.append(f"no {role} tenant (schema {schema!r})")
             fix = fix or fixes.create_tenant(key, f"the {role} tenant {schema!r}")
         elif schema not in found.schemas:
-            problems.append(f"the {role} tenant's schema {schema!r} does not exist "
-                            "(tenant row without its schema)")
+            problems.append(
+                f"the {role} tenant's schema {schema!r} does not exist (tenant row without its schema)"
+            )
             fix = fix or fixes.repair_schema(role, schema)
     if problems:
-        hint = ("devkit doctor --fix (or devkit up) creates what is missing: tenants, or the "
-                "schema of a tenant row whose schema was dropped")
+        hint = (
+            "devkit doctor --fix (or devkit up) creates what is missing: tenants, or the "
+            "schema of a tenant row whose schema was dropped"
+        )
         return fail("; ".join(problems), hint, fix=fix)
-    return ok(f"{tenants.super.schema!r} and {tenants.guest.schema!r} exist "
-              f"({len(found.rows)} tenant(s))", details=", ".join(sorted(found.rows)))
+    return ok(
+        f"{tenants.super.schema!r} and {tenants.guest.schema!r} exist ({len(found.rows)} tenant(s))",
+        details=", ".join(sorted(found.rows)),
+    )
 
 
 @check("schema-names", CATEGORY, "Schema names")
@@ -94,8 +107,11 @@ def check_schema_names(env: DoctorEnv) -> Finding:
         except DevkitError as exc:
             problems.append(exc.message)
     if problems:
-        return fail("; ".join(problems), "schema names: lowercase letters, digits and _, at most "
-                    "63 characters, not starting with a digit or pg_")
+        return fail(
+            "; ".join(problems),
+            "schema names: lowercase letters, digits and _, at most "
+            "63 characters, not starting with a digit or pg_",
+        )
     return ok(f"{2 + len(rows)} schema names valid" if rows else "configured schema names valid")
 
 
@@ -117,13 +133,18 @@ def check_superuser(env: DoctorEnv) -> Finding:
     with psycopg.connect(**conn.connect_kwargs()) as db:
         if db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()[0] is None:
             raise Skip(f"{public}.{table} does not exist (shared migrations have not run)")
-        found = db.execute(sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
-            sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)),
-            (username,)).fetchone()
+        found = db.execute(
+            sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
+                sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)
+            ),
+            (username,),
+        ).fetchone()
     if not found:
-        return fail(f"superuser {username!r} does not exist in {public}.{table}",
-                    "devkit doctor --fix creates it (password in .devkit/secrets.json)",
-                    fix=fixes.create_tenant("superuser", f"the superuser {username!r}"))
+        return fail(
+            f"superuser {username!r} does not exist in {public}.{table}",
+            "devkit doctor --fix creates it (password in .devkit/secrets.json)",
+            fix=fixes.create_tenant("superuser", f"the superuser {username!r}"),
+        )
     return ok(f"{username!r} exists")
 
 
@@ -140,8 +161,10 @@ def check_migrations(env: DoctorEnv) -> Finding:
         parts = [f"{schema}: {len(todo)}" for schema, todo in sorted(behind.items())]
         details = "\n".join(f"{s}: {', '.join(todo)}" for s, todo in sorted(behind.items()))
         tenants = env.config.tenants
-        return fail(f"pending migrations ({'; '.join(parts)})",
-                    f"python manage.py {tenants.migrate_shared} and {tenants.migrate_tenants} "
-                    "(or devkit up); doctor does not migrate: a migration can drop data",
-                    details=details)
+        return fail(
+            f"pending migrations ({'; '.join(parts)})",
+            f"python manage.py {tenants.migrate_shared} and {tenants.migrate_tenants} "
+            "(or devkit up); doctor does not migrate: a migration can drop data",
+            details=details,
+        )
     return ok(f"{len(present)} schema(s) up to date", details=", ".join(present))

@@ -13,8 +13,16 @@ from devkit.init.questions import DefaultsPrompter, Prompter, QuestionaryPrompte
 from devkit.ui import UI
 
 
-def run_init(root: Path, ui: UI, no_input: bool, *, with_devcontainer: bool, install_spec: str,
-             write_to: str | None, yes: bool) -> tuple[int, dict[str, Any]]:
+def run_init(
+    root: Path,
+    ui: UI,
+    no_input: bool,
+    *,
+    with_devcontainer: bool,
+    install_spec: str,
+    write_to: str | None,
+    yes: bool,
+) -> tuple[int, dict[str, Any]]:
     prompt: Prompter = DefaultsPrompter() if no_input else QuestionaryPrompter()
     disc = discover(root)
     if with_devcontainer:
@@ -23,15 +31,22 @@ def run_init(root: Path, ui: UI, no_input: bool, *, with_devcontainer: bool, ins
     target = _target(disc, prompt, write_to)
     config_plan = configure.plan(disc, ask(disc, prompt), target)
     written = apply(ui, prompt, [config_plan.file], yes)
-    return 0, {"config_file": str(config_plan.file.path), "changed": config_plan.file.changed,
-               "written": [str(p) for p in written], "values": config_plan.values}
+    return 0, {
+        "config_file": str(config_plan.file.path),
+        "changed": config_plan.file.changed,
+        "written": [str(p) for p in written],
+        "values": config_plan.values,
+    }
 
 
-def _devcontainer(disc: Discovery, ui: UI, prompt: Prompter, install_spec: str,
-                  yes: bool) -> tuple[int, dict[str, Any]]:
+def _devcontainer(
+    disc: Discovery, ui: UI, prompt: Prompter, install_spec: str, yes: bool
+) -> tuple[int, dict[str, Any]]:
     if disc.config_file is None:
-        ui.warn("no devkit configuration yet: the devcontainer uses the detected values; "
-                "run `devkit init` first to choose them")
+        ui.warn(
+            "no devkit configuration yet: the devcontainer uses the detected values; "
+            "run `devkit init` first to choose them"
+        )
     database_env = disc.value("database.env")
     if disc.effective["database.env"][1] == "default" and disc.db_env:
         database_env = disc.db_env
@@ -46,10 +61,14 @@ def _devcontainer(disc: Discovery, ui: UI, prompt: Prompter, install_spec: str,
         ignored = envfile.ensure_ignored(disc.root, [devcontainer.ENV_FILE])
         for rel in ignored:
             ui.info(f"added {rel} to .gitignore")
-    return 0, {"files": [str(f.path) for f in dc_plan.files], "written": [str(p) for p in written],
-               "conflicts": list(dc_plan.conflicts), "warnings": list(dc_plan.warnings),
-               "password_created": dc_plan.password_created and bool(written),
-               "gitignore_added": ignored}
+    return 0, {
+        "files": [str(f.path) for f in dc_plan.files],
+        "written": [str(p) for p in written],
+        "conflicts": list(dc_plan.conflicts),
+        "warnings": list(dc_plan.warnings),
+        "password_created": dc_plan.password_created and bool(written),
+        "gitignore_added": ignored,
+    }
 
 
 def apply(ui: UI, prompt: Prompter, plans: list[FilePlan], yes: bool) -> list[Path]:
@@ -73,8 +92,10 @@ def apply(ui: UI, prompt: Prompter, plans: list[FilePlan], yes: bool) -> list[Pa
             ui.info("nothing written")
             return []
     elif overwrites and not yes:
-        ui.warn("not written: these files exist and would change; re-run with --yes to apply, "
-                "or without --no-input to be asked")
+        ui.warn(
+            "not written: these files exist and would change; re-run with --yes to apply, "
+            "or without --no-input to be asked"
+        )
         return []
     for file_plan in pending:
         file_plan.write()
@@ -87,8 +108,9 @@ def _show(ui: UI, file_plan: FilePlan) -> None:
 
     if file_plan.secret:
         what = "new" if file_plan.is_new else "updated"
-        ui.info(f"[bold]{_rel(file_plan.path)}[/] ({what}; holds the password, mode 0600, "
-                "git-ignored: not shown)")
+        ui.info(
+            f"[bold]{_rel(file_plan.path)}[/] ({what}; holds the password, mode 0600, git-ignored: not shown)"
+        )
     elif file_plan.is_new:
         ui.info(f"[bold]{_rel(file_plan.path)}[/] (new):")
         ui.info(escape(file_plan.after.rstrip("\n")))
@@ -104,8 +126,7 @@ def _show_detected(ui: UI, disc: Discovery) -> None:
     for key, value, why in disc.detected():
         ui.info(f"  detected {key} = {value!r} ({why})")
     if disc.db_env:
-        ui.info(f"  detected the database variables {', '.join(disc.db_env)} "
-                f"({disc.db_env_source})")
+        ui.info(f"  detected the database variables {', '.join(disc.db_env)} ({disc.db_env_source})")
     if disc.tenant_commands:
         ui.info(f"  detected tenant commands: {', '.join(disc.tenant_commands)}")
 
@@ -115,10 +136,11 @@ def _target(disc: Discovery, prompt: Prompter, write_to: str | None) -> str:
         return write_to or disc.config_file.name  # type: ignore[union-attr]
     pyproject = disc.root / "pyproject.toml"
     if pyproject.is_file() and "[project]" in pyproject.read_text():
-        return prompt.select("Where should devkit keep its configuration?",
-                             [("devkit.toml", "devkit.toml"),
-                              ("pyproject.toml", "pyproject.toml, as [tool.devkit]")],
-                             "devkit.toml")
+        return prompt.select(
+            "Where should devkit keep its configuration?",
+            [("devkit.toml", "devkit.toml"), ("pyproject.toml", "pyproject.toml, as [tool.devkit]")],
+            "devkit.toml",
+        )
     return "devkit.toml"
 
 
@@ -127,4 +149,3 @@ def _rel(path: Path) -> str:
         return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return str(path)
-

@@ -83,5 +83,7 @@ def _validate(text: str, name: str) -> None:
         try:
             config.load(Path(scratch))
         except ConfigError as exc:
-            raise ConfigError(f"devkit init would write an invalid {name}: {exc.message}",
-                              hint="this is a devkit bug; please report it with the diff") from exc
+            raise ConfigError(
+                f"devkit init would write an invalid {name}: {exc.message}",
+                hint="this is a devkit bug; please report it with the diff",
+            ) from exc

@@ -45,17 +45,21 @@ def plan(disc: Discovery, database_env: dict[str, str], install_spec: str) -> De
     """Every devcontainer file as it should be, merged with what is there."""
     folder = disc.root / FOLDER
     password, created = _password(folder / ".env")
-    conn = Connection("db", SERVICE_PORT, disc.value("database.name"), disc.value("database.user"),
-                      password, "external")
+    conn = Connection(
+        "db", SERVICE_PORT, disc.value("database.name"), disc.value("database.user"), password, "external"
+    )
     mapped = conn.environment(database_env)
-    secret_vars = {k: v for k, v in mapped.items() if "{password}" in database_env[k]
-                   or "{url}" in database_env[k]}
+    secret_vars = {
+        k: v for k, v in mapped.items() if "{password}" in database_env[k] or "{url}" in database_env[k]
+    }
     plain_vars = {k: v for k, v in mapped.items() if k not in secret_vars}
-    json_plan, conflicts = _devcontainer_json(disc, folder / "devcontainer.json", plain_vars,
-                                              install_spec)
+    json_plan, conflicts = _devcontainer_json(disc, folder / "devcontainer.json", plain_vars, install_spec)
     env_text = _env_text(conn, secret_vars)
-    files = (json_plan, FilePlan.of(folder / "docker-compose.yml", compose_yaml(disc)),
-             FilePlan.of(folder / ".env", env_text, mode=0o600, secret=True))
+    files = (
+        json_plan,
+        FilePlan.of(folder / "docker-compose.yml", compose_yaml(disc)),
+        FilePlan.of(folder / ".env", env_text, mode=0o600, secret=True),
+    )
     return DevcontainerPlan(files, conflicts, _warnings(disc), created)
 
 
@@ -71,7 +75,7 @@ def devcontainer_json(disc: Discovery, container_env: dict[str, str], install_sp
         "containerEnv": container_env,
         # python -m: no dependence on ~/.local/bin being on PATH yet.
         "postCreateCommand": f"python3 -m pip install --user {shlex.quote(install_spec)} "
-                             "&& python3 -m devkit up --no-input",
+        "&& python3 -m devkit up --no-input",
     }
     if node:
         data["features"] = {"ghcr.io/devcontainers/features/node:1": {"version": _node_version(disc)}}
@@ -118,8 +122,9 @@ volumes:
 """
 
 
-def _devcontainer_json(disc: Discovery, path: Path, container_env: dict[str, str],
-                       install_spec: str) -> tuple[FilePlan, tuple[str, ...]]:
+def _devcontainer_json(
+    disc: Discovery, path: Path, container_env: dict[str, str], install_spec: str
+) -> tuple[FilePlan, tuple[str, ...]]:
     wanted = devcontainer_json(disc, container_env, install_spec)
     if not path.is_file():
         return FilePlan.of(path, JSON_HEADER + json.dumps(wanted, indent=2) + "\n"), ()
@@ -128,12 +133,16 @@ def _devcontainer_json(disc: Discovery, path: Path, container_env: dict[str, str
         existing = jsonc.loads(before)
     except jsonc.JSONCError as exc:
         raise UsageError(f"{path}: not valid JSONC: {exc}", hint="fix it, then re-run") from exc
-    if isinstance(existing, dict) and ("image" in existing or "build" in existing) \
-            and "dockerComposeFile" not in existing:
+    if (
+        isinstance(existing, dict)
+        and ("image" in existing or "build" in existing)
+        and "dockerComposeFile" not in existing
+    ):
         raise UsageError(
             f"{path} builds a single container (image/build); devkit's devcontainer needs Docker "
             "Compose for the database service",
-            hint="move it aside and re-run, or add dockerComposeFile/service yourself")
+            hint="move it aside and re-run, or add dockerComposeFile/service yourself",
+        )
     merged = jsonc.merge(before, wanted)
     return FilePlan.of(path, merged.text), merged.conflicts
 
@@ -143,7 +152,9 @@ def _env_text(conn: Connection, secret_vars: dict[str, str]) -> str:
         "# Written by `devkit init --devcontainer`: the development database's password and the",
         "# variables that carry it. Git-ignored: never commit it. To rotate, delete this file and",
         "# the db-data volume, then re-run `devkit init --devcontainer`.",
-        f"POSTGRES_DB={conn.name}", f"POSTGRES_USER={conn.user}", f"POSTGRES_PASSWORD={conn.password}",
+        f"POSTGRES_DB={conn.name}",
+        f"POSTGRES_USER={conn.user}",
+        f"POSTGRES_PASSWORD={conn.password}",
     ]
     lines += [f"{key}={value}" for key, value in sorted(secret_vars.items())]
     return "\n".join(lines) + "\n"
@@ -174,6 +185,8 @@ def _node_version(disc: Discovery) -> str:
 def _warnings(disc: Discovery) -> tuple[str, ...]:
     provider = disc.value("database.provider")
     if provider in ("native", "docker"):
-        return (f"database.provider is {provider!r}: inside the devcontainer `devkit up` would not "
-                "use the compose db service; set it to \"auto\" or \"external\"",)
+        return (
+            f"database.provider is {provider!r}: inside the devcontainer `devkit up` would not "
+            'use the compose db service; set it to "auto" or "external"',
+        )
     return ()

@@ -14,12 +14,26 @@ from devkit.init import toml_text
 PYPROJECT_TABLE = "tool.devkit"
 _SETTINGS_MODULE = re.compile(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]")
 # os.environ.get("X"), os.environ["X"], os.getenv("X"), env("X"), env.str("X"), config("X") ...
-_ENV_READ = re.compile(r"(?:environ(?:\.get)?|getenv|env(?:\.\w+)?|config)"
-                       r"""\s*[\[(]\s*['"]([A-Z][A-Z0-9_]*)['"]""")
-_DB_VAR = re.compile(r"^(?:DB|DATABASE|POSTGRES|POSTGRESQL|PG)_?(HOST|PORT|NAME|DB|DATABASE|USER|"
-                     r"USERNAME|PASSWORD|PASS|URL)$")
-_PART = {"HOST": "host", "PORT": "port", "NAME": "name", "DB": "name", "DATABASE": "name",
-         "USER": "user", "USERNAME": "user", "PASSWORD": "password", "PASS": "password", "URL": "url"}
+_ENV_READ = re.compile(
+    r"(?:environ(?:\.get)?|getenv|env(?:\.\w+)?|config)"
+    r"""\s*[\[(]\s*['"]([A-Z][A-Z0-9_]*)['"]"""
+)
+_DB_VAR = re.compile(
+    r"^(?:DB|DATABASE|POSTGRES|POSTGRESQL|PG)_?(HOST|PORT|NAME|DB|DATABASE|USER|"
+    r"USERNAME|PASSWORD|PASS|URL)$"
+)
+_PART = {
+    "HOST": "host",
+    "PORT": "port",
+    "NAME": "name",
+    "DB": "name",
+    "DATABASE": "name",
+    "USER": "user",
+    "USERNAME": "user",
+    "PASSWORD": "password",
+    "PASS": "password",
+    "URL": "url",
+}
 _URL_HELPERS = re.compile(r"dj_database_url\.(?:config|parse)|env\.db(?:_url)?\(")
 
 
@@ -42,8 +56,11 @@ class Discovery:
         return self.effective[key][0]
 
     def detected(self) -> list[tuple[str, Any, str]]:
-        return [(k, v, why.removeprefix("detected: ")) for k, (v, why) in self.effective.items()
-                if why.startswith("detected")]
+        return [
+            (k, v, why.removeprefix("detected: "))
+            for k, (v, why) in self.effective.items()
+            if why.startswith("detected")
+        ]
 
 
 def discover(root: Path) -> Discovery:
@@ -52,10 +69,16 @@ def discover(root: Path) -> Discovery:
     config_file, written = existing_config(root)
     manage = detect.find_manage_py(root)
     db_env, db_env_source = settings_database_env(manage) if manage else ({}, "")
-    return Discovery(root=cfg.root, effective=config.effective(cfg), config_file=config_file,
-                     written=written, db_env=db_env, db_env_source=db_env_source,
-                     tenant_commands=tenant_commands(manage.parent) if manage else (),
-                     pg_versions=installed_postgres())
+    return Discovery(
+        root=cfg.root,
+        effective=config.effective(cfg),
+        config_file=config_file,
+        written=written,
+        db_env=db_env,
+        db_env_source=db_env_source,
+        tenant_commands=tenant_commands(manage.parent) if manage else (),
+        pg_versions=installed_postgres(),
+    )
 
 
 def existing_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
@@ -100,9 +123,13 @@ def settings_database_env(manage: Path) -> tuple[dict[str, str], str]:
 
 def tenant_commands(manage_dir: Path) -> tuple[str, ...]:
     """Names of management commands in the project whose name mentions tenants."""
-    found = {p.stem for p in manage_dir.glob("**/management/commands/*.py")
-             if "tenant" in p.stem and not p.stem.startswith("_")
-             and not any(part in {".venv", "venv", "node_modules"} for part in p.parts)}
+    found = {
+        p.stem
+        for p in manage_dir.glob("**/management/commands/*.py")
+        if "tenant" in p.stem
+        and not p.stem.startswith("_")
+        and not any(part in {".venv", "venv", "node_modules"} for part in p.parts)
+    }
     return tuple(sorted(found))
 
 

@@ -36,9 +36,14 @@ class FilePlan:
         return self.is_new or self.first_write
 
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-            f"{self.path.name} (now)", f"{self.path.name} (devkit init)"))
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                f"{self.path.name} (now)",
+                f"{self.path.name} (devkit init)",
+            )
+        )
 
     def write(self) -> None:
         write_atomic(self.path, self.after, self.mode)

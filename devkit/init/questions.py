@@ -99,15 +99,23 @@ def ask(disc: Discovery, prompt: Prompter) -> Answers:
             answers.values[key] = value
 
     if not known("database.provider"):
-        record("database.provider", prompt.select(
-            "Where should the development database come from?", PROVIDERS,
-            current("database.provider")))
+        record(
+            "database.provider",
+            prompt.select(
+                "Where should the development database come from?", PROVIDERS, current("database.provider")
+            ),
+        )
     provider = current("database.provider")
     if provider == "external":
         if not known("database.url_from"):
-            record("database.url_from", prompt.text(
-                "Which environment variable holds the database URL?",
-                current("database.url_from"), _env_name))
+            record(
+                "database.url_from",
+                prompt.text(
+                    "Which environment variable holds the database URL?",
+                    current("database.url_from"),
+                    _env_name,
+                ),
+            )
     else:
         _ask_server(disc, prompt, provider, known, current, record)
     for key, tenant in (("create_super", "super"), ("create_guest", "guest")):
@@ -120,43 +128,64 @@ def ask(disc: Discovery, prompt: Prompter) -> Answers:
 
 # The generated documents; the other docs.* keys have defaults nobody needs to be asked about.
 DOCS_QUESTIONS = {
-    "docs.copilot_instructions": "Where should devkit generate the AI assistant instructions? "
-                                 '("" = nowhere)',
+    "docs.copilot_instructions": 'Where should devkit generate the AI assistant instructions? ("" = nowhere)',
     "docs.roadmap": 'Where should devkit generate the roadmap? ("" = nowhere)',
 }
 
 
-def _ask_server(disc: Discovery, prompt: Prompter, provider: str, known: Callable[[str], bool],
-                current: Callable[[str], Any], record: Callable[[str, Any], None]) -> None:
+def _ask_server(
+    disc: Discovery,
+    prompt: Prompter,
+    provider: str,
+    known: Callable[[str], bool],
+    current: Callable[[str], Any],
+    record: Callable[[str, Any], None],
+) -> None:
     if not known("database.image"):
         image = str(current("database.image"))
         name, _, tag = image.partition(":")
         versions = list(disc.pg_versions) if provider == "native" and disc.pg_versions else VERSIONS
         major = tag.split(".")[0] if tag.split(".")[0] in versions else versions[0]
-        version = prompt.select("Which PostgreSQL major version?",
-                                [(v, v) for v in versions], major)
+        version = prompt.select("Which PostgreSQL major version?", [(v, v) for v in versions], major)
         record("database.image", f"{name or 'postgres'}:{version}")
         if provider == "native" and version in disc.pg_versions and not known("database.bin_dir"):
             record("database.bin_dir", f"/usr/lib/postgresql/{version}/bin")
     if not known("database.port"):
-        port = prompt.text("Which port should PostgreSQL listen on? (0 = a free one, kept)",
-                           str(current("database.port")), _port)
+        port = prompt.text(
+            "Which port should PostgreSQL listen on? (0 = a free one, kept)",
+            str(current("database.port")),
+            _port,
+        )
         record("database.port", int(port))
 
 
-def _ask_tenant(disc: Discovery, prompt: Prompter, key: str, tenant: str,
-                known: Callable[[str], bool], current: Callable[[str], Any],
-                record: Callable[[str, Any], None]) -> None:
+def _ask_tenant(
+    disc: Discovery,
+    prompt: Prompter,
+    key: str,
+    tenant: str,
+    known: Callable[[str], bool],
+    current: Callable[[str], Any],
+    record: Callable[[str, Any], None],
+) -> None:
     auto_name = AUTO_COMMANDS[key].split()[0]
     label = "public (super) tenant" if tenant == "super" else "guest (development) tenant"
     if not known(f"tenants.{key}"):
-        auto_says = (f"the project's {auto_name}" if auto_name in disc.tenant_commands
-                     else "devkit's built-in creation (no project command found)")
+        auto_says = (
+            f"the project's {auto_name}"
+            if auto_name in disc.tenant_commands
+            else "devkit's built-in creation (no project command found)"
+        )
         choices = [("auto", f"auto: {auto_says}")]
-        choices += [(name, f"the project's command: manage.py {name}")
-                    for name in disc.tenant_commands if name != auto_name]
-        choices += [("builtin", "builtin: devkit creates it from the names and domain below"),
-                    (CUSTOM, "another manage.py command line...")]
+        choices += [
+            (name, f"the project's command: manage.py {name}")
+            for name in disc.tenant_commands
+            if name != auto_name
+        ]
+        choices += [
+            ("builtin", "builtin: devkit creates it from the names and domain below"),
+            (CUSTOM, "another manage.py command line..."),
+        ]
         answer = prompt.select(f"How is the {label} created?", choices, current(f"tenants.{key}"))
         if answer == CUSTOM:
             answer = prompt.text("manage.py command line (without manage.py):", "", _not_empty)

@@ -46,8 +46,7 @@ def render(flat: dict[str, Any], prefix: str = "", order: list[str] | None = Non
     return "\n".join(chunks)
 
 
-def add_keys(text: str, new: dict[str, Any], prefix: str = "",
-             order: list[str] | None = None) -> str | None:
+def add_keys(text: str, new: dict[str, Any], prefix: str = "", order: list[str] | None = None) -> str | None:
     """`text` with the keys of `new` inserted into their tables (or new tables appended).
 
     Every existing byte is kept. Returns None when the file uses a layout this cannot edit safely

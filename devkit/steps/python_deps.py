@@ -95,8 +95,7 @@ class PythonDeps:
             # virtualenv seeds pip from its bundled wheels: about 4x faster than `-m venv`.
             # No setuptools/wheel, as `python -m venv` on Python 3.12+: pip builds in isolation.
             create = (
-                [sys.executable, "-m", "virtualenv", "-q", "--no-setuptools", "--no-wheel", "-p",
-                 base, venv]
+                [sys.executable, "-m", "virtualenv", "-q", "--no-setuptools", "--no-wheel", "-p", base, venv]
                 if tool == "pip"
                 else ["uv", "venv", "-p", base, venv]
             )

@@ -45,13 +45,21 @@ def discover(root: Path, paths: Sequence[Path]) -> list[Path]:
             folder = inner if inner.is_dir() else path
             found += sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
         else:
-            raise UsageError(f"{given}: no such file or folder",
-                             hint="give workflow files, compose files, Dockerfiles or folders")
+            raise UsageError(
+                f"{given}: no such file or folder",
+                hint="give workflow files, compose files, Dockerfiles or folders",
+            )
     return found
 
 
-def check_paths(root: Path, paths: Sequence[Path], *, strict: bool = False,
-                deploy_patterns: Sequence[str] = (), ignore: Sequence[str] = ()) -> Report:
+def check_paths(
+    root: Path,
+    paths: Sequence[Path],
+    *,
+    strict: bool = False,
+    deploy_patterns: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> Report:
     unknown = [r for r in ignore if r.upper() not in RULES]
     if unknown:
         raise UsageError(f"--ignore {unknown[0]}: no such rule", hint=f"rules: {', '.join(RULES)}")
@@ -80,8 +88,7 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def check_file(path: Path, shown: str, matcher: re.Pattern[str]) -> Iterator[Finding]:
-    if path.name == "Dockerfile" or path.name.startswith("Dockerfile.") \
-            or path.name.endswith(".Dockerfile"):
+    if path.name == "Dockerfile" or path.name.startswith("Dockerfile.") or path.name.endswith(".Dockerfile"):
         yield from check_dockerfile(path, shown)
         return
     try:
@@ -94,9 +101,13 @@ def check_file(path: Path, shown: str, matcher: re.Pattern[str]) -> Iterator[Fin
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
         yield from check_compose(shown, doc)
     else:
-        yield Finding(shown, line_of(doc, 1), "DK001",
-                      "neither a workflow (no `jobs:` mapping) nor a compose file (no `services:`)",
-                      "pass workflow files, compose files or Dockerfiles")
+        yield Finding(
+            shown,
+            line_of(doc, 1),
+            "DK001",
+            "neither a workflow (no `jobs:` mapping) nor a compose file (no `services:`)",
+            "pass workflow files, compose files or Dockerfiles",
+        )
 
 
 def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
@@ -112,10 +123,14 @@ def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
             continue
         problem = images.judge_ref(images.expand(str(image), lookup))
         if problem and ("latest" in problem or "untagged" in problem):
-            yield Finding(shown, line_of(image, services.line_of(name)), "DK104",
-                          f"service '{name}' uses {str(image)!r}: {problem}",
-                          "pin a version, or take the tag from a variable the pipeline sets to "
-                          "the commit (image: app:${IMAGE_TAG:?})")
+            yield Finding(
+                shown,
+                line_of(image, services.line_of(name)),
+                "DK104",
+                f"service '{name}' uses {str(image)!r}: {problem}",
+                "pin a version, or take the tag from a variable the pipeline sets to "
+                "the commit (image: app:${IMAGE_TAG:?})",
+            )
 
 
 def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:
@@ -132,8 +147,13 @@ def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:
             continue
         problem = images.judge_ref(image)
         if problem and ("latest" in problem or "untagged" in problem):
-            yield Finding(shown, number, "DK105", f"FROM {image}: {problem}",
-                          "pin the base image to a version, ideally with its @sha256 digest")
+            yield Finding(
+                shown,
+                number,
+                "DK105",
+                f"FROM {image}: {problem}",
+                "pin the base image to a version, ideally with its @sha256 digest",
+            )
 
 
 def doctor_check(ctx: Any) -> tuple[str, str, str | None]:
@@ -144,9 +164,16 @@ def doctor_check(ctx: Any) -> tuple[str, str, str | None]:
     report = check_paths(root, [])
     if report.errors:
         first = next(f for f in report.findings if f.severity == "error")
-        return ("fail", f"{report.errors} workflow policy error(s), first {first.path}:{first.line} "
-                f"{first.rule}: {first.message}", "run `devkit check-workflows` for every finding")
+        return (
+            "fail",
+            f"{report.errors} workflow policy error(s), first {first.path}:{first.line} "
+            f"{first.rule}: {first.message}",
+            "run `devkit check-workflows` for every finding",
+        )
     if report.warnings:
-        return ("warn", f"{report.warnings} workflow policy warning(s)",
-                "run `devkit check-workflows` (`--strict` makes them errors)")
+        return (
+            "warn",
+            f"{report.warnings} workflow policy warning(s)",
+            "run `devkit check-workflows` (`--strict` makes them errors)",
+        )
     return "ok", "workflows follow the policy (immutable deploy images, migrate job first)", None

@@ -15,8 +15,10 @@ from devkit.workflows.source import Map, Text, line_of
 DEFAULT_DEPLOY_PATTERNS = ("deploy", "release", "promote", "prod", "uat")
 _WITH_KEYS = {"image": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
 _MIGRATE_JOB = re.compile(r"(?<![a-z0-9])migrat", re.I)
-_EXPR_REF = re.compile(r"^(?:env\.([\w-]+)|(?:needs|jobs)\.([\w-]+)\.outputs\.([\w-]+)"
-                       r"|steps\.([\w-]+)\.outputs\.([\w-]+))$")
+_EXPR_REF = re.compile(
+    r"^(?:env\.([\w-]+)|(?:needs|jobs)\.([\w-]+)\.outputs\.([\w-]+)"
+    r"|steps\.([\w-]+)\.outputs\.([\w-]+))$"
+)
 
 
 def deploy_matcher(patterns: Sequence[str]) -> re.Pattern[str]:
@@ -68,8 +70,7 @@ class Workflow:
                 target = self.jobs.get(job)
                 outputs = target.get("outputs") if target else None
                 value = outputs.get(job_out) if isinstance(outputs, dict) else None
-                return None if value is None else images.expand(
-                    str(value), self.lookup(job, None, None))
+                return None if value is None else images.expand(str(value), self.lookup(job, None, None))
             return self._step_output(job_id, step_id, step_out)
 
         return find
@@ -86,8 +87,9 @@ class Workflow:
         for number in reversed(range(len(earlier))):  # echo NAME=... >> $GITHUB_ENV
             written = scripts.writes(str(earlier[number].get("run") or ""), "GITHUB_ENV")
             if name in written:
-                return images.expand(written[name], self.lookup(job_id, number,
-                                                                str(earlier[number].get("run"))))
+                return images.expand(
+                    written[name], self.lookup(job_id, number, str(earlier[number].get("run")))
+                )
         return None
 
     def _step_output(self, job_id: str, step_id: str, output: str) -> str | None:
@@ -95,17 +97,20 @@ class Workflow:
             if step.get("id") == step_id and step.get("run"):
                 script = str(step["run"])
                 value = scripts.writes(script, "GITHUB_OUTPUT").get(output)
-                return None if value is None else images.expand(
-                    value, self.lookup(job_id, number, script))
+                return None if value is None else images.expand(value, self.lookup(job_id, number, script))
         return None
 
 
 def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
     doc = wf.doc
     if doc.get("permissions") == "write-all":
-        yield Finding(wf.path, doc.line_of("permissions"), "DK203",
-                      "the workflow grants `permissions: write-all`",
-                      "grant only what each job needs, e.g. `permissions: contents: read`")
+        yield Finding(
+            wf.path,
+            doc.line_of("permissions"),
+            "DK203",
+            "the workflow grants `permissions: write-all`",
+            "grant only what each job needs, e.g. `permissions: contents: read`",
+        )
     deploys = [j for j, job in wf.jobs.items() if is_deploy(j, job, matcher)]
     migrators = [j for j in wf.jobs if j not in deploys and _migrations(wf, j)]
     for job_id, job in wf.jobs.items():
@@ -114,16 +119,23 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
         if job_id in deploys:
             yield from _images(wf, job_id)
             for step_line, text in _migrations(wf, job_id):
-                yield Finding(wf.path, step_line, "DK102",
-                              f"deploy job '{job_id}' runs migrations: {text}",
-                              "run `devkit migrate` in a separate job and add it to this job's "
-                              "`needs:` (docs/ci.md)")
+                yield Finding(
+                    wf.path,
+                    step_line,
+                    "DK102",
+                    f"deploy job '{job_id}' runs migrations: {text}",
+                    "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
+                )
             missing = [m for m in migrators if m not in _needs_closure(wf, job_id)]
             if missing and not _migrations(wf, job_id):
-                yield Finding(wf.path, line, "DK103",
-                              f"deploy job '{job_id}' does not need the migrate job "
-                              f"'{missing[0]}': it may deploy code before its migrations ran",
-                              f"add `needs: [{missing[0]}]` to '{job_id}'")
+                yield Finding(
+                    wf.path,
+                    line,
+                    "DK103",
+                    f"deploy job '{job_id}' does not need the migrate job "
+                    f"'{missing[0]}': it may deploy code before its migrations ran",
+                    f"add `needs: [{missing[0]}]` to '{job_id}'",
+                )
 
 
 def _job_line(doc: Map, job_id: str) -> int:
@@ -133,19 +145,30 @@ def _job_line(doc: Map, job_id: str) -> int:
 
 def _hygiene(wf: Workflow, job_id: str, job: Map, line: int) -> Iterator[Finding]:
     if "timeout-minutes" not in job and "uses" not in job:  # reusable calls cannot set it
-        yield Finding(wf.path, line, "DK202",
-                      f"job '{job_id}' has no timeout-minutes (GitHub's default is 360 minutes)",
-                      f"add `timeout-minutes: 15` (or what '{job_id}' really needs)")
+        yield Finding(
+            wf.path,
+            line,
+            "DK202",
+            f"job '{job_id}' has no timeout-minutes (GitHub's default is 360 minutes)",
+            f"add `timeout-minutes: 15` (or what '{job_id}' really needs)",
+        )
     if "permissions" not in wf.doc and "permissions" not in job:
-        yield Finding(wf.path, line, "DK201",
-                      f"job '{job_id}' sets no permissions and neither does the workflow: its "
-                      "token gets the repository default, possibly write access to everything",
-                      "add `permissions: contents: read` at the top of the workflow and widen "
-                      "it per job where needed")
+        yield Finding(
+            wf.path,
+            line,
+            "DK201",
+            f"job '{job_id}' sets no permissions and neither does the workflow: its "
+            "token gets the repository default, possibly write access to everything",
+            "add `permissions: contents: read` at the top of the workflow and widen it per job where needed",
+        )
     if job.get("permissions") == "write-all":
-        yield Finding(wf.path, job.line_of("permissions"), "DK203",
-                      f"job '{job_id}' grants `permissions: write-all`",
-                      "grant only the scopes this job needs")
+        yield Finding(
+            wf.path,
+            job.line_of("permissions"),
+            "DK203",
+            f"job '{job_id}' grants `permissions: write-all`",
+            "grant only the scopes this job needs",
+        )
 
 
 def _migrations(wf: Workflow, job_id: str) -> list[tuple[int, str]]:
@@ -181,14 +204,16 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
     container = job.get("container")
     if container is not None:
         image = container.get("image") if isinstance(container, dict) else container
-        yield from _judge(wf, job_id, line_of(image, job.line_of("container")), "image",
-                          str(image), "container", job_scope)
+        yield from _judge(
+            wf, job_id, line_of(image, job.line_of("container")), "image", str(image), "container", job_scope
+        )
     services = job.get("services")
-    for name, service in (services.items() if isinstance(services, dict) else []):
+    for name, service in services.items() if isinstance(services, dict) else []:
         image = service.get("image") if isinstance(service, dict) else None
         if image is not None:
-            yield from _judge(wf, job_id, line_of(image, services.line), "image", str(image),
-                              f"services.{name}", job_scope)
+            yield from _judge(
+                wf, job_id, line_of(image, services.line), "image", str(image), f"services.{name}", job_scope
+            )
     yield from _variables(wf, job_id, job.get("env"), job_scope, "env")
     yield from _with(wf, job_id, job.get("with"), job_scope)
     for number, step in enumerate(wf.steps(job_id)):
@@ -196,38 +221,48 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
         scope = wf.lookup(job_id, number, str(run) if run else None)
         uses = step.get("uses")
         if isinstance(uses, str) and uses.startswith("docker://"):
-            yield from _judge(wf, job_id, line_of(uses, step.line), "image",
-                              uses[len("docker://"):], "uses: docker://", scope)
+            yield from _judge(
+                wf,
+                job_id,
+                line_of(uses, step.line),
+                "image",
+                uses[len("docker://") :],
+                "uses: docker://",
+                scope,
+            )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
         yield from _with(wf, job_id, step.get("with"), scope)
         if isinstance(run, Text):
             for ref in scripts.image_refs(run):
-                yield from _judge(wf, job_id, run.line_at(ref.index), ref.kind, ref.value,
-                                  ref.where, scope)
+                yield from _judge(wf, job_id, run.line_at(ref.index), ref.kind, ref.value, ref.where, scope)
 
 
-def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup,
-               where: str) -> Iterator[Finding]:
-    for name, value in (env.items() if isinstance(env, Map) else []):
+def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where: str) -> Iterator[Finding]:
+    for name, value in env.items() if isinstance(env, Map) else []:
         kind = scripts.variable_kind(name)
         if kind:
-            yield from _judge(wf, job_id, env.line_of(name), kind, str(value),
-                              f"{where} {name}", scope)
+            yield from _judge(wf, job_id, env.line_of(name), kind, str(value), f"{where} {name}", scope)
 
 
 def _with(wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup) -> Iterator[Finding]:
-    for name, value in (inputs.items() if isinstance(inputs, Map) else []):
+    for name, value in inputs.items() if isinstance(inputs, Map) else []:
         if name.lower() in _WITH_KEYS:
-            yield from _judge(wf, job_id, inputs.line_of(name), _WITH_KEYS[name.lower()],
-                              str(value), f"with: {name}", scope)
+            yield from _judge(
+                wf, job_id, inputs.line_of(name), _WITH_KEYS[name.lower()], str(value), f"with: {name}", scope
+            )
 
 
-def _judge(wf: Workflow, job_id: str, line: int, kind: str, value: str, where: str,
-           scope: images.Lookup) -> Iterator[Finding]:
+def _judge(
+    wf: Workflow, job_id: str, line: int, kind: str, value: str, where: str, scope: images.Lookup
+) -> Iterator[Finding]:
     expanded = images.expand(value, scope)
     problem = images.judge_ref(expanded) if kind == "image" else images.judge_tag(expanded)
     if problem:
-        yield Finding(wf.path, line, "DK101",
-                      f"deploy job '{job_id}' ({where}) uses {value.strip()!r}: {problem}",
-                      "deploy the image the build job pushed for this commit: tag it with "
-                      "${{ github.sha }} (or pass its digest) and reference that tag here")
+        yield Finding(
+            wf.path,
+            line,
+            "DK101",
+            f"deploy job '{job_id}' ({where}) uses {value.strip()!r}: {problem}",
+            "deploy the image the build job pushed for this commit: tag it with "
+            "${{ github.sha }} (or pass its digest) and reference that tag here",
+        )

@@ -39,5 +39,9 @@ def summary(report: Report) -> str:
 
 
 def payload(report: Report) -> dict[str, Any]:
-    return {"files": list(report.files), "errors": report.errors, "warnings": report.warnings,
-            "findings": [f.to_json() for f in report.findings]}
+    return {
+        "files": list(report.files),
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "findings": [f.to_json() for f in report.findings],
+    }

@@ -18,23 +18,35 @@ class Rule:
     summary: str
 
 
-RULES = {r.id: r for r in (
-    Rule("DK001", "invalid-file", "error", "the file is not valid YAML or not a workflow"),
-    Rule("DK101", "image-not-pinned", "error",
-         "a deploy job uses an image not pinned to the commit or to a digest"),
-    Rule("DK102", "migrate-in-deploy", "error",
-         "a deploy job runs database migrations"),
-    Rule("DK103", "deploy-before-migrate", "warning",
-         "a deploy job does not `needs:` the job that runs the migrations"),
-    Rule("DK104", "compose-image-not-pinned", "error",
-         "a compose service image is untagged, :latest or a -latest tag"),
-    Rule("DK105", "base-image-latest", "warning",
-         "a Dockerfile FROM uses an untagged or :latest image"),
-    Rule("DK201", "no-permissions", "warning",
-         "neither the workflow nor the job sets `permissions:`"),
-    Rule("DK202", "no-timeout", "warning", "a job has no `timeout-minutes`"),
-    Rule("DK203", "write-all-permissions", "warning", "`permissions: write-all`"),
-)}
+RULES = {
+    r.id: r
+    for r in (
+        Rule("DK001", "invalid-file", "error", "the file is not valid YAML or not a workflow"),
+        Rule(
+            "DK101",
+            "image-not-pinned",
+            "error",
+            "a deploy job uses an image not pinned to the commit or to a digest",
+        ),
+        Rule("DK102", "migrate-in-deploy", "error", "a deploy job runs database migrations"),
+        Rule(
+            "DK103",
+            "deploy-before-migrate",
+            "warning",
+            "a deploy job does not `needs:` the job that runs the migrations",
+        ),
+        Rule(
+            "DK104",
+            "compose-image-not-pinned",
+            "error",
+            "a compose service image is untagged, :latest or a -latest tag",
+        ),
+        Rule("DK105", "base-image-latest", "warning", "a Dockerfile FROM uses an untagged or :latest image"),
+        Rule("DK201", "no-permissions", "warning", "neither the workflow nor the job sets `permissions:`"),
+        Rule("DK202", "no-timeout", "warning", "a job has no `timeout-minutes`"),
+        Rule("DK203", "write-all-permissions", "warning", "`permissions: write-all`"),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -51,5 +63,12 @@ class Finding:
         return RULES[self.rule].name
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "rule": self.rule, "name": self.name,
-                "severity": self.severity, "message": self.message, "hint": self.hint}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }

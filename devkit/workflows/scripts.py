@@ -11,17 +11,46 @@ import re
 import shlex
 from dataclasses import dataclass
 
-MIGRATE = re.compile(r"manage\.py['\"]?\s+migrate(?:_schemas)?\b|\bmigrate_schemas\b"
-                     r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b")
+MIGRATE = re.compile(
+    r"manage\.py['\"]?\s+migrate(?:_schemas)?\b|\bmigrate_schemas\b"
+    r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b"
+)
 _OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ";;"}
 _ASSIGN = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.S)
 _OPAQUE = re.compile(r"\$\{\{.*?\}\}|\$\((?:[^()]|\([^()]*\))*\)")
 _SET_OUTPUT = re.compile(r"::set-(output|env) name=([\w-]+)::(.*)$")
 _BOOL = {
-    "run": {"-d", "--detach", "--rm", "-i", "-t", "--interactive", "--tty", "--init", "-P",
-            "--privileged", "--read-only", "--publish-all", "--no-healthcheck", "-q", "--quiet"},
-    "create": {"-i", "-t", "--interactive", "--tty", "--init", "-P", "--privileged",
-               "--read-only", "--publish-all", "--no-healthcheck", "-q", "--quiet"},
+    "run": {
+        "-d",
+        "--detach",
+        "--rm",
+        "-i",
+        "-t",
+        "--interactive",
+        "--tty",
+        "--init",
+        "-P",
+        "--privileged",
+        "--read-only",
+        "--publish-all",
+        "--no-healthcheck",
+        "-q",
+        "--quiet",
+    },
+    "create": {
+        "-i",
+        "-t",
+        "--interactive",
+        "--tty",
+        "--init",
+        "-P",
+        "--privileged",
+        "--read-only",
+        "--publish-all",
+        "--no-healthcheck",
+        "-q",
+        "--quiet",
+    },
     "pull": {"-a", "--all-tags", "-q", "--quiet", "--disable-content-trust"},
 }
 
@@ -163,9 +192,12 @@ def _docker(index: int, argv: list[str]) -> list[Ref]:
 
 def _kubectl(index: int, argv: list[str]) -> list[Ref]:
     for i in range(len(argv) - 2):
-        if _program(argv[i]) == "kubectl" and argv[i + 1:i + 3] == ["set", "image"]:
-            return [Ref(index, "image", w.split("=", 1)[1], "kubectl set image")
-                    for w in argv[i + 3:] if "=" in w and not w.startswith("-")]
+        if _program(argv[i]) == "kubectl" and argv[i + 1 : i + 3] == ["set", "image"]:
+            return [
+                Ref(index, "image", w.split("=", 1)[1], "kubectl set image")
+                for w in argv[i + 3 :]
+                if "=" in w and not w.startswith("-")
+            ]
     return []
 
 

@@ -61,8 +61,14 @@ def sql(project: Path, query: str, params: tuple[Any, ...] = ()) -> list[tuple[A
 
     state = json.loads((project / ".devkit" / "state.json").read_text())
     password = json.loads((project / ".devkit" / "secrets.json").read_text())["database.password"]
-    with psycopg.connect(host="127.0.0.1", port=state["native"]["port"], user="demo",
-                         password=password, dbname="tenant_demo", autocommit=True) as db:
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=state["native"]["port"],
+        user="demo",
+        password=password,
+        dbname="tenant_demo",
+        autocommit=True,
+    ) as db:
         cur = db.execute(query, params)
         return cur.fetchall() if cur.description else []
 

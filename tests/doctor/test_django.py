@@ -31,7 +31,8 @@ def test_sqlite_fallback_is_an_error(project: Path) -> None:
     settings = project / SETTINGS
     fallback = settings.read_text() + (
         '\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", '
-        '"NAME": BASE_DIR / "db.sqlite3"}}\n')
+        '"NAME": BASE_DIR / "db.sqlite3"}}\n'
+    )
     with edited(settings, fallback):
         result = doctor(project, "django")
     check = result.checks["database-engine"]

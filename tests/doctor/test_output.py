@@ -10,11 +10,33 @@ from devkit.doctor.report import redact
 from tests.doctor.conftest import doctor
 from tests.support.project import devkit
 
-ALL = {"config", "docker", "postgres-binaries", "root", "devcontainer", "database", "port",
-       "env-file", "python-version", "virtualenv", "node-version", "package-manager",
-       "node-modules", "settings-module", "django-settings", "database-engine", "tenant-apps",
-       "tenant-models", "tenant-commands", "tenants", "schema-names", "superuser", "migrations",
-       "docs", "ci-workflows"}
+ALL = {
+    "config",
+    "docker",
+    "postgres-binaries",
+    "root",
+    "devcontainer",
+    "database",
+    "port",
+    "env-file",
+    "python-version",
+    "virtualenv",
+    "node-version",
+    "package-manager",
+    "node-modules",
+    "settings-module",
+    "django-settings",
+    "database-engine",
+    "tenant-apps",
+    "tenant-models",
+    "tenant-commands",
+    "tenants",
+    "schema-names",
+    "superuser",
+    "migrations",
+    "docs",
+    "ci-workflows",
+}
 
 
 def test_healthy_project_has_no_problems(project: Path) -> None:
@@ -81,9 +103,11 @@ def test_stale_docs_warn_and_fix_regenerates_them(project: Path) -> None:
 
 def test_workflow_policy_error_is_a_problem(project: Path) -> None:
     bad = project / ".github" / "workflows" / "bad.yml"
-    bad.write_text("on: push\npermissions: {contents: read}\njobs:\n  deploy:\n"
-                   "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: prod\n"
-                   "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: echo hi\n")
+    bad.write_text(
+        "on: push\npermissions: {contents: read}\njobs:\n  deploy:\n"
+        "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: prod\n"
+        "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: echo hi\n"
+    )
     try:
         result = doctor(project, "ci")
     finally:

@@ -22,8 +22,9 @@ GOOD = """{
 def test_postgres_binaries_missing(project: Path) -> None:
     config = project / "devkit.toml"
     text = config.read_text()
-    with edited(config, text.replace('provider = "native"',
-                                     'provider = "native"\nbin_dir = "/nonexistent/bin"')):
+    with edited(
+        config, text.replace('provider = "native"', 'provider = "native"\nbin_dir = "/nonexistent/bin"')
+    ):
         result = doctor(project, "system")
     check = result.checks["postgres-binaries"]
     assert result.ran.code == 1 and check["status"] == "problem"
@@ -65,8 +66,9 @@ def test_devcontainer_syntax_error_names_the_line(project: Path) -> None:
 
 
 def test_devcontainer_empty_settings_module_substitution_warns(project: Path) -> None:
-    text = GOOD.replace('"name"', '"remoteEnv": {"DJANGO_SETTINGS_MODULE": '
-                                  '"${localEnv:DJANGO_SETTINGS_MODULE}"},\n  "name"')
+    text = GOOD.replace(
+        '"name"', '"remoteEnv": {"DJANGO_SETTINGS_MODULE": "${localEnv:DJANGO_SETTINGS_MODULE}"},\n  "name"'
+    )
     with edited(project / DEVCONTAINER, text):
         result = doctor(project, "devcontainer")
     check = result.checks["devcontainer"]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from tests.doctor.conftest import doctor, edited, sql
 
-MIGRATION = '''from django.db import migrations
+MIGRATION = """from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0002_product_sku_is_active")]
     operations = []
-'''
+"""
 
 
 def test_deleted_guest_schema_fixed(project: Path) -> None:
@@ -30,8 +30,11 @@ def test_deleted_guest_schema_fixed(project: Path) -> None:
 
 
 def test_missing_guest_tenant_fixed(project: Path) -> None:
-    sql(project, "DELETE FROM customers_domain WHERE tenant_id IN "
-                 "(SELECT id FROM customers_client WHERE schema_name = 'guest')")
+    sql(
+        project,
+        "DELETE FROM customers_domain WHERE tenant_id IN "
+        "(SELECT id FROM customers_client WHERE schema_name = 'guest')",
+    )
     sql(project, "DELETE FROM customers_client WHERE schema_name = 'guest'")
     sql(project, "DROP SCHEMA guest CASCADE")
     missing = doctor(project, "tenants")
@@ -66,8 +69,11 @@ def test_pending_migrations_counted_per_schema(project: Path) -> None:
 
 def test_invalid_schema_name(project: Path) -> None:
     config = project / "devkit.toml"
-    with edited(config, config.read_text() + '\n[tenants.guest]\nschema = "Guest-1"\n'
-                        'name = "Guest"\ndomain = "guest.localhost"\n'):
+    with edited(
+        config,
+        config.read_text() + '\n[tenants.guest]\nschema = "Guest-1"\n'
+        'name = "Guest"\ndomain = "guest.localhost"\n',
+    ):
         result = doctor(project, "config", "schema-names")
     # Refused while reading the configuration, so nothing can ever run with it.
     check = result.checks["config"]
