@@ -305,3 +305,13 @@ def test_docs_step_runs_once_then_skips_without_django(example: Path) -> None:
     (example / COPILOT).unlink()
     assert run()["docs"] is Status.RAN
     assert (example / COPILOT).is_file()
+
+
+def test_pre_commit_hooks_ship_docs_and_workflow_checks() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
+    by_id = {h["id"]: h for h in hooks}
+    assert by_id["devkit-docs"]["entry"] == "devkit docs --check"
+    assert by_id["devkit-docs"]["pass_filenames"] is False
+    assert by_id["devkit-check-workflows"]["entry"] == "devkit check-workflows"
