@@ -81,6 +81,16 @@ class Selection:
         return "*" in self.force or name in self.force
 
 
+def stale_reason(step: Step, ctx: Context) -> str | None:
+    """Why `step` must run, or None when it is fresh: inputs unchanged and its outcome intact."""
+    record = ctx.state.step(step.name)
+    if not record:
+        return "first run"
+    if record.get("fingerprint") != step.fingerprint(ctx):
+        return "inputs changed"
+    return step.check(ctx, record)
+
+
 @dataclass
 class Runner:
     steps: Sequence[Step]
@@ -155,13 +165,7 @@ class Runner:
     def _run_one(self, step: Step, ctx: Context, selection: Selection) -> Result:
         started = time.monotonic()
         try:
-            record = ctx.state.step(step.name)
-            if selection.forced(step.name):
-                reason: str | None = "forced (--force)"
-            elif record.get("fingerprint") != step.fingerprint(ctx):
-                reason = "first run" if not record else "inputs changed"
-            else:
-                reason = step.check(ctx, record)
+            reason = "forced (--force)" if selection.forced(step.name) else stale_reason(step, ctx)
             if reason is None:
                 return Result(step.name, Status.SKIPPED, time.monotonic() - started, "up to date")
             self.on_start(step.name, reason)

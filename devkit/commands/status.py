@@ -12,27 +12,23 @@ from devkit.ui import UI
 
 def step_freshness(ctx: Context) -> list[dict[str, Any]]:
     """Each step's verdict without running it: fresh, or stale with the reason."""
+    from devkit.pipeline import stale_reason
     from devkit.steps import up_steps
 
-    rows = []
-    for step in up_steps():
-        record = ctx.state.step(step.name)
+    rows: list[dict[str, Any]] = []
+    stale: set[str] = set()
+    for step in up_steps():  # in dependency order
+        # A step after a stale one is judged after it runs (it needs its connection, its facts).
+        waiting = [n for n in step.needs if n in stale]
         try:
-            if not record:
-                reason: str | None = "never ran"
-            elif record.get("fingerprint") != step.fingerprint(ctx):
-                reason = "inputs changed"
-            else:
-                reason = step.check(ctx, record)
+            reason = f"waits for {', '.join(waiting)}" if waiting else stale_reason(step, ctx)
         except DevkitError as exc:
             reason = f"cannot tell: {exc.message}"
+        if reason is not None:
+            stale.add(step.name)
+        record = ctx.state.step(step.name)
         rows.append(
-            {
-                "name": step.name,
-                "fresh": reason is None,
-                "reason": reason,
-                "last": record.get("detail"),
-            }
+            {"name": step.name, "fresh": reason is None, "reason": reason, "last": record.get("detail")}
         )
     return rows
 
