@@ -10,6 +10,16 @@ from typing import Any
 from devkit.errors import DevkitError, ExitCode
 from devkit.masking import mask
 
+_current: UI | None = None  # the command's UI: library code that shows progress uses its console
+
+
+def console() -> Any:
+    """The one console of this command (a stderr console when no command made one)."""
+    if _current is None:
+        return UI(json_mode=True).console
+    return _current.console
+
+
 SYMBOLS = {
     "ran": "[green]✓[/]",
     "skipped": "[dim]✓[/]",
@@ -26,7 +36,9 @@ class UI:
     def __post_init__(self) -> None:
         from rich.console import Console
 
+        global _current
         self.console = Console(stderr=self.json_mode, highlight=False, soft_wrap=True)
+        _current = self
 
     def print(self, text: str = "", style: str | None = None) -> None:
         self.console.print(mask(text), style=style)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -103,12 +102,14 @@ def _major(text: str) -> int | None:
 
 
 def show_pull(events: Iterable[dict[str, Any]]) -> None:
-    """Rich progress (bytes of all layers) on stderr when it is a terminal; else just consume."""
-    if not sys.stderr.isatty():
+    """Rich progress (bytes of all layers) on the command's console when it is a terminal."""
+    from devkit.ui import console
+
+    out = console()
+    if not out.is_terminal:
         for _ in events:
             pass
         return
-    from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     layers: dict[str, tuple[int, int]] = {}
@@ -116,7 +117,7 @@ def show_pull(events: Iterable[dict[str, Any]]) -> None:
         TextColumn("pulling image"),
         BarColumn(),
         DownloadColumn(),
-        console=Console(stderr=True),
+        console=out,
         transient=True,
     ) as progress:
         task = progress.add_task("pull", total=None)
