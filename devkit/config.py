@@ -7,6 +7,7 @@ built-in default. docs/configuration.md is the reference for every key.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -109,6 +110,7 @@ CHOICES = {
     "database.provider": ("auto", "docker", "native", "external"),
 }
 _INTERNAL = {"root", "source", "provenance", "warnings"}
+PROVIDER_ENV = "DEVKIT_DATABASE_PROVIDER"  # overrides database.provider (wins over the files)
 
 
 def find_project(start: Path) -> Path:
@@ -142,6 +144,9 @@ def load(root: Path) -> Config:
         flat[key], provenance[key] = value, f"detected: {why}"
     for key, value in _flatten_checked(raw, source).items():
         flat[key], provenance[key] = value, source
+    override = os.environ.get(PROVIDER_ENV)
+    if override:  # a devcontainer whose compose file runs the database says "external" here
+        flat["database.provider"], provenance["database.provider"] = override, f"${PROVIDER_ENV}"
     _check_choices(flat, provenance)
     return _build(Config, flat, "", root=root, source=source, provenance=provenance, warnings=tuple(warnings))
 

@@ -38,6 +38,7 @@ def _isolation() -> Iterator[None]:
         "DB_PORT",
         "DJANGO_SETTINGS_MODULE",
         "VIRTUAL_ENV",
+        "DEVKIT_DATABASE_PROVIDER",
     ):
         os.environ.pop(var, None)
     os.environ["PIP_CACHE_DIR"] = str(CACHE / "pip")

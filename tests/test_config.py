@@ -156,3 +156,17 @@ def test_bare_force_means_every_step() -> None:
     assert _bare_force(["up", "--force"]) == ["up", "--force=*"]
     assert _bare_force(["up", "--force", "--no-input"]) == ["up", "--force=*", "--no-input"]
     assert _bare_force(["up", "--force", "tenants"]) == ["up", "--force", "tenants"]
+
+
+def test_provider_environment_override_wins_and_is_validated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"devkit.toml": '[database]\nprovider = "native"\n'})
+    monkeypatch.setenv("DEVKIT_DATABASE_PROVIDER", "external")
+    cfg = config.load(tmp_path)
+    assert cfg.database.provider == "external"
+    assert cfg.provenance["database.provider"] == "$DEVKIT_DATABASE_PROVIDER"
+    monkeypatch.setenv("DEVKIT_DATABASE_PROVIDER", "podman")
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path)
+    assert "$DEVKIT_DATABASE_PROVIDER" in info.value.message

@@ -257,6 +257,7 @@ def test_devcontainer_files(example: Path) -> None:
     assert "'git+https://example.com/devkit.git@main#egg=devkit'" in data["postCreateCommand"]
     assert data["dockerComposeFile"] == "docker-compose.yml" and data["service"] == "app"
     assert data["containerEnv"] == {
+        "DEVKIT_DATABASE_PROVIDER": "external",  # the compose db, whatever the project pins
         "DB_HOST": "db",
         "DB_PORT": "5432",
         "DB_NAME": "tenant_demo",

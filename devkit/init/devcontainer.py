@@ -60,7 +60,7 @@ def plan(disc: Discovery, database_env: dict[str, str], install_spec: str) -> De
         FilePlan.of(folder / "docker-compose.yml", compose_yaml(disc)),
         FilePlan.of(folder / ".env", env_text, mode=0o600, secret=True),
     )
-    return DevcontainerPlan(files, conflicts, _warnings(disc), created)
+    return DevcontainerPlan(files, conflicts, (), created)
 
 
 def devcontainer_json(disc: Discovery, container_env: dict[str, str], install_spec: str) -> dict[str, Any]:
@@ -72,7 +72,8 @@ def devcontainer_json(disc: Discovery, container_env: dict[str, str], install_sp
         "workspaceFolder": f"/workspaces/{disc.root.name}",
         "shutdownAction": "stopCompose",
         "forwardPorts": [8000, 5173] if node else [8000],
-        "containerEnv": container_env,
+        # The compose file runs the database: devkit uses it, whatever database.provider says.
+        "containerEnv": {"DEVKIT_DATABASE_PROVIDER": "external", **container_env},
         # python -m: no dependence on ~/.local/bin being on PATH yet.
         "postCreateCommand": f"python3 -m pip install --user {shlex.quote(install_spec)} "
         "&& python3 -m devkit up --no-input",
@@ -180,13 +181,3 @@ def _python_version(disc: Discovery) -> str:
 def _node_version(disc: Discovery) -> str:
     version = str(disc.value("node.version"))
     return version if re.fullmatch(r"\d+(\.\d+)*", version) else "lts"
-
-
-def _warnings(disc: Discovery) -> tuple[str, ...]:
-    provider = disc.value("database.provider")
-    if provider in ("native", "docker"):
-        return (
-            f"database.provider is {provider!r}: inside the devcontainer `devkit up` would not "
-            'use the compose db service; set it to "auto" or "external"',
-        )
-    return ()
