@@ -313,3 +313,13 @@ def test_only_what_changed_runs_again(example: Path) -> None:
     again = devkit("up", "--no-input", "--json", project=example)
     steps = {s["name"]: s["status"] for s in json.loads(again.out)["steps"]}
     assert steps["python-deps"] == "ran" and steps["database"] == "skipped"
+
+
+def test_a_broken_venv_devkit_did_not_create_is_left_alone(example: Path) -> None:
+    venv = example / ".venv"
+    (venv / "lib").mkdir(parents=True)
+    (venv / "lib" / "keep-me").write_text("someone's files")
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=example)
+    assert ran.code == 1
+    assert "devkit did not create it" in ran.text and "python.venv" in ran.text
+    assert (venv / "lib" / "keep-me").read_text() == "someone's files"

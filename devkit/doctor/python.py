@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, check, fail, ok, warn
 from devkit.errors import DevkitError
+from devkit.steps.python_deps import venv_version
 from devkit.versions import satisfies
 
 CATEGORY = "Python"
-
-
-def venv_version(venv: Path) -> str | None:
-    """The venv's Python version from pyvenv.cfg (no process needed)."""
-    try:
-        text = (venv / "pyvenv.cfg").read_text()
-    except OSError:
-        return None
-    match = re.search(r"^version(?:_info)?\s*=\s*(\d+(?:\.\d+)*)", text, re.M)
-    return match.group(1) if match else None
 
 
 @check("python-version", CATEGORY, "Python version")

@@ -51,6 +51,27 @@ def site_listing(venv: Path) -> str:
     return fingerprint(sorted(p.name for p in venv.glob("lib/python*/site-packages/*.dist-info")))
 
 
+def venv_version(venv: Path) -> str | None:
+    """The venv's Python version from pyvenv.cfg (no process needed)."""
+    try:
+        text = (venv / "pyvenv.cfg").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^version(?:_info)?\s*=\s*(\d+(?:\.\d+)*)", text, re.M)
+    return match.group(1) if match else None
+
+
+def venv_problem(ctx: Context) -> str | None:
+    """Why the configured venv cannot be used as it is, or None."""
+    venv, wanted = ctx.venv, ctx.config.python.version
+    if not (venv / "bin" / "python").exists():  # follows the symlink: a removed base Python counts
+        return "is missing or its Python is gone" if venv.exists() else "does not exist"
+    have = venv_version(venv)
+    if wanted and have and satisfies(have, wanted) is False:
+        return f"has Python {have}, but {wanted} is required"
+    return None
+
+
 class PythonDeps:
     name = "python-deps"
     needs: tuple[str, ...] = ()
@@ -73,9 +94,9 @@ class PythonDeps:
         )
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
-        python = ctx.venv / "bin" / "python"
-        if not python.exists():  # exists() follows the symlink: a removed base Python counts
-            return f"{ctx.config.python.venv} is missing or its Python is gone"
+        problem = venv_problem(ctx)
+        if problem is not None:
+            return f"{ctx.config.python.venv} {problem}"
         if site_listing(ctx.venv) != record.get("marker"):
             return "installed packages changed since the last install"
         return None
@@ -84,14 +105,15 @@ class PythonDeps:
         venv, req = ctx.venv, self._requirements(ctx)
         base, tool = base_interpreter(ctx), installer(ctx)
         log = ctx.logs / "python-deps.log"
-        if not (venv / "bin" / "python").exists():
+        problem = venv_problem(ctx)
+        if problem is not None:
             if venv.exists() and not (venv / MARKER).exists():
                 raise StepFailed(
-                    f"{venv} exists but is not a working virtualenv, and devkit did not create it",
+                    f"{venv} {problem}, and devkit did not create it, so it will not replace it",
                     hint="remove or repair it yourself, or set python.venv to another folder",
                 )
             if venv.exists():
-                shutil.rmtree(venv)  # devkit's own venv with a vanished interpreter
+                shutil.rmtree(venv)  # devkit's own venv: derived data, re-created below
             # virtualenv seeds pip from its bundled wheels: about 4x faster than `-m venv`.
             # No setuptools/wheel, as `python -m venv` on Python 3.12+: pip builds in isolation.
             create = (
