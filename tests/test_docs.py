@@ -315,3 +315,54 @@ def test_pre_commit_hooks_ship_docs_and_workflow_checks() -> None:
     assert by_id["devkit-docs"]["entry"] == "devkit docs --check"
     assert by_id["devkit-docs"]["pass_filenames"] is False
     assert by_id["devkit-check-workflows"]["entry"] == "devkit check-workflows"
+
+
+YARN_V1 = """# yarn lockfile v1
+
+
+"@vitejs/plugin-react@^4.0.0":
+  version "4.3.1"
+  resolved "https://registry.example/plugin-react.tgz"
+
+react@^18.0.0, react@^18.2.0:
+  version "18.2.0"
+"""
+YARN_BERRY = """__metadata:
+  version: 8
+
+"react@npm:^18.2.0":
+  version: 18.2.0
+  resolution: "react@npm:18.2.0"
+"""
+PNPM_V9 = """lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      react:
+        specifier: ^19.0.0
+        version: 19.0.0
+    devDependencies:
+      '@vitejs/plugin-react':
+        specifier: ^4.3.0
+        version: 4.3.4(vite@6.0.0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("lockfile", "text", "expected"),
+    [
+        ("yarn.lock", YARN_V1, {"react": "18.2.0", "@vitejs/plugin-react": "4.3.1"}),
+        ("yarn.lock", YARN_BERRY, {"react": "18.2.0"}),
+        ("pnpm-lock.yaml", PNPM_V9, {"react": "19.0.0", "@vitejs/plugin-react": "4.3.4"}),
+    ],
+)
+def test_stack_reads_yarn_and_pnpm_lockfiles(
+    tmp_path: Path, lockfile: str, text: str, expected: dict[str, str]
+) -> None:
+    from devkit import config
+    from devkit.docs.stack import locked_versions
+
+    (tmp_path / "devkit.toml").write_text("")
+    (tmp_path / lockfile).write_text(text)
+    path, versions = locked_versions(tmp_path, config.load(tmp_path))
+    assert path.name == lockfile and versions == expected

@@ -132,7 +132,9 @@ def inputs_fingerprint(ctx: Context) -> str:
     files = [config.path(config.python.requirements)] if config.python.requirements else []
     if config.node.dir:
         node = config.path(config.node.dir)
-        files += [node / "package.json", node / "package-lock.json"]
+        files += [
+            node / name for name in ("package.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock")
+        ]
     workflows = config.path(settings.workflows)
     if workflows.is_dir():
         files += sorted(p for p in workflows.iterdir() if p.suffix in (".yml", ".yaml"))

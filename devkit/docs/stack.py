@@ -70,25 +70,66 @@ def python_rows(path: Path, config: Config) -> list[Row]:
 
 
 def node_rows(folder: Path, config: Config) -> list[Row]:
-    """package.json's direct dependencies, with the version package-lock.json resolved."""
+    """package.json's direct dependencies, with the version the lockfile resolved."""
     package_json = folder / "package.json"
     if not package_json.is_file():
         return []
     package = _json(package_json, config)
-    lock_path = folder / "package-lock.json"
-    lock = _json(lock_path, config) if lock_path.is_file() else {}
-    locked = lock.get("packages", {})
-    legacy = lock.get("dependencies", {})  # lockfileVersion 1
+    lock_path, locked = locked_versions(folder, config)
     rows = []
     for group in ("dependencies", "devDependencies"):
         for name, spec in sorted(package.get(group, {}).items()):
-            entry = locked.get(f"node_modules/{name}") or legacy.get(name) or {}
             dev = " (dev)" if group == "devDependencies" else ""
-            if entry.get("version"):
-                rows.append(Row(f"{name}{dev}", entry["version"], f"{rel(config, lock_path)} (locked)"))
+            if locked.get(name):
+                rows.append(Row(f"{name}{dev}", locked[name], f"{rel(config, lock_path)} (locked)"))
             else:
                 rows.append(Row(f"{name}{dev}", spec, f"{rel(config, package_json)} (range)"))
     return rows
+
+
+def locked_versions(folder: Path, config: Config) -> tuple[Path, dict[str, str]]:
+    """Name -> resolved version from package-lock.json, pnpm-lock.yaml or yarn.lock."""
+    npm, pnpm, yarn = folder / "package-lock.json", folder / "pnpm-lock.yaml", folder / "yarn.lock"
+    if npm.is_file():
+        lock = _json(npm, config)
+        found = {
+            k.removeprefix("node_modules/"): v.get("version", "")
+            for k, v in lock.get("packages", {}).items()
+            if k.count("node_modules/") == 1
+        }
+        legacy = {k: v.get("version", "") for k, v in lock.get("dependencies", {}).items()}
+        return npm, {**legacy, **found}  # lockfileVersion 1 has only "dependencies"
+    if pnpm.is_file():
+        return pnpm, _pnpm_versions(pnpm, config)
+    if yarn.is_file():
+        return yarn, _yarn_versions(yarn)
+    return npm, {}
+
+
+def _pnpm_versions(path: Path, config: Config) -> dict[str, str]:
+    import yaml
+
+    try:
+        lock = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{rel(config, path)}: invalid YAML: {exc}") from exc
+    root = (lock.get("importers") or {}).get(".", lock)  # v6+: importers["."]; v5: top level
+    found: dict[str, str] = {}
+    for group in ("dependencies", "devDependencies"):
+        for name, entry in (root.get(group) or {}).items():
+            version = entry.get("version") if isinstance(entry, dict) else entry
+            found[name] = str(version).split("(", 1)[0]  # "19.0.0(react@19.0.0)": peers
+    return found
+
+
+# yarn.lock v1: `"react@^19.0.0", react@^19:` then `  version "19.0.0"`; berry: `version: 19.0.0`.
+_YARN_ENTRY = re.compile(
+    r'^"?(?P<name>@?[^@\s"]+)@[^\n]*:\n(?:  [^\n]*\n)*?  version:? "?(?P<v>[^"\n]+)"?', re.M
+)
+
+
+def _yarn_versions(path: Path) -> dict[str, str]:
+    return {m.group("name"): m.group("v") for m in _YARN_ENTRY.finditer(path.read_text())}
 
 
 def _json(path: Path, config: Config) -> dict:
