@@ -163,6 +163,47 @@ def test_tls_error(server: str) -> None:
     assert "TLS error with 127.0.0.1" in err
 
 
+def test_untrusted_certificate_is_a_tls_error(tmp_path: Path) -> None:
+    """A real HTTPS server with a self-signed certificate: verification must fail, not pass."""
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        code, payload, err = health(f"https://127.0.0.1:{httpd.server_address[1]}/ok", "--max-attempts", "1")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert code == 1 and payload["outcome"] == "tls"
+    assert "certificate" in err.lower()
+
+
 def test_retries_until_healthy(server: str) -> None:
     code, payload, _err = health(f"{server}/flaky", *FAST)
     assert code == 0
