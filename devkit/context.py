@@ -23,7 +23,8 @@ class Context:
     profile: str = "dev"  # dev (devkit up) | deploy (devkit migrate)
     python_override: str | None = None  # --python: an interpreter instead of the project's venv
     recreate: bool = False  # --recreate: a provider may re-create its server (data kept)
-    notes: list[str] = field(default_factory=list)  # shown once at the end (e.g. a new password)
+    notes: list[str] = field(default_factory=list)  # shown at the end
+    secret_notes: list[str] = field(default_factory=list)  # a new password: shown once, on a TTY
     _provider: Provider | None = None
     _provider_reason: str = ""
     _connection: Connection | None = None

@@ -96,3 +96,19 @@ def test_down_volumes_needs_confirmation_and_keeps_data_without_it(example: Path
     assert restarted.code == 0, restarted.text
     removed = devkit("down", "--volumes", "--yes", project=example)
     assert removed.code == 0 and not data.exists()
+
+
+def test_up_says_where_the_cluster_went(reachable_tmp: Path) -> None:
+    home = reachable_tmp / "home"
+    home.mkdir(mode=0o700)
+    home.chmod(0o700)
+    project = home / "project"
+    project.mkdir()
+    (project / "devkit.toml").write_text('[database]\nprovider = "native"\nname = "nat"\nuser = "nat"\n')
+    ran = devkit("up", "--no-input", "--only", "database", project=project)
+    try:
+        assert ran.code == 0, ran.text
+        assert "note:" in ran.text and "cannot reach" in ran.text
+        assert os.environ["DEVKIT_NATIVE_FALLBACK"] in ran.text
+    finally:
+        assert devkit("down", "--volumes", "--yes", project=project).code == 0

@@ -41,6 +41,8 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
             ui.error(result.error)
     ui.detail(f"logs: {ctx.logs}  state: {ctx.state.path}  provider: {ctx.provider_reason}")
     for note in ctx.notes:
+        ui.print(f"[bold]note:[/] {note}")
+    for note in ctx.secret_notes:
         ui.reveal(f"note: {note}")
     conn = ctx._connection
     failed = [r.name for r in results if r.status in (Status.FAILED, Status.NOT_RUN)]
@@ -54,7 +56,7 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
         "steps": [r.to_json() for r in results],
         "connection": conn.to_json() if conn else None,
         "seconds": round(elapsed, 3),
-        "notes": ctx.notes,
+        "notes": ctx.notes + ctx.secret_notes,  # masked like all JSON
     }
 
 

@@ -38,7 +38,7 @@ def _create_tenant_object(env: DoctorEnv, key: str) -> str:
     for number, action in enumerate(plan, 1):
         if action.key == key:
             sequence.run_action(env.ctx, number, action)
-            for note in env.ctx.notes:
+            for note in env.ctx.notes + env.ctx.secret_notes:
                 env.ui.print(f"[bold]note:[/] {note}")
             return f"ran tenants.{key}"
     raise StepFailed(

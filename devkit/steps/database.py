@@ -54,6 +54,9 @@ class DatabaseStep:
             else "the password devkit generated (.devkit/secrets.json)",
         )
         ctx.set_connection(conn)
+        where = provider.status().get("note")  # e.g. the native cluster had to live elsewhere
+        if where:
+            ctx.notes.append(where)
         if self.writes_env_file:
             envfile.write(self._env_path(ctx), self._env_values(ctx))
             envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])

@@ -142,7 +142,7 @@ class TenantSequence:
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
-                ctx.notes.append(
+                ctx.secret_notes.append(
                     f"created the development superuser {ctx.config.tenants.superuser!r} with "
                     f"password {password} (shown once; kept in .devkit/secrets.json)"
                 )
