@@ -152,6 +152,30 @@ def test_job_output_derived_from_the_sha_passes(tmp_path: Path) -> None:
     assert found(path) == []
 
 
+@pytest.mark.parametrize(("line", "codes"), [("tag=sha-${GITHUB_SHA}", []), ("tag=stable", ["DK101"])])
+def test_job_output_written_through_a_heredoc(tmp_path: Path, line: str, codes: list[str]) -> None:
+    before = f"""\
+        build:
+          runs-on: ubuntu-latest
+          timeout-minutes: 5
+          outputs:
+            tag: ${{{{ steps.meta.outputs.tag }}}}
+          steps:
+            - id: meta
+              run: |
+                cat >> "$GITHUB_OUTPUT" <<'EOF'
+                {line}
+                EOF
+        """
+    path = deploy_workflow(
+        tmp_path,
+        "- run: docker pull app:${{ needs.build.outputs.tag }}",
+        before=before,
+        job_extra="needs: build",
+    )
+    assert [r for r, _ in found(path)] == codes
+
+
 def test_container_and_services_of_a_deploy_job(tmp_path: Path) -> None:
     extra = "container: app:latest\nservices:\n  db:\n    image: postgres:15\n"
     path = deploy_workflow(tmp_path, "- run: ./deploy.sh", job_extra=extra)

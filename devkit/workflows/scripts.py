@@ -140,10 +140,31 @@ def writes(script: str, target: str) -> dict[str, str]:
                 match = _ASSIGN.match(word)
                 if match:
                     found[match.group(1)] = match.group(2)
-    for line in script.splitlines():
+    lines = script.splitlines()
+    for number, line in enumerate(lines):
         match = _SET_OUTPUT.search(line)
         if match and match.group(1) == legacy:
             found[match.group(2)] = match.group(3).strip().strip("\"'")
+        heredoc = _HEREDOC.search(line)
+        if heredoc and heredoc.group("target") == target:
+            found.update(_heredoc_assignments(lines[number + 1 :], heredoc.group("end")))
+    return found
+
+
+# cat >> "$GITHUB_OUTPUT" <<EOF ... EOF  (also <<'EOF', <<-EOF, ${GITHUB_OUTPUT})
+_HEREDOC = re.compile(
+    r"""\bcat\s+>>?\s*["']?\$\{?(?P<target>GITHUB_OUTPUT|GITHUB_ENV)\}?["']?\s*<<-?\s*["']?(?P<end>\w+)"""
+)
+
+
+def _heredoc_assignments(lines: list[str], end: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in lines:
+        if line.strip() == end:
+            break
+        match = _ASSIGN.match(line.strip())
+        if match:
+            found[match.group(1)] = match.group(2)
     return found
 
 
