@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import Cluster, free_port
-from tests.support.project import copy_example, pin_provider, stop_native
+from tests.support.project import REPO, copy_example, pin_provider, stop_native
 
 CACHE = Path(os.environ.get("DEVKIT_TEST_CACHE", "/tmp/devkit-test-cache"))
 
@@ -43,12 +43,17 @@ def _isolation() -> Iterator[None]:
         os.environ.pop(var, None)
     os.environ["PIP_CACHE_DIR"] = str(CACHE / "pip")
     os.environ["NPM_CONFIG_CACHE"] = str(CACHE / "npm")
+    # Tests work on copies: nothing may write state into the repository or the real example.
+    guarded = [REPO / ".devkit", REPO / "examples" / "tenant-demo" / ".devkit"]
+    existed = {p for p in guarded if p.exists()}
     fallback = reachable_dir("devkit-fallback-")
     os.environ["DEVKIT_NATIVE_FALLBACK"] = str(fallback)
     yield
     os.environ.clear()
     os.environ.update(saved)
     shutil.rmtree(fallback, ignore_errors=True)
+    leaked = [str(p) for p in guarded if p.exists() and p not in existed]
+    assert not leaked, f"a test wrote devkit state into the repository: {leaked}"
 
 
 @pytest.fixture
