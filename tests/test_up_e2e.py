@@ -323,3 +323,16 @@ def test_a_broken_venv_devkit_did_not_create_is_left_alone(example: Path) -> Non
     assert ran.code == 1
     assert "devkit did not create it" in ran.text and "python.venv" in ran.text
     assert (venv / "lib" / "keep-me").read_text() == "someone's files"
+
+
+def test_db_url_and_db_shell(example: Path) -> None:
+    assert devkit("up", "--no-input", "--only", "database", project=example).code == 0
+    password = json.loads((example / ".devkit" / "secrets.json").read_text())["database.password"]
+    url = devkit("db", "url", project=example).out.strip()
+    assert url.startswith("postgresql://demo:") and password in url  # the one command that shows it
+    masked = devkit("db", "url", "--json", project=example)
+    assert password not in masked.out and json.loads(masked.out)["connection"]["user"] == "demo"
+    shell = devkit("db", "shell", project=example, stdin="SELECT current_user, current_database();\n")
+    assert shell.code == 0, shell.text
+    assert "demo" in shell.out and "tenant_demo" in shell.out
+    assert password not in shell.text
