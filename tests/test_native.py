@@ -58,7 +58,7 @@ def test_reachable_project_keeps_the_cluster_in_dot_devkit(reachable_tmp: Path) 
     try:
         conn = provider.ensure()
         wait_for_postgres(conn, timeout=30, owns_server=True, alive=provider.alive)
-        assert provider.data_dir == reachable_tmp / "project" / ".devkit" / "postgres"
+        assert provider.data_dir == reachable_tmp / "project" / ".devkit" / "postgres" / "data"
         assert conn.host == "127.0.0.1" and conn.password and conn.password != "postgres"
         secrets = reachable_tmp / "project" / ".devkit" / "secrets.json"
         assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
@@ -86,7 +86,7 @@ def test_remove_refuses_a_data_dir_devkit_did_not_create(reachable_tmp: Path) ->
 
 def test_down_volumes_needs_confirmation_and_keeps_data_without_it(example: Path) -> None:
     assert devkit("up", "--no-input", "--only", "database", project=example).code == 0
-    data = example / ".devkit" / "postgres"
+    data = example / ".devkit" / "postgres" / "data"
     refused = devkit("down", "--volumes", "--no-input", project=example)
     assert refused.code == 2 and "--yes" in refused.text
     assert (data / "PG_VERSION").exists()

@@ -120,7 +120,8 @@ class NativePostgres:
                 ) from None
         return bin_dir
 
-    def _choose_data_dir(self) -> tuple[Path, str | None]:
+    def _choose_home(self) -> tuple[Path, str | None]:
+        """The cluster's folder (PGDATA is its `data/`), and a note when it is not in .devkit/."""
         local = self.config.state_dir / "postgres"
         if self.run_as is None or self._reachable(self.config.root):
             return local, None
@@ -136,9 +137,8 @@ class NativePostgres:
         return probe.returncode == 0
 
     def _init_cluster(self, bin_dir: Path, password: str) -> None:
-        data_dir, note = self._choose_data_dir()
-        home = data_dir.parent if data_dir.name == "postgres" else data_dir
-        pgdata = data_dir / "data" if data_dir == home else data_dir
+        home, note = self._choose_home()
+        pgdata = home / "data"
         if pgdata.exists() and any(pgdata.iterdir()):
             raise DatabaseError(
                 f"{pgdata} exists and is not an empty PostgreSQL data directory",
@@ -146,7 +146,7 @@ class NativePostgres:
             )
         pgdata.mkdir(parents=True, exist_ok=True)
         os.chmod(pgdata, 0o700)
-        pwfile = pgdata.parent / f".pw-{os.getpid()}"
+        pwfile = home / f".pw-{os.getpid()}"
         write_atomic(pwfile, password + "\n", 0o600)
         try:
             if self.run_as:
@@ -179,10 +179,7 @@ class NativePostgres:
         with open(pgdata / "postgresql.conf", "a") as handle:
             handle.write(f"\n# added by devkit\n{conf}")
         marker = {"created_by": "devkit", "project": str(self.config.root), "note": note}
-        write_atomic(
-            pgdata.parent / MARKER if pgdata.name == "data" else pgdata / MARKER,
-            json.dumps(marker, indent=2) + "\n",
-        )
+        write_atomic(home / MARKER, json.dumps(marker, indent=2) + "\n")
         self.data_dir = pgdata
         self.state.put("native", {"data_dir": str(pgdata), "port": self.port, "note": note})
 
@@ -232,12 +229,9 @@ class NativePostgres:
         self.stop()
         if self.data_dir is None or not self.data_dir.exists():
             return "no native cluster to remove"
-        owned = self.data_dir.parent / MARKER if self.data_dir.name == "data" else self.data_dir / MARKER
-        if not owned.is_file():
-            raise ConfigError(
-                f"{self.data_dir} has no {MARKER}: devkit did not create it, so it will not delete it"
-            )
-        target = self.data_dir.parent if self.data_dir.name == "data" else self.data_dir
+        target = self.data_dir.parent  # the cluster's home, which holds devkit's marker
+        if not (target / MARKER).is_file():
+            raise ConfigError(f"{target} has no {MARKER}: devkit did not create it, so it will not delete it")
         shutil.rmtree(target)
         self.state.put("native", {})
         return f"removed the native cluster {target}"
