@@ -18,5 +18,3 @@ def up_steps() -> list[Step]:
 
     return [DatabaseStep(), PythonDeps(), NodeDeps(), TenantSequence(), DocsStep()]
 
-
-STEP_NAMES = ("database", "python-deps", "node-deps", "tenants", "docs")
