@@ -19,38 +19,24 @@ _OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ";;"}
 _ASSIGN = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.S)
 _OPAQUE = re.compile(r"\$\{\{.*?\}\}|\$\((?:[^()]|\([^()]*\))*\)")
 _SET_OUTPUT = re.compile(r"::set-(output|env) name=([\w-]+)::(.*)$")
+# Flags that take no value, per docker subcommand (the rest take one: skip it to find the image).
+_CREATE_FLAGS = {
+    "-i",
+    "-t",
+    "--interactive",
+    "--tty",
+    "--init",
+    "-P",
+    "--privileged",
+    "--read-only",
+    "--publish-all",
+    "--no-healthcheck",
+    "-q",
+    "--quiet",
+}
 _BOOL = {
-    "run": {
-        "-d",
-        "--detach",
-        "--rm",
-        "-i",
-        "-t",
-        "--interactive",
-        "--tty",
-        "--init",
-        "-P",
-        "--privileged",
-        "--read-only",
-        "--publish-all",
-        "--no-healthcheck",
-        "-q",
-        "--quiet",
-    },
-    "create": {
-        "-i",
-        "-t",
-        "--interactive",
-        "--tty",
-        "--init",
-        "-P",
-        "--privileged",
-        "--read-only",
-        "--publish-all",
-        "--no-healthcheck",
-        "-q",
-        "--quiet",
-    },
+    "run": _CREATE_FLAGS | {"-d", "--detach", "--rm"},
+    "create": _CREATE_FLAGS,
     "pull": {"-a", "--all-tags", "-q", "--quiet", "--disable-content-trust"},
 }
 
