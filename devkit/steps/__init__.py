@@ -17,4 +17,3 @@ def up_steps() -> list[Step]:
     from devkit.steps.tenants import TenantSequence
 
     return [DatabaseStep(), PythonDeps(), NodeDeps(), TenantSequence(), DocsStep()]
-
