@@ -78,24 +78,29 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     return facts
 
 
+def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hint: str) -> None:
+    """Run devkit/probe/<script> inside the project's Django, booted by its own manage.py."""
+    bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
+    proc.run(
+        [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
+        cwd=ctx.config.manage_dir,
+        env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script)},
+        log=log,
+        hint=hint,
+    )
+
+
 def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
     """Run one probe script in the project's Django and return the JSON it wrote."""
     # A unique file per call: probes may run concurrently in one process (doctor, docs).
     fd, name = tempfile.mkstemp(prefix=f"probe-{script}-", suffix=".json", dir=ctx.config.state_dir)
     os.close(fd)
     out = Path(name)
-    bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
-    full_env = {
-        **ctx.command_env(),
-        **env,
-        "DEVKIT_PROBE_SCRIPT": str(PROBES / script),
-        "DEVKIT_PROBE_OUT": str(out),
-    }
     try:
-        proc.run(
-            [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
-            cwd=ctx.config.manage_dir,
-            env=full_env,
+        run_in_django(
+            ctx,
+            script,
+            {**env, "DEVKIT_PROBE_OUT": str(out)},
             log=ctx.logs / f"probe-{script}.log",
             hint="Django could not start with these settings: see the log; `devkit doctor` "
             "checks DJANGO_SETTINGS_MODULE, the database settings and the installed apps",

@@ -150,12 +150,10 @@ class TenantSequence:
             spec = getattr(ctx.config.tenants, action.tenant)
             plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
         env["DEVKIT_TENANTS"] = json.dumps(plan)
-        script = facts_mod.PROBES / "tenants.py"
-        bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
-        proc.run(
-            [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
-            cwd=ctx.config.manage_dir,
-            env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(script)},
+        facts_mod.run_in_django(
+            ctx,
+            "tenants.py",
+            env,
             log=log,
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
         )
