@@ -155,13 +155,25 @@ def guarded(g: Globals, name: str, body: Callable[[Any], tuple[int, dict[str, An
     raise typer.Exit(code)
 
 
-def load_config(g: Globals) -> Any:
+def load_config(g: Globals, django_project: bool = False) -> Any:
+    """The project's configuration; with `django_project`, refuse a folder without manage.py
+    before anything is created (no venv, cluster, env file or .gitignore in the wrong folder)."""
     from devkit import config
 
     root = g.project.resolve() if g.project else config.find_project(Path.cwd())
     if not root.is_dir():
-        raise UsageError(f"--project {g.project}: no such folder")
-    return config.load(root)
+        raise UsageError(
+            f"--project {g.project}: no such folder", hint="pass the folder that holds manage.py"
+        )
+    loaded = config.load(root)
+    if django_project and not loaded.path(loaded.manage_py).is_file():
+        raise UsageError(
+            f"{root} is not a Django project: {loaded.manage_py} not found "
+            f"(manage_py from {loaded.provenance.get('manage_py', 'default')}); nothing was created",
+            hint="pass --project with the folder that holds manage.py, or set manage_py in "
+            'devkit.toml (e.g. manage_py = "backend/manage.py")',
+        )
+    return loaded
 
 
 @command(app)
@@ -194,7 +206,7 @@ def up(
     guarded(
         g,
         "up",
-        lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or [], recreate),
+        lambda ui: run_up(load_config(g, True), ui, g, only or [], skip or [], force or [], recreate),
     )
 
 

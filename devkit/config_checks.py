@@ -17,7 +17,7 @@ TEMPLATE_FIELDS = ("url", "host", "port", "name", "user", "password")
 
 # PostgreSQL identifiers are at most 63 bytes (NAMEDATALEN - 1). devkit passes names to initdb,
 # psql and URLs as well as to SQL, so it keeps to characters that need no quoting anywhere.
-_PG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_PG_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _ENV_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DJANGO_USERNAME = re.compile(r"^[\w.@+-]+$")
 _DOMAIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")
@@ -68,7 +68,7 @@ def pg_name_problem(name: str) -> str | None:
     if len(name.encode()) > 63:
         return f"is {len(name.encode())} bytes long; PostgreSQL names are at most 63 bytes"
     if not _PG_NAME.match(name):
-        return "may hold only letters, digits, _ and - and must start with a letter or _"
+        return "may hold only letters, digits, _ and - (and must not start with -)"
     return None
 
 
