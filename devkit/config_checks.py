@@ -87,9 +87,13 @@ def _check_commands(flat: dict[str, Any], fail: Any) -> None:
             argv = shlex.split(line)
         except ValueError as exc:
             fail(key, f"is not a command line ({exc})", "close the quote, or quote the argument")
-        if not argv:
-            allowed = ' (or "builtin")' if key in BUILTIN_KEYS else ""
-            fail(key, "is empty", f"set {key} to a manage.py command line{allowed}, e.g. {_default(key)!r}")
+        if line and not argv:  # "" leaves the step out; blanks alone are a mistake
+            allowed = ', "builtin"' if key in BUILTIN_KEYS else ""
+            fail(
+                key,
+                "holds only blanks",
+                f'set {key} to a manage.py command line{allowed} or "" to leave it out',
+            )
 
 
 def _default(key: str) -> str:

@@ -25,7 +25,9 @@ def render(values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-DAMAGED_BEGIN = "# devkit: the lines below were in a devkit block whose END marker was missing; kept as they are\n"
+DAMAGED_BEGIN = (
+    "# devkit: the lines below were in a devkit block whose END marker was missing; kept as they are\n"
+)
 DAMAGED_END = "# devkit: a devkit END marker without its BEGIN marker was here\n"
 
 
