@@ -173,6 +173,10 @@ def load_config(g: Globals, django_project: bool = False) -> Any:
             hint="pass --project with the folder that holds manage.py, or set manage_py in "
             'devkit.toml (e.g. manage_py = "backend/manage.py")',
         )
+    if django_project:
+        from devkit.config_checks import check_paths
+
+        check_paths(loaded)
     return loaded
 
 

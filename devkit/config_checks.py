@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 import string
+from pathlib import Path
 from typing import Any
 
 from devkit.errors import ConfigError
@@ -122,3 +123,30 @@ def _check_env_mapping(mapping: dict[str, str], source: str) -> None:
                 f"{source}: database.env.{var} = {template!r} uses unknown field {{{unknown[0]}}}",
                 hint="fields are " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS),
             )
+
+
+def check_paths(config: Any) -> None:
+    """Files and folders the configuration names must exist before `up` creates anything."""
+    import shutil
+
+    def where(key: str) -> str:
+        return config.provenance.get(key, "default")
+
+    requirements = config.python.requirements
+    if requirements and not config.path(requirements).is_file():
+        raise ConfigError(
+            f"{where('python.requirements')}: python.requirements = {requirements!r}: no such file",
+            hint="name the requirements file (or pyproject.toml) relative to the project, or remove the key",
+        )
+    interpreter = config.python.interpreter
+    if interpreter and not (Path(interpreter).is_file() if "/" in interpreter else shutil.which(interpreter)):
+        raise ConfigError(
+            f"{where('python.interpreter')}: python.interpreter = {interpreter!r}: no such interpreter",
+            hint="give the path (or a name on PATH) of the python that creates the venv, or remove the key",
+        )
+    node_dir = config.node.dir
+    if node_dir and not (config.path(node_dir) / "package.json").is_file():
+        raise ConfigError(
+            f"{where('node.dir')}: node.dir = {node_dir!r}: no package.json there",
+            hint='name the folder holding package.json, or set node.dir = "" for no frontend',
+        )
