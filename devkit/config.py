@@ -164,7 +164,8 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
-            hint=f"TOML files are UTF-8 text: re-save {path.name} as UTF-8, or rewrite it (`devkit init`)",
+            hint=f"TOML files are UTF-8 text: re-save {path.name} as UTF-8"
+            + (", or write it again with `devkit init`" if path.name == "devkit.toml" else ""),
         ) from None
     except OSError as exc:
         raise ConfigError(

@@ -88,7 +88,7 @@ def write(path: Path, values: dict[str, str], warn: Callable[[str], None] | None
     """Update the managed block; returns True when the file changed. Always leaves mode 0600.
 
     `warn` receives one line per damaged marker found (the lines around it are kept)."""
-    existing = path.read_text() if path.exists() else ""
+    existing = _read(path)
     wanted, warnings = merged_with_warnings(existing, render(values))
     for warning in warnings:
         if warn is not None:
@@ -101,10 +101,26 @@ def write(path: Path, values: dict[str, str], warn: Callable[[str], None] | None
     return True
 
 
+def _read(path: Path) -> str:
+    """The env file's text ("" when missing); ConfigError when it is not text devkit may rewrite."""
+    from devkit.errors import ConfigError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "devkit does not rewrite it",
+            hint=f"fix or move {path.name}, or point env_file at another file",
+        ) from None
+
+
 def is_current(path: Path, values: dict[str, str]) -> bool:
     try:
-        text = path.read_text()
-    except FileNotFoundError:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):  # write() explains a file it cannot use
         return False
     return render(values) in text and not path.stat().st_mode & 0o077
 
