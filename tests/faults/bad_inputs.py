@@ -321,6 +321,30 @@ CASES: list[Case] = [
         ("node.dir", "package.json"),
         {**_toml('[node]\ndir = "web"\n'), "manage.py": ""},
     ),
+    Case(
+        "python-version-binary",
+        ("config",),
+        2,
+        (".python-version", "cannot read"),
+        {".python-version": b"\xff\xfe"},
+    ),
+    Case(
+        "nvmrc-binary",
+        ("config",),
+        2,
+        (".nvmrc", "cannot read"),
+        {"web/package.json": "{}", "web/.nvmrc": b"\xff"},
+    ),
+    Case(
+        "pyproject-syntax",
+        ("config",),
+        2,
+        ("pyproject.toml", "invalid TOML"),
+        {"pyproject.toml": "[tool.devkit\n"},
+    ),
+    Case(
+        "health-port-zero", (*HEALTH, "http://localhost:0/"), 2, ("not a valid URL", "port 0"), setup="none"
+    ),
     # -- the command line -----------------------------------------------------------------
     Case("unknown-option", ("up", "--bogus"), 2, ("No such option", "--bogus")),
     Case(
@@ -529,6 +553,14 @@ CASES: list[Case] = [
         setup="initialised",
         env={"DJANGO_SETTINGS_MODULE": "config.nosuch"},
         source="issue 10 #10",
+    ),
+    Case(
+        "env-file-binary",
+        ("up", "--no-input"),
+        2,
+        (".env", "not UTF-8", "env_file"),
+        setup="initialised",
+        edits={".env": b"\xff\xfeDB_NAME=x\n"},
     ),
     Case(
         "env-file-end-marker-deleted",
