@@ -47,7 +47,9 @@ def _toml(text: str) -> dict[str, str | bytes]:
 
 
 def _nothing_created(project: Path, output: str) -> str | None:
-    made = sorted(p.name for p in project.iterdir() if p.name not in {"README.md", "devkit.toml"})
+    made = sorted(
+        p.name for p in project.iterdir() if p.name not in {"README.md", "devkit.toml", "manage.py"}
+    )
     return f"created {made}" if made else None
 
 
@@ -353,6 +355,7 @@ CASES: list[Case] = [
         2,
         ("unknown step frontend", "steps are"),
         {"manage.py": ""},
+        verify=_nothing_created,
     ),
     Case(
         "migrate-force-flag",
