@@ -37,7 +37,8 @@ class CommandFailed(DevkitError):
     ) -> None:
         from devkit.tracebacks import summarize
 
-        name = " ".join(argv[:3])
+        # `python manage.py migrate_schemas --tenant`: the log line below has the full paths
+        name = " ".join(os.path.basename(a) if os.path.isabs(a) else a for a in argv[:4])
         where = f" (full log: {log})" if log else ""
         raised = summarize(output)  # the project's own traceback: two lines here, all of it with -v
         super().__init__(
