@@ -23,8 +23,9 @@ class Raised:
     function: str
 
     def lines(self) -> str:
+        """Where, then what: like the last two lines of a traceback (the exception line last)."""
         where = f"{self.path}:{self.line}" + (f" in {self.function}" if self.function else "")
-        return f"{self.exception}\n  raised at {where}"
+        return f"raised at {where}\n{self.exception}"
 
 
 def summarize(output: str) -> Raised | None:

@@ -60,7 +60,7 @@ def test_command_failed_shows_the_summary_and_keeps_the_whole_for_v(tmp_path: Pa
     try:
         proc.run([sys.executable, script], log=log)
     except proc.CommandFailed as exc:
-        assert exc.details == f"KeyError: 'tenant'\n  raised at {script}:2 in f"
+        assert exc.details == f"raised at {script}:2 in f\nKeyError: 'tenant'"
         assert "Traceback (most recent call last)" in (exc.verbose_details or "")
         assert str(log) in exc.message
         assert "Traceback (most recent call last)" in log.read_text()
