@@ -12,7 +12,7 @@ from devkit.errors import UsageError
 from devkit.workflows import images
 from devkit.workflows.jobs import Workflow, check_workflow, deploy_matcher
 from devkit.workflows.rules import RULES, Finding
-from devkit.workflows.source import Map, SourceError, line_of, load_yaml
+from devkit.workflows.source import Map, SourceError, duplicates, line_of, load_yaml, read_text, variants
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
 
@@ -94,8 +94,30 @@ def check_file(path: Path, shown: str, matcher: re.Pattern[str]) -> Iterator[Fin
     try:
         doc = load_yaml(path)
     except SourceError as exc:
-        yield Finding(shown, exc.line, "DK001", f"not valid YAML: {exc}", "fix the syntax error")
+        yield Finding(shown, exc.line, "DK001", f"not valid YAML: {exc}", "fix the file (or do not pass it)")
         return
+    yield from _duplicate_keys(shown, doc)
+    seen: set[Finding] = set()
+    for variant in variants(doc):  # each definition of a duplicated key is checked
+        for finding in _check_document(shown, variant, matcher):
+            if finding not in seen:
+                seen.add(finding)
+                yield finding
+
+
+def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
+    for key, first, later in duplicates(doc):
+        yield Finding(
+            shown,
+            later,
+            "DK002",
+            f"'{key}' is already defined at line {first}: GitHub rejects the whole file "
+            "(none of its jobs runs); a YAML library keeps only the last definition",
+            f"keep one '{key}' (merge the two definitions, or move one into its own file)",
+        )
+
+
+def _check_document(shown: str, doc: Any, matcher: re.Pattern[str]) -> Iterator[Finding]:
     if isinstance(doc, Map) and isinstance(doc.get("jobs"), Map):
         yield from check_workflow(Workflow(shown, doc), matcher)
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
@@ -136,7 +158,12 @@ def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
 def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:
     """DK105: a FROM that floats. Earlier stages named with AS are not images."""
     stages: set[str] = set()
-    for number, line in enumerate(path.read_text().splitlines(), 1):
+    try:
+        text = read_text(path)
+    except SourceError as exc:
+        yield Finding(shown, exc.line, "DK001", str(exc), "fix the file (or do not pass it)")
+        return
+    for number, line in enumerate(text.splitlines(), 1):
         match = _FROM.match(line)
         if not match:
             continue
