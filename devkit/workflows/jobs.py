@@ -8,13 +8,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from devkit.workflows import images, scripts
+from devkit.workflows import images, roles, scripts
 from devkit.workflows.rules import Finding
-from devkit.workflows.source import Map, Text, line_of
+from devkit.workflows.source import Map, line_of
 
 DEFAULT_DEPLOY_PATTERNS = ("deploy", "release", "promote", "prod", "uat")
 _WITH_KEYS = {"image": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
-_MIGRATE_JOB = re.compile(r"(?<![a-z0-9])migrat", re.I)
 _EXPR_REF = re.compile(
     r"^(?:env\.([\w-]+)|(?:needs|jobs)\.([\w-]+)\.outputs\.([\w-]+)"
     r"|steps\.([\w-]+)\.outputs\.([\w-]+))$"
@@ -27,15 +26,23 @@ def deploy_matcher(patterns: Sequence[str]) -> re.Pattern[str]:
     return re.compile(f"(?<![a-z0-9])(?:{words})", re.I)
 
 
-def is_deploy(job_id: str, job: Map, matcher: re.Pattern[str]) -> bool:
-    """Id or name match: a deploy job. An environment match alone does not make a job that says
-    it migrates (id or name) a deploy job: migrate jobs need the environment's secrets too."""
-    name = str(job.get("name") or "")
-    if matcher.search(job_id) or matcher.search(name):
+def is_deploy(job_id: str, job: Map, steps: list[Map], matcher: re.Pattern[str]) -> bool:
+    """A job that changes a deployed system (roles.deploy_reason), or one whose id, name or
+    environment has a deploy word and that runs more than echo/notify steps. An environment
+    match alone does not make a job that says it migrates a deploy job."""
+    if roles.never_runs(job):
+        return False
+    if roles.deploy_reason(job, steps):
         return True
+    name = str(job.get("name") or "")
     env = job.get("environment")
     env_name = str(env.get("name", "") if isinstance(env, dict) else env or "")
-    return bool(matcher.search(env_name)) and not _MIGRATE_JOB.search(f"{job_id} {name}")
+    called = str(job.get("uses") or "").rsplit("/", 1)[-1]  # a reusable workflow: its file name
+    if matcher.search(job_id) or matcher.search(name) or matcher.search(called):
+        named = True
+    else:
+        named = bool(matcher.search(env_name)) and not roles.MIGRATE_NAME.search(f"{job_id} {name}")
+    return named and roles.does_something(job, steps)
 
 
 @dataclass
@@ -111,31 +118,80 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
             "the workflow grants `permissions: write-all`",
             "grant only what each job needs, e.g. `permissions: contents: read`",
         )
-    deploys = [j for j, job in wf.jobs.items() if is_deploy(j, job, matcher)]
-    migrators = [j for j in wf.jobs if j not in deploys and _migrations(wf, j)]
+    deploys = [j for j, job in wf.jobs.items() if is_deploy(j, job, wf.steps(j), matcher)]
+    migrators = [
+        j
+        for j, job in wf.jobs.items()
+        if j not in deploys and roles.migrates_deployed_database(doc, job, wf.steps(j))
+    ]
     for job_id, job in wf.jobs.items():
         line = _job_line(doc, job_id)
         yield from _hygiene(wf, job_id, job, line)
-        if job_id in deploys:
-            yield from _images(wf, job_id)
-            for step_line, text in _migrations(wf, job_id):
-                yield Finding(
-                    wf.path,
-                    step_line,
-                    "DK102",
-                    f"deploy job '{job_id}' runs migrations: {text}",
-                    "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
+        if job_id not in deploys:
+            continue
+        yield from _images(wf, job_id)
+        migrations = roles.migrations(wf.steps(job_id))
+        for step_line, text, _ in migrations:
+            yield Finding(
+                wf.path,
+                step_line,
+                "DK102",
+                f"deploy job '{job_id}' runs migrations: {text}",
+                "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
+            )
+        if not migrations:
+            yield from _order(wf, job_id, migrators, line)
+
+
+def _order(wf: Workflow, job_id: str, migrators: list[str], line: int) -> Iterator[Finding]:
+    """DK103: the deploy job must run after the migrate job succeeded. The fix never proposes
+    a `needs:` that would make the graph cyclic; an `if:` that runs the job whatever happened
+    before (always(), failure(), !cancelled()) defeats the `needs:` unless it checks the
+    migrate job's result."""
+    needed = _needs_closure(wf, job_id)
+    for migrate in migrators:
+        if migrate not in needed:
+            if job_id in _needs_closure(wf, migrate):
+                hint = (
+                    f"'{migrate}' itself runs after '{job_id}' (its needs: chain reaches it): take "
+                    f"'{job_id}' out of that chain, then add `needs: [{migrate}]` to '{job_id}'"
                 )
-            missing = [m for m in migrators if m not in _needs_closure(wf, job_id)]
-            if missing and not _migrations(wf, job_id):
-                yield Finding(
-                    wf.path,
-                    line,
-                    "DK103",
-                    f"deploy job '{job_id}' does not need the migrate job "
-                    f"'{missing[0]}': it may deploy code before its migrations ran",
-                    f"add `needs: [{missing[0]}]` to '{job_id}'",
-                )
+            else:
+                hint = f"add `needs: [{migrate}]` to '{job_id}'"
+            yield Finding(
+                wf.path,
+                line,
+                "DK103",
+                f"deploy job '{job_id}' does not need the migrate job '{migrate}': it may deploy "
+                "code before its migrations ran",
+                hint,
+            )
+            return
+        cond = _runs_regardless(wf, job_id, migrate)
+        if cond:
+            yield Finding(
+                wf.path,
+                wf.jobs[job_id].line_of("if"),
+                "DK103",
+                f"deploy job '{job_id}' has `if: {cond}`: it runs even when the migrate job "
+                f"'{migrate}' failed",
+                f"add `&& needs.{migrate}.result == 'success'` to the condition (or drop always())",
+            )
+            return
+
+
+_REGARDLESS = re.compile(r"\b(?:always|failure|cancelled)\s*\(\s*\)")
+
+
+def _runs_regardless(wf: Workflow, job_id: str, migrate: str) -> str | None:
+    cond = str(wf.jobs[job_id].get("if") or "")
+    if not _REGARDLESS.search(cond):
+        return None
+    chain = {migrate} | {j for j in wf.jobs if migrate in _needs_closure(wf, j)}
+    checked = [j for j in chain if re.search(rf"needs\.{re.escape(j)}\.result\s*==\s*'success'", cond)]
+    if checked or re.search(r"!\s*failure\s*\(|\bsuccess\s*\(", cond):
+        return None
+    return cond.strip()
 
 
 def _job_line(doc: Map, job_id: str) -> int:
@@ -171,19 +227,6 @@ def _hygiene(wf: Workflow, job_id: str, job: Map, line: int) -> Iterator[Finding
         )
 
 
-def _migrations(wf: Workflow, job_id: str) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
-    for step in wf.steps(job_id):
-        run = step.get("run")
-        if not isinstance(run, Text):
-            continue
-        for index, text in scripts.logical_lines(run):
-            match = scripts.MIGRATE.search(text)
-            if match:
-                found.append((run.line_at(index), match.group(0)))
-    return found
-
-
 def _needs_closure(wf: Workflow, job_id: str) -> set[str]:
     seen: set[str] = set()
     todo = [job_id]
@@ -217,6 +260,8 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
     yield from _variables(wf, job_id, job.get("env"), job_scope, "env")
     yield from _with(wf, job_id, job.get("with"), job_scope)
     for number, step in enumerate(wf.steps(job_id)):
+        if roles.never_runs(step):
+            continue
         run = step.get("run")
         scope = wf.lookup(job_id, number, str(run) if run else None)
         uses = step.get("uses")
@@ -232,9 +277,11 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
         yield from _with(wf, job_id, step.get("with"), scope)
-        if isinstance(run, Text):
-            for ref in scripts.image_refs(run):
-                yield from _judge(wf, job_id, run.line_at(ref.index), ref.kind, ref.value, ref.where, scope)
+        for script in roles.step_scripts(step):
+            text = script.text
+            local = scope if text is run else wf.lookup(job_id, number, str(text))
+            for ref in scripts.image_refs(text, remote=script.remote):
+                yield from _judge(wf, job_id, text.line_at(ref.index), ref.kind, ref.value, ref.where, local)
 
 
 def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where: str) -> Iterator[Finding]:

@@ -13,7 +13,17 @@ Nested = tuple[tuple[str, ...], bool, bool]
 
 _SSH_VALUE_FLAGS = set("BbcDEeFIiJLlmOoPpQRSWw")
 _SHELLS = {"bash", "sh", "dash", "zsh", "ksh", "ash"}
-_EXEC_VALUE_FLAGS = {"-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index"}
+_EXEC_VALUE_FLAGS = {
+    "-e",
+    "--env",
+    "--env-file",
+    "-u",
+    "--user",
+    "-w",
+    "--workdir",
+    "--detach-keys",
+    "--index",
+}
 _SUDO_VALUE_FLAGS = {"-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D"}
 
 

@@ -249,11 +249,11 @@ def _heredoc_assignments(lines: list[str], end: str) -> dict[str, str]:
     return found
 
 
-def image_refs(script: str) -> list[Ref]:
+def image_refs(script: str, *, remote: bool = False) -> list[Ref]:
     """Image references: docker/podman pull|run|create, kubectl set image, helm --set image.*,
     and assignments to variables named *IMAGE or *TAG (compose image variables)."""
     refs: list[Ref] = []
-    for cmd in simple_commands(script):
+    for cmd in simple_commands(script, remote=remote):
         if cmd.wrapper:
             continue
         argv = list(cmd.argv)
@@ -263,6 +263,10 @@ def image_refs(script: str) -> list[Ref]:
         if kind:
             refs.append(Ref(index, kind, value, f"{name}="))
     return refs
+
+
+def is_assignment(word: str) -> bool:
+    return bool(_ASSIGN.match(word))
 
 
 def variable_kind(name: str) -> str | None:
