@@ -12,7 +12,16 @@ from devkit.errors import UsageError
 from devkit.workflows import images
 from devkit.workflows.jobs import Workflow, check_workflow, deploy_matcher
 from devkit.workflows.rules import RULES, Finding
-from devkit.workflows.source import Map, SourceError, duplicates, line_of, load_yaml, read_text, variants
+from devkit.workflows.source import (
+    Map,
+    SourceError,
+    duplicates,
+    line_of,
+    load_yaml,
+    new_map,
+    read_text,
+    variants,
+)
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
 
@@ -122,14 +131,34 @@ def _check_document(shown: str, doc: Any, matcher: re.Pattern[str]) -> Iterator[
         yield from check_workflow(Workflow(shown, doc), matcher)
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
         yield from check_compose(shown, doc)
+    elif _composite(doc):
+        # a composite action (action.yml) is judged as one job made of its steps
+        runs: Map = doc["runs"]
+        jobs = new_map(runs.line)
+        jobs["composite-action"] = runs
+        jobs.key_lines["composite-action"] = doc.line_of("runs")
+        wrapped = new_map(doc.line)
+        wrapped.update(doc)
+        wrapped.key_lines = dict(doc.key_lines)
+        wrapped["jobs"] = jobs
+        yield from check_workflow(Workflow(shown, wrapped), matcher, hygiene=False)
     else:
         yield Finding(
             shown,
             line_of(doc, 1),
             "DK001",
-            "neither a workflow (no `jobs:` mapping) nor a compose file (no `services:`)",
+            "neither a workflow (no `jobs:` mapping), a composite action nor a compose file (no `services:`)",
             "pass workflow files, compose files or Dockerfiles",
         )
+
+
+def _composite(doc: Any) -> bool:
+    runs = doc.get("runs") if isinstance(doc, Map) else None
+    return (
+        isinstance(runs, Map)
+        and str(runs.get("using")) == "composite"
+        and isinstance(runs.get("steps"), list)
+    )
 
 
 def check_compose(shown: str, doc: Map) -> Iterator[Finding]:

@@ -10,10 +10,10 @@ from typing import Any
 
 from devkit.workflows import images, roles, scripts
 from devkit.workflows.rules import Finding
-from devkit.workflows.source import Map, line_of
+from devkit.workflows.source import Map, Text, line_of
 
 DEFAULT_DEPLOY_PATTERNS = ("deploy", "release", "promote", "prod", "uat")
-_WITH_KEYS = {"image": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
+_WITH_KEYS = {"image": "image", "images": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
 _EXPR_REF = re.compile(
     r"^(?:env\.([\w-]+)|(?:needs|jobs)\.([\w-]+)\.outputs\.([\w-]+)"
     r"|steps\.([\w-]+)\.outputs\.([\w-]+))$"
@@ -108,7 +108,9 @@ class Workflow:
         return None
 
 
-def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
+def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = True) -> Iterator[Finding]:
+    """Every rule for one workflow; `hygiene=False` for a composite action (no permissions or
+    timeout of its own: the calling job has them)."""
     doc = wf.doc
     if doc.get("permissions") == "write-all":
         yield Finding(
@@ -126,7 +128,8 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
     ]
     for job_id, job in wf.jobs.items():
         line = _job_line(doc, job_id)
-        yield from _hygiene(wf, job_id, job, line)
+        if hygiene:
+            yield from _hygiene(wf, job_id, job, line)
         if job_id not in deploys:
             continue
         yield from _images(wf, job_id)
@@ -293,10 +296,13 @@ def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where:
 
 def _with(wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup) -> Iterator[Finding]:
     for name, value in inputs.items() if isinstance(inputs, Map) else []:
-        if name.lower() in _WITH_KEYS:
-            yield from _judge(
-                wf, job_id, inputs.line_of(name), _WITH_KEYS[name.lower()], str(value), f"with: {name}", scope
-            )
+        if name.lower() not in _WITH_KEYS:
+            continue
+        lines = str(value).splitlines() if name.lower() == "images" else [str(value)]
+        for offset, item in enumerate(lines):  # `images:` holds one reference per line
+            if item.strip():
+                line = value.line_at(offset) if isinstance(value, Text) else inputs.line_of(name)
+                yield from _judge(wf, job_id, line, _WITH_KEYS[name.lower()], item, f"with: {name}", scope)
 
 
 def _judge(

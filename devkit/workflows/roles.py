@@ -31,11 +31,12 @@ _SCRIPT_INPUTS = (
     "script-after",
 )
 _DB_VAR = re.compile(r"DATABASE|(?:^|_)DB(?:_|$)|^PG|POSTGRES|MYSQL", re.I)
-_LOCAL_HOST = re.compile(r"localhost|127\.0\.0\.1|\[::1\]|(?<![\w.-])postgres(?![\w.-])")
+_LOCAL_HOST = re.compile(r"localhost|127\.0\.0\.1|\[::1\]")
 _INERT_PROGRAMS = {
     "echo", "printf", "cat", "true", "false", ":", "sleep", "exit", "date", "env", "printenv", "test",
     "[", "ls", "pwd", "cd", "export", "set", "jq", "grep", "head", "tail", "wc", "uname", "whoami",
-    "id", "df", "du", "sort", "tee", "curl", "wget", "uptime", "hostname", "free",
+    "id", "df", "du", "sort", "tee", "curl", "wget", "uptime", "hostname", "free", "source", ".",
+    "mkdir", "chmod", "ssh-keyscan", "ssh-add", "ssh-agent",
 }  # fmt: skip
 _INERT_ACTIONS = re.compile(
     r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|github-script)"
@@ -128,8 +129,8 @@ def _has_docker_host(item: Map) -> bool:
 
 def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
     argv = [w for w in cmd.argv if not scripts.is_assignment(w)]
-    if not argv or cmd.wrapper:
-        return None
+    if not argv or cmd.wrapper or scripts.MIGRATE.search(" ".join(argv)):
+        return None  # a migration is the migrate job's business (DK102 reports it in a deploy job)
     name = program(argv[0])
     line = " ".join(argv[:3])
     if cmd.remote:
@@ -181,7 +182,9 @@ def does_something(job: Map, steps: list[Map]) -> bool:
             return True
         for _, cmd in commands(step):
             argv = [w for w in cmd.argv if not scripts.is_assignment(w)]
-            if argv and not cmd.wrapper and program(argv[0]) not in _INERT_PROGRAMS:
+            if not argv or cmd.wrapper or scripts.MIGRATE.search(" ".join(argv)):
+                continue
+            if program(argv[0]) not in _INERT_PROGRAMS:
                 return True
     return False
 
@@ -217,6 +220,8 @@ def migrates_deployed_database(wf_doc: Map, job: Map, steps: list[Map]) -> bool:
         w for step in steps for _, cmd in commands(step) for w in cmd.argv if "secrets." in w or "vars." in w
     ]
     for value in map(str, values):
+        if value.strip() in service_names:
+            continue
         if _LOCAL_HOST.search(value) or any(re.search(rf"@{re.escape(s)}[:/]", value) for s in service_names):
             continue
         if "secrets." in value or "vars." in value:

@@ -258,6 +258,7 @@ def image_refs(script: str, *, remote: bool = False) -> list[Ref]:
             continue
         argv = list(cmd.argv)
         refs += _docker(cmd.index, argv) + _kubectl(cmd.index, argv) + _helm(cmd.index, argv)
+        refs += _kustomize(cmd.index, argv) + _image_flag(cmd.index, argv)
     for index, name, value in assignments(script):
         kind = variable_kind(name)
         if kind:
@@ -304,6 +305,32 @@ def _kubectl(index: int, argv: list[str]) -> list[Ref]:
                 if "=" in w and not w.startswith("-")
             ]
     return []
+
+
+def _kustomize(index: int, argv: list[str]) -> list[Ref]:
+    """kustomize edit set image NAME=IMAGE:TAG (also NAME:TAG, and NAME=IMAGE@digest)."""
+    for i in range(len(argv) - 3):
+        if program(argv[i]) == "kustomize" and argv[i + 1 : i + 4] == ["edit", "set", "image"]:
+            return [
+                Ref(index, "image", w.split("=", 1)[-1], "kustomize edit set image")
+                for w in argv[i + 4 :]
+                if not w.startswith("-")
+            ]
+    return []
+
+
+def _image_flag(index: int, argv: list[str]) -> list[Ref]:
+    """--image IMAGE / --image=IMAGE of a deploy CLI (gcloud run deploy, flyctl deploy, ...)."""
+    if program(argv[0]) in ("docker", "podman", "kubectl", "helm", "kustomize"):
+        return []
+    refs: list[Ref] = []
+    for i, word in enumerate(argv):
+        name, eq, inline = word.partition("=")
+        if name == "--image" or (name == "-i" and program(argv[0]) in ("flyctl", "fly")):
+            value = inline if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+            if value:
+                refs.append(Ref(index, "image", value, f"{program(argv[0])} {name}"))
+    return refs
 
 
 def _helm(index: int, argv: list[str]) -> list[Ref]:
