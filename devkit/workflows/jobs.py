@@ -288,10 +288,22 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
 
 
 def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where: str) -> Iterator[Finding]:
+    used = "\n".join(_texts(wf.jobs[job_id]))
     for name, value in env.items() if isinstance(env, Map) else []:
         kind = scripts.variable_kind(name)
+        if kind == "image" and ":" not in str(value).rsplit("/", 1)[-1] and scripts.used_with_tag(name, used):
+            continue  # a repository; the reference that adds the tag is judged
         if kind:
             yield from _judge(wf, job_id, env.line_of(name), kind, str(value), f"{where} {name}", scope)
+
+
+def _texts(value: Any) -> list[str]:
+    """Every string inside a job (scripts, inputs, env), to see how a variable is used."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [value] if isinstance(value, str) else []
 
 
 def _with(wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup) -> Iterator[Finding]:

@@ -112,8 +112,6 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
         uses = str(step.get("uses") or "")
         if uses and not uses.startswith("docker://") and _DEPLOY_ACTION.search(uses.split("@")[0]):
             return f"uses {uses}"
-        if uses and "ssh" in uses.lower() and any(s.remote for s in step_scripts(step)):
-            return f"runs commands on a server ({uses})"
         local_docker_host = docker_host or _has_docker_host(step)
         for _, cmd in commands(step):
             reason = _command_reason(cmd, local_docker_host or self_hosted)
@@ -135,8 +133,9 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
     line = " ".join(argv[:3])
     if cmd.remote:
         return None if name in _INERT_PROGRAMS else f"runs `{line}` on another machine"
-    sub = argv[1] if len(argv) > 1 else ""
-    if name == "kubectl" and sub in _K8S_CHANGE and argv[1:3] != ["rollout", "status"]:
+    words = scripts.positional(argv, scripts.KUBECTL_VALUE_FLAGS) if name in ("kubectl", "helm") else argv
+    sub = words[1] if len(words) > 1 else ""
+    if name == "kubectl" and sub in _K8S_CHANGE and words[1:3] != ["rollout", "status"]:
         return f"runs `{line}`"
     if name == "helm" and sub in ("upgrade", "install", "rollback", "uninstall"):
         return f"runs `{line}`"
@@ -205,28 +204,34 @@ def migrations(steps: list[Map]) -> list[tuple[int, str, bool]]:
 
 
 def migrates_deployed_database(wf_doc: Map, job: Map, steps: list[Map]) -> bool:
-    """The job's migrations reach a deployed database (see the module docstring)."""
+    """The job's migrations reach a deployed database (see the module docstring): decided by
+    where the database host comes from, then by whether any database setting is a secret."""
     found = migrations(steps)
     if not found:
         return False
     if any(remote for _, _, remote in found) or job.get("environment"):
         return True
     services = job.get("services")
-    service_names = set(services) if isinstance(services, dict) else set()
-    values = [
-        v for scope in _env_scopes(wf_doc, job, steps) for k, v in scope.items() if _DB_VAR.search(str(k))
-    ]
-    values += [
-        w for step in steps for _, cmd in commands(step) for w in cmd.argv if "secrets." in w or "vars." in w
-    ]
-    for value in map(str, values):
-        if value.strip() in service_names:
-            continue
-        if _LOCAL_HOST.search(value) or any(re.search(rf"@{re.escape(s)}[:/]", value) for s in service_names):
-            continue
-        if "secrets." in value or "vars." in value:
-            return True
-    return False
+    service_names = {str(n) for n in services} if isinstance(services, dict) else set()
+    settings = [(str(k), str(v)) for s in _env_scopes(wf_doc, job, steps) for k, v in s.items()]
+    settings = [(k, v) for k, v in settings if _DB_VAR.search(k)]
+    hosts = [v for k, v in settings if re.search("URL|HOST|DSN", k, re.I) or "://" in v]
+    if any(_secret(v) for v in hosts):
+        return True
+    if any(_local(v, service_names) for v in hosts) or service_names:
+        return False
+    words = [w for step in steps for _, cmd in commands(step) for w in cmd.argv]
+    return any(_secret(v) for _, v in settings) or any(_secret(w) for w in words)
+
+
+def _secret(value: str) -> bool:
+    return bool(re.search(r"\b(?:secrets|vars)\.", value))
+
+
+def _local(value: str, service_names: set[str]) -> bool:
+    if _LOCAL_HOST.search(value) or value.strip() in service_names:
+        return True
+    return any(re.search(rf"@{re.escape(s)}[:/]", value) for s in service_names)
 
 
 def _env_scopes(wf_doc: Map, job: Map, steps: list[Map]) -> list[dict[str, Any]]:

@@ -261,6 +261,8 @@ def image_refs(script: str, *, remote: bool = False) -> list[Ref]:
         refs += _kustomize(cmd.index, argv) + _image_flag(cmd.index, argv)
     for index, name, value in assignments(script):
         kind = variable_kind(name)
+        if kind == "image" and ":" not in value.rsplit("/", 1)[-1] and used_with_tag(name, script):
+            continue
         if kind:
             refs.append(Ref(index, kind, value, f"{name}="))
     return refs
@@ -296,15 +298,43 @@ def _docker(index: int, argv: list[str]) -> list[Ref]:
     return []
 
 
+KUBECTL_VALUE_FLAGS = {
+    *("--kubeconfig", "--context", "-n", "--namespace", "--cluster", "--user", "-s", "--server"),
+    *("--token", "-l", "--selector", "-c", "--container", "-f", "--filename", "-o", "--output"),
+}
+
+
+def positional(argv: list[str], value_flags: set[str]) -> list[str]:
+    """The words that are not options (nor an option's value) of kubectl/helm-style commands."""
+    out: list[str] = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word.startswith("-") and word != "-":
+            skip = "=" not in word and word in value_flags
+        else:
+            out.append(word)
+    return out
+
+
 def _kubectl(index: int, argv: list[str]) -> list[Ref]:
-    for i in range(len(argv) - 2):
-        if program(argv[i]) == "kubectl" and argv[i + 1 : i + 3] == ["set", "image"]:
+    words = positional(argv, KUBECTL_VALUE_FLAGS)
+    for i in range(len(words) - 2):
+        if program(words[i]) == "kubectl" and words[i + 1 : i + 3] == ["set", "image"]:
             return [
                 Ref(index, "image", w.split("=", 1)[1], "kubectl set image")
-                for w in argv[i + 3 :]
-                if "=" in w and not w.startswith("-")
+                for w in words[i + 3 :]
+                if "=" in w
             ]
     return []
+
+
+def used_with_tag(name: str, text: str) -> bool:
+    """`$NAME:tag`, `${NAME}@digest`, `${{ env.NAME }}:tag`: the variable holds a repository
+    and gets its tag where it is used (where that reference is judged)."""
+    pattern = rf"(?:\${name}|\$\{{{name}\}}|\$\{{\{{\s*env\.{name}\s*\}}\}})[:@]"
+    return re.search(pattern, text) is not None
 
 
 def _kustomize(index: int, argv: list[str]) -> list[Ref]:
