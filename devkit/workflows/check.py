@@ -85,7 +85,8 @@ def check_paths(
                 continue
             severity = RULES[finding.rule].severity
             findings.append(replace(finding, severity="error" if strict else severity))
-    findings.sort(key=lambda f: (f.path, f.line, f.rule))
+    # the file-level rules first (a file GitHub rejects is reported before what is inside it)
+    findings.sort(key=lambda f: (f.path, f.rule not in ("DK001", "DK002"), f.line, f.rule))
     return Report(tuple(_relative(p, root) for p in files), tuple(findings))
 
 
