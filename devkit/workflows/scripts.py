@@ -15,7 +15,7 @@ from devkit.workflows.nested import nested_command, program
 
 MIGRATE = re.compile(
     r"manage\.py['\"]?\s+migrate(?:_schemas)?\b|\bmigrate_schemas\b"
-    r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b"
+    r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b|-m\s+django\s+migrate\b"
 )
 _OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ";;"}
 _ASSIGN = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.S)
@@ -176,7 +176,7 @@ def _feeds_remote_stdin(argv: list[str]) -> bool:
 
 
 def _with_nested(index: int, argv: list[str], remote: bool, depth: int) -> list[Command]:
-    plain = [w for w in argv if not _REDIRECT.match(w)]
+    plain = _without_redirections(argv)
     nested = nested_command(plain) if depth < 8 else None
     out = [Command(index, tuple(plain), remote, nested is not None)]
     if nested is None:
@@ -190,7 +190,35 @@ def _with_nested(index: int, argv: list[str], remote: bool, depth: int) -> list[
     return out
 
 
-_REDIRECT = re.compile(r"^\d*(?:<<|>>|<|>|&>)")
+_REDIRECT = re.compile(r"^\d*(?:<<-?|>>|<|>|&>>?)")
+
+
+def _without_redirections(argv: list[str]) -> list[str]:
+    """Drop `> file`, `2>>log`, `<<EOF`, `&>/dev/null` (an operator alone takes the next word)."""
+    out: list[str] = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        match = _REDIRECT.match(word)
+        if match:
+            skip = match.end() == len(word)
+            continue
+        out.append(word)
+    return out
+
+
+def _with_redirections(script: str) -> list[list[str]]:
+    """The script's own simple commands, redirections kept (not nested ones)."""
+    out: list[list[str]] = [[]]
+    for _, text in logical_lines(script):
+        for word in [*words(text), ";"]:
+            if word in _OPERATORS:
+                out.append([])
+            else:
+                out[-1].append(word)
+    return [argv for argv in out if argv]
 
 
 def commands(script: str) -> list[tuple[int, list[str]]]:
@@ -215,7 +243,7 @@ def writes(script: str, target: str) -> dict[str, str]:
     """NAME=value lines a script appends to $GITHUB_OUTPUT or $GITHUB_ENV (and ::set-output)."""
     found: dict[str, str] = {}
     legacy = "output" if target == "GITHUB_OUTPUT" else "env"
-    for _, argv in commands(script):
+    for argv in _with_redirections(script):  # echo "NAME=value" >> "$GITHUB_OUTPUT"
         if any(target in w for w in argv) and argv[0] in ("echo", "printf"):
             for word in argv[1:]:
                 match = _ASSIGN.match(word)
