@@ -146,3 +146,16 @@ def test_deep_nesting_and_huge_files(tmp_path: Path) -> None:
         ran = run_limited(str(path))
         assert ran.returncode == 1 and "DK001" in ran.stdout, ran.stdout + ran.stderr
         assert "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("name", ["binary.yml", "alias-bomb.yml", "not-utf8.yml"])
+def test_devkit_docs_refuses_the_same_files_as_a_config_error(tmp_path: Path, name: str) -> None:
+    """`devkit docs` reads the workflows too: the same refusal, as a ConfigError (exit 2)."""
+    from devkit.docs.workflows import load_workflows
+    from devkit.errors import ConfigError
+
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / name).write_bytes((CORPUS / "corpus" / name).read_bytes())
+    with pytest.raises(ConfigError, match=rf"\.github/workflows/{name}:\d+: "):
+        load_workflows(folder, tmp_path)

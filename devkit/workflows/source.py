@@ -175,6 +175,13 @@ def load_yaml(path: Path) -> Any:
         loader.dispose()
 
 
+def checked_text(path: Path) -> str:
+    """The text of a YAML file that any YAML reader may then parse safely: UTF-8, not binary,
+    bounded size, aliases and nesting bounded. SourceError (with a line) otherwise."""
+    load_yaml(path)
+    return read_text(path)
+
+
 def duplicates(value: Any, found: list[tuple[str, int, int]] | None = None) -> list[tuple[str, int, int]]:
     """Every duplicate key anywhere: (key, first line, later line), in file order."""
     found = [] if found is None else found
