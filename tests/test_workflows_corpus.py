@@ -159,3 +159,31 @@ def test_devkit_docs_refuses_the_same_files_as_a_config_error(tmp_path: Path, na
     (folder / name).write_bytes((CORPUS / "corpus" / name).read_bytes())
     with pytest.raises(ConfigError, match=rf"\.github/workflows/{name}:\d+: "):
         load_workflows(folder, tmp_path)
+
+
+def test_local_reusable_workflows_take_the_roles_of_their_jobs(tmp_path: Path) -> None:
+    """A caller job without a deploy word in its name deploys when the called workflow does,
+    and a called workflow that migrates makes its caller the migrate job."""
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    head = "on:\n  workflow_call:\n    inputs:\n      tag: {type: string}\npermissions:\n  contents: read\n"
+    (folder / "ship.yml").write_text(
+        head + "jobs:\n  go:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n"
+        '      - run: ssh app@h "docker pull app:${{ inputs.tag }}"\n'
+    )
+    (folder / "db.yml").write_text(
+        head + "jobs:\n  go:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n"
+        "    environment: production\n    steps:\n      - run: devkit migrate\n"
+    )
+    (folder / "pipeline.yml").write_text(
+        "on: push\npermissions:\n  contents: read\njobs:\n"
+        "  step-one:\n    uses: ./.github/workflows/db.yml\n"
+        "  step-two:\n    uses: ./.github/workflows/ship.yml\n    with:\n      tag: latest\n"
+    )
+    report = check_paths(tmp_path, [])
+    got = {(f.path, f.rule, f.line) for f in report.findings}
+    assert got == {
+        (".github/workflows/pipeline.yml", "DK101", 10),  # with: tag: latest, to a deploying workflow
+        (".github/workflows/pipeline.yml", "DK103", 7),  # step-two does not need step-one
+        (".github/workflows/ship.yml", "DK101", 12),  # inputs.tag cannot be traced here
+    }

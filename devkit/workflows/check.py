@@ -80,7 +80,7 @@ def check_paths(
     findings: list[Finding] = []
     for path in files:
         shown = _relative(path, root)
-        for finding in check_file(path, shown, matcher):
+        for finding in check_file(path, shown, matcher, root):
             if finding.rule in {r.upper() for r in ignore}:
                 continue
             severity = RULES[finding.rule].severity
@@ -97,7 +97,9 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def check_file(path: Path, shown: str, matcher: re.Pattern[str]) -> Iterator[Finding]:
+def check_file(
+    path: Path, shown: str, matcher: re.Pattern[str], root: Path | None = None
+) -> Iterator[Finding]:
     if path.name == "Dockerfile" or path.name.startswith("Dockerfile.") or path.name.endswith(".Dockerfile"):
         yield from check_dockerfile(path, shown)
         return
@@ -109,7 +111,7 @@ def check_file(path: Path, shown: str, matcher: re.Pattern[str]) -> Iterator[Fin
     yield from _duplicate_keys(shown, doc)
     seen: set[Finding] = set()
     for variant in variants(doc):  # each definition of a duplicated key is checked
-        for finding in _check_document(shown, variant, matcher):
+        for finding in _check_document(shown, variant, matcher, root):
             if finding not in seen:
                 seen.add(finding)
                 yield finding
@@ -127,9 +129,9 @@ def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
         )
 
 
-def _check_document(shown: str, doc: Any, matcher: re.Pattern[str]) -> Iterator[Finding]:
+def _check_document(shown: str, doc: Any, matcher: re.Pattern[str], root: Path | None) -> Iterator[Finding]:
     if isinstance(doc, Map) and isinstance(doc.get("jobs"), Map):
-        yield from check_workflow(Workflow(shown, doc), matcher)
+        yield from check_workflow(Workflow(shown, doc, root), matcher)
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
         yield from check_compose(shown, doc)
     elif _composite(doc):
@@ -142,7 +144,7 @@ def _check_document(shown: str, doc: Any, matcher: re.Pattern[str]) -> Iterator[
         wrapped.update(doc)
         wrapped.key_lines = dict(doc.key_lines)
         wrapped["jobs"] = jobs
-        yield from check_workflow(Workflow(shown, wrapped), matcher, hygiene=False)
+        yield from check_workflow(Workflow(shown, wrapped, root), matcher, hygiene=False)
     else:
         yield Finding(
             shown,

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from devkit.workflows import images, roles, scripts
 from devkit.workflows.rules import Finding
-from devkit.workflows.source import Map, Text, line_of
+from devkit.workflows.source import Map, SourceError, Text, line_of, load_yaml
 
 DEFAULT_DEPLOY_PATTERNS = ("deploy", "release", "promote", "prod", "uat")
 _WITH_KEYS = {"image": "image", "images": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
@@ -51,6 +52,8 @@ class Workflow:
 
     path: str
     doc: Map
+    root: Path | None = None  # the repository, to read local reusable workflows it calls
+    depth: int = 0
 
     @property
     def jobs(self) -> dict[str, Map]:
@@ -120,12 +123,7 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
             "the workflow grants `permissions: write-all`",
             "grant only what each job needs, e.g. `permissions: contents: read`",
         )
-    deploys = [j for j, job in wf.jobs.items() if is_deploy(j, job, wf.steps(j), matcher)]
-    migrators = [
-        j
-        for j, job in wf.jobs.items()
-        if j not in deploys and roles.migrates_deployed_database(doc, job, wf.steps(j))
-    ]
+    deploys, migrators = _roles(wf, matcher)
     for job_id, job in wf.jobs.items():
         line = _job_line(doc, job_id)
         if hygiene:
@@ -144,6 +142,39 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
             )
         if not migrations:
             yield from _order(wf, job_id, migrators, line)
+
+
+def _roles(wf: Workflow, matcher: re.Pattern[str]) -> tuple[list[str], list[str]]:
+    """(deploy jobs, migrate jobs). A job calling a local reusable workflow takes the roles of
+    the called workflow's jobs when devkit can read it, else it is judged by its name."""
+    deploys: list[str] = []
+    migrators: list[str] = []
+    for job_id, job in wf.jobs.items():
+        called = _called(wf, job)
+        if called is not None:
+            called_deploys, called_migrators = _roles(called, matcher)
+            deploys += [job_id] if called_deploys else []
+            migrators += [job_id] if called_migrators and not called_deploys else []
+        elif is_deploy(job_id, job, wf.steps(job_id), matcher):
+            deploys.append(job_id)
+        elif roles.migrates_deployed_database(wf.doc, job, wf.steps(job_id)):
+            migrators.append(job_id)
+    return deploys, migrators
+
+
+def _called(wf: Workflow, job: Map) -> Workflow | None:
+    """The local reusable workflow (`uses: ./.github/workflows/x.yml`) this job calls."""
+    uses = str(job.get("uses") or "")
+    if not uses.startswith("./") or wf.root is None or wf.depth >= 3:
+        return None
+    path = wf.root / uses[2:].split("@", 1)[0]
+    try:
+        doc = load_yaml(path) if path.is_file() else None
+    except SourceError:
+        return None  # reported when that file is checked itself
+    if not isinstance(doc, Map) or not isinstance(doc.get("jobs"), Map):
+        return None
+    return Workflow(uses[2:], doc, wf.root, wf.depth + 1)
 
 
 def _order(wf: Workflow, job_id: str, migrators: list[str], line: int) -> Iterator[Finding]:
