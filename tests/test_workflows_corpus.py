@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from devkit.workflows import check_paths
-from devkit.workflows.scripts import image_refs, simple_commands
+from devkit.workflows.references import image_refs
+from devkit.workflows.scripts import simple_commands
 from tests.support.project import REPO
 
 CORPUS = REPO / "tests" / "fixtures" / "workflows"

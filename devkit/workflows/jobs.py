@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.workflows import images, roles, scripts
+from devkit.workflows import images, references, roles, scripts
 from devkit.workflows.rules import Finding
 from devkit.workflows.source import Map, SourceError, Text, line_of, load_yaml
 
@@ -314,15 +314,19 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
         for script in roles.step_scripts(step):
             text = script.text
             local = scope if text is run else wf.lookup(job_id, number, str(text))
-            for ref in scripts.image_refs(text, remote=script.remote):
+            for ref in references.image_refs(text, remote=script.remote):
                 yield from _judge(wf, job_id, text.line_at(ref.index), ref.kind, ref.value, ref.where, local)
 
 
 def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where: str) -> Iterator[Finding]:
     used = "\n".join(_texts(wf.jobs[job_id]))
     for name, value in env.items() if isinstance(env, Map) else []:
-        kind = scripts.variable_kind(name)
-        if kind == "image" and ":" not in str(value).rsplit("/", 1)[-1] and scripts.used_with_tag(name, used):
+        kind = references.variable_kind(name)
+        if (
+            kind == "image"
+            and ":" not in str(value).rsplit("/", 1)[-1]
+            and references.used_with_tag(name, used)
+        ):
             continue  # a repository; the reference that adds the tag is judged
         if kind:
             yield from _judge(wf, job_id, env.line_of(name), kind, str(value), f"{where} {name}", scope)

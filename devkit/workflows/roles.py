@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from devkit.workflows import scripts
+from devkit.workflows import references, scripts
 from devkit.workflows.nested import program
 from devkit.workflows.source import Map, Text
 
@@ -133,7 +133,9 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
     line = " ".join(argv[:3])
     if cmd.remote:
         return None if name in _INERT_PROGRAMS else f"runs `{line}` on another machine"
-    words = scripts.positional(argv, scripts.KUBECTL_VALUE_FLAGS) if name in ("kubectl", "helm") else argv
+    words = (
+        references.positional(argv, references.KUBECTL_VALUE_FLAGS) if name in ("kubectl", "helm") else argv
+    )
     sub = words[1] if len(words) > 1 else ""
     if name == "kubectl" and sub in _K8S_CHANGE and words[1:3] != ["rollout", "status"]:
         return f"runs `{line}`"
