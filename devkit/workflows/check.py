@@ -10,7 +10,8 @@ from typing import Any
 
 from devkit.errors import UsageError
 from devkit.workflows import images
-from devkit.workflows.jobs import Workflow, check_workflow, deploy_matcher
+from devkit.workflows.jobs import check_workflow
+from devkit.workflows.order import deploy_matcher
 from devkit.workflows.rules import RULES, Finding
 from devkit.workflows.source import (
     Map,
@@ -22,6 +23,7 @@ from devkit.workflows.source import (
     read_text,
     variants,
 )
+from devkit.workflows.workflow import Workflow
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
 
