@@ -120,7 +120,9 @@ def check_file(
 
 
 def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
-    for key, first, later in duplicates(doc):
+    for key, first, later in sorted(
+        set(duplicates(doc)), key=lambda d: (d[2], d[1], d[0])
+    ):  # an alias repeats
         yield Finding(
             shown,
             later,
