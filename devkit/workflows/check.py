@@ -120,9 +120,8 @@ def check_file(
 
 
 def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
-    for key, first, later in sorted(
-        set(duplicates(doc)), key=lambda d: (d[2], d[1], d[0])
-    ):  # an alias repeats
+    unique = sorted(set(duplicates(doc)), key=lambda d: (d[2], d[1], d[0]))  # an alias repeats them
+    for key, first, later in unique:
         yield Finding(
             shown,
             later,
