@@ -57,7 +57,17 @@ def load_workflows(folder: Path, root: Path) -> list[Workflow]:
     if not folder.is_dir():
         return []
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
-    return [parse_workflow(p.read_text(), _rel(p, root)) for p in files]
+    return [parse_workflow(_read(p, root), _rel(p, root)) for p in files]
+
+
+def _read(path: Path, root: Path) -> str:
+    """Refuse binary, non-UTF-8, alias-bomb and too deeply nested files (devkit.workflows.source)."""
+    from devkit.workflows.source import SourceError, checked_text
+
+    try:
+        return checked_text(path)
+    except SourceError as exc:
+        raise ConfigError(f"{_rel(path, root)}:{exc.line}: {exc}", hint=_HINT) from exc
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -106,7 +106,7 @@ def test_workflow_policy_error_is_a_problem(project: Path) -> None:
     bad.write_text(
         "on: push\npermissions: {contents: read}\njobs:\n  deploy:\n"
         "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: prod\n"
-        "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: echo hi\n"
+        "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: ./deploy.sh\n"
     )
     try:
         result = doctor(project, "ci")
