@@ -52,9 +52,11 @@ def check_database(env: DoctorEnv) -> Finding:
         hint += "; devkit doctor --fix does it"
     gone = provider.alive() if provider.owns_server else None
     state = f" ({gone})" if gone else ""
+    from devkit.database.select import failure_hint
+
     return fail(
-        f"{where}: {probe.outcome}: {probe.message}{state}",
-        hint,
+        f"{where}: {probe.outcome}: {probe.message}{state} (provider {provider.name}, because {reason})",
+        f"{hint}; {failure_hint(env.config, provider.name, reason)}",
         details=provider.log_tail(10) if provider.owns_server else "",
         fix=fix,
     )
