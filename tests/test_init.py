@@ -308,7 +308,7 @@ def test_devcontainer_files(example: Path) -> None:
     password = values["POSTGRES_PASSWORD"]
     assert len(password) >= 24
     assert values["DB_PASSWORD"] == password
-    assert "DATABASE_URL" not in values  # the settings do not read it
+    assert values["DATABASE_URL"] == f"postgresql://demo:{password}@db:5432/tenant_demo"
     for committed in ("devcontainer.json", "docker-compose.yml"):
         assert password not in (folder / committed).read_text()
     assert password not in ran.text
