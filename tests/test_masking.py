@@ -66,3 +66,16 @@ def test_corpus_as_one_text() -> None:
 )
 def test_is_weak(secret: str, weak: bool) -> None:
     assert masking.is_weak(secret) is weak
+
+
+def test_doctor_with_the_password_postgres_masks_only_the_value(example: Path) -> None:
+    """The real run of the issue: with DATABASE_URL's password `postgres`, doctor printed
+    `**** (PostgreSQL) 15.18 … in /usr/lib/****ql/15/bin`. Port 1: nothing needs to answer."""
+    from tests.support.project import devkit, pin_provider
+
+    pin_provider(example, "external")
+    url = "postgresql://app:postgres@127.0.0.1:1/app"
+    ran = devkit("doctor", "system", "database", "-v", project=example, env={"DATABASE_URL": url})
+    assert "postgresql://app:****@127.0.0.1:1/app" in ran.text
+    assert "postgres (PostgreSQL) 15" in ran.text and "/usr/lib/postgresql/15/bin" in ran.text, ran.text
+    assert "****ql" not in ran.text and "**** (PostgreSQL)" not in ran.text
