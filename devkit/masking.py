@@ -26,30 +26,19 @@ _SECRET_WORD = (
     r"|(?<![A-Z0-9])(?:PASS|PWD|PW)(?![A-Z0-9]))"
 )
 # Values that are not secrets but references to one: ${VAR}, $VAR, {password}, <password>, %s, ****.
-_NOT_A_VALUE = r"(?![$%{<]|\*\*\*\*)"
-# user:password@ in a URL (userinfo); the password part is anything up to the @.
-_URL_PASSWORD = re.compile(
-    r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)" + _NOT_A_VALUE + r"(?P<val>[^@\s/]+)(?=@)", re.I
-)
-# KEY=value in env-file syntax: a token that starts a line or follows a space (`env A=b cmd`, a
-# compose list `- POSTGRES_PASSWORD=x`), an upper-case variable name, `=` without spaces.
+_REFERENCE = ("$", "%", "{", "<", MASK)
+_SECRET_KEY = re.compile(_SECRET_WORD, re.I)
+# Each pattern starts at a literal or a small set of characters (fast to search for in a long
+# log); the callback decides whether the key names a secret.
+# user:password@ in a URL (userinfo); the password is anything up to the @ (not a /: a port).
+_URL_PASSWORD = re.compile(r"://[^:/@\s]*:(?P<val>[^@\s/]+)(?=@)")
+# KEY=value in env-file syntax: a token that starts a line or follows a space or `;` (`export A=b`,
+# `env A=b cmd`, a compose list `- POSTGRES_PASSWORD=x`), an upper-case name, `=` without spaces.
 _ENV_ASSIGN = re.compile(
-    r"(?P<head>(?:^|(?<=[\s;]))(?:export\s+)?(?!(?:OLD)?PWD=)[A-Z0-9_]*"
-    + _SECRET_WORD
-    + r"[A-Z0-9_]*=(?P<q>[\"']?))"
-    + _NOT_A_VALUE
-    + r"(?P<val>[^\s\"']+)(?P=q)(?=$|[\s;])",
-    re.M,
+    r"(?<![^\s;])(?P<key>[A-Z][A-Z0-9_]*)=(?P<q>[\"']?)(?P<val>[^\s\"']+)(?P=q)(?=$|[\s;])"
 )
 # "password": "value" in JSON (and the same shape in a Python dict literal).
-_JSON_ASSIGN = re.compile(
-    r"(?P<head>\"[A-Za-z0-9_.-]*"
-    + _SECRET_WORD
-    + r"[A-Za-z0-9_.-]*\"\s*:\s*\")"
-    + _NOT_A_VALUE
-    + r"(?P<val>[^\"]+)(?=\")",
-    re.I,
-)
+_JSON_ASSIGN = re.compile(r"\"(?P<key>[A-Za-z0-9_.-]+)\"\s*:\s*\"(?P<val>[^\"]+)\"")
 # The words of the configuration and of common passwords: as secrets they are weak (doctor warns),
 # and a registered one of them is masked only as a value, never inside paths or identifiers.
 _COMMON_WORDS = """
@@ -96,13 +85,28 @@ def mask(text: str) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _URL_PASSWORD.sub(_hide, text)
-    text = _ENV_ASSIGN.sub(_hide, text) if "=" in text else text
-    return _JSON_ASSIGN.sub(_hide, text) if '"' in text else text
+    if "://" in text:
+        text = _URL_PASSWORD.sub(_hide_url, text)
+    if "=" in text:
+        text = _ENV_ASSIGN.sub(_hide_assignment, text)
+    if '"' in text:
+        text = _JSON_ASSIGN.sub(_hide_assignment, text)
+    return text
 
 
-def _hide(match: re.Match[str]) -> str:
+def _hide_url(match: re.Match[str]) -> str:
+    return _replace_value(match) if not match.group("val").startswith(_REFERENCE) else match.group(0)
+
+
+def _hide_assignment(match: re.Match[str]) -> str:
+    key, value = match.group("key"), match.group("val")
+    if key in ("PWD", "OLDPWD") or value.startswith(_REFERENCE) or not _SECRET_KEY.search(key):
+        return match.group(0)
+    return _replace_value(match)
+
+
+def _replace_value(match: re.Match[str]) -> str:
     start, end = match.span("val")
-    whole = match.group(0)
     offset = match.start()
+    whole = match.group(0)
     return whole[: start - offset] + MASK + whole[end - offset :]
