@@ -100,3 +100,24 @@ def test_init_says_what_it_found_and_writes_only_that(tmp_path: Path) -> None:
     assert "detected the database variables DB_NAME, DB_PASSWORD (core/settings.py)" in ran.out
     written = (tmp_path / "devkit.toml").read_text()
     assert "DATABASE_URL" not in written and 'DB_NAME = "{name}"' in written
+
+
+def test_devcontainer_env_labels_its_database_url(tmp_path: Path) -> None:
+    """The settings read no DATABASE_URL: the devcontainer's .env still gives devkit's external
+    provider one, labelled as a convenience, not claimed as the project's."""
+    import subprocess
+
+    _project(
+        tmp_path,
+        '"core.settings"',
+        {
+            "core/__init__.py": "",
+            "core/settings.py": 'NAME = os.getenv("DB_NAME")\nPW = os.getenv("DB_PASSWORD")\n',
+        },
+    )
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    ran = devkit("init", "--devcontainer", "--no-input", project=tmp_path, timeout=60)
+    assert ran.code == 0, ran.text
+    env = (tmp_path / ".devcontainer" / ".env").read_text()
+    assert "# DATABASE_URL: not read by the project's settings; a convenience" in env
+    assert "\nDATABASE_URL=postgresql://" in env and "@db:5432/" in env
