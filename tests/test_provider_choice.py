@@ -17,9 +17,9 @@ DEVCONTAINER_SHELL = {"DB_HOST": "db", "DB_NAME": "app", "DB_USER": "postgres", 
 def test_evidence_names_where_without_secrets(example: Path) -> None:
     config = load(example)
     text = environment_evidence(config, DEVCONTAINER_SHELL)
-    assert text == "DB_HOST=db, DB_NAME=app (and DB_USER, DB_PASSWORD) are"
+    assert text == "DB_HOST=db, DB_NAME=app (and DB_USER, DB_PASSWORD)"
     url = environment_evidence(config, {"DATABASE_URL": "postgresql://u:hunter22@db:5432/x"})
-    assert url == "DATABASE_URL=postgresql://u:****@db:5432/x is"
+    assert url == "DATABASE_URL=postgresql://u:****@db:5432/x"
 
 
 def test_hint_names_the_override_and_the_variables_to_unset(example: Path, monkeypatch) -> None:
@@ -73,3 +73,11 @@ def test_step_line_names_the_reason(example: Path) -> None:
     assert ran.code == 0, ran.text
     step = next(s for s in json.loads(ran.out)["steps"] if s["name"] == "database")
     assert step["detail"].endswith("(database.provider = native in devkit.toml)"), step
+    # A shell that loaded devkit's own env file: auto keeps devkit's server and says why.
+    pin_provider(example, "auto")
+    lines = (example / ".env").read_text().splitlines()
+    values = {k: v.strip("'") for k, _, v in (line.partition("=") for line in lines if line[:1].isalpha())}
+    status = devkit("status", "--json", project=example, env=values)
+    reason = json.loads(status.out)["provider_reason"]
+    assert reason.startswith("auto: the environment's DATABASE_URL=postgresql://demo:****@127.0.0.1:"), reason
+    assert reason.endswith("points at the native server devkit made"), reason

@@ -42,11 +42,15 @@ def choose(config: Config, state: State, secrets: Secrets, recreate: bool = Fals
         )
         mine = provider.current()
         if mine is not None and (mine.host, mine.port) == (from_env.host, from_env.port):
+            verb = "points" if len(environment_variables(config)) == 1 else "point"
             return provider, (
-                f"auto: {environment_evidence(config)} point at the {previous} server devkit made"
+                f"auto: the environment's {environment_evidence(config)} {verb} at the {previous} "
+                "server devkit made"
             )
     if from_env is not None:
-        return ExternalPostgres(config), f"auto: {environment_evidence(config)} set in the environment"
+        names = environment_variables(config)
+        verb = "is" if len(names) == 1 else "are"
+        return ExternalPostgres(config), f"auto: {environment_evidence(config)} {verb} set in the environment"
     from devkit.database.docker_engine import engine_address
 
     docker = _docker_if_engine(config, state, secrets, recreate)
@@ -91,19 +95,19 @@ def _placeholder(template: str) -> bool:
 
 
 def environment_evidence(config: Config, environ: Mapping[str, str] = os.environ) -> str:
-    """`DB_HOST=db, DB_NAME=app (and DB_USER, DB_PASSWORD) are` / `$DATABASE_URL is`: no secret shown."""
+    """`DB_HOST=db, DB_NAME=app (and DB_USER, DB_PASSWORD)` / `DATABASE_URL=…:****@…`: no secret shown."""
     from devkit.masking import mask
 
     names = environment_variables(config, environ)
     if names == [config.database.url_from]:
-        return f"{names[0]}={mask(environ[names[0]])} is"
+        return f"{names[0]}={mask(environ[names[0]])}"
     part = {v: config.database.env[v].strip("{}") for v in names}
     shown = sorted((v for v in names if part[v] in _SHOWN_PARTS), key=lambda v: _SHOWN_PARTS.index(part[v]))
     others = [v for v in names if v not in shown]
     text = ", ".join(f"{v}={environ[v]}" for v in shown) or ", ".join(others)
     if shown and others:
         text += f" (and {', '.join(others)})"
-    return f"{text} {'is' if len(names) == 1 else 'are'}"
+    return text
 
 
 def failure_hint(config: Config, provider_name: str, reason: str) -> str:
