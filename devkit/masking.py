@@ -52,11 +52,13 @@ COMMON_WORDS = frozenset(_COMMON_WORDS.split())
 
 
 def is_word(secret: str) -> bool:
-    """True for a dictionary-like word: letters only, or a common password with a few digits."""
+    """True for a dictionary-like word: letters in one case (`postgres`, `Welcome`, `ADMIN`), or a
+    common password with a few digits. A generated token may be all letters, but in mixed case."""
     lowered = secret.lower()
     stem = lowered.rstrip("0123456789")
+    one_case = secret.islower() or secret.isupper() or secret.istitle()
     return (
-        secret.isalpha()
+        (secret.isalpha() and one_case)
         or lowered in COMMON_WORDS
         or (stem in COMMON_WORDS and len(lowered) - len(stem) <= 4)
     )

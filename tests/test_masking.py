@@ -62,6 +62,7 @@ def test_corpus_as_one_text() -> None:
         ("s3cr3tT0k3n", True),  # 11 characters
         ("s3cr3tT0ken-9fQx", False),
         ("Zm9vYmFyYmF6cXV4LWRldmtpdA", False),
+        ("qWErtZuiOPasdFGhjKLyxcVB", False),  # a generated token can be letters only: mixed case
     ],
 )
 def test_is_weak(secret: str, weak: bool) -> None:
