@@ -1,6 +1,6 @@
 """The one place that hides secrets: every console line, log file and generated file goes through it.
 
-Rules (issue 11, tests/masking/corpus.txt):
+Rules (issue 11; pinned by the corpus tests/fixtures/masking/corpus.txt):
 - A line that contains no secret is printed unchanged.
 - A registered secret of 8+ characters that is not a word is masked wherever it occurs.
 - A short or dictionary-word secret (`postgres`) is masked only where it stands as a value, never
