@@ -81,3 +81,10 @@ def test_step_line_names_the_reason(example: Path) -> None:
     reason = json.loads(status.out)["provider_reason"]
     assert reason.startswith("auto: the environment's DATABASE_URL=postgresql://demo:****@127.0.0.1:"), reason
     assert reason.endswith("points at the native server devkit made"), reason
+
+
+def test_hint_lists_every_variable_that_keeps_auto_external(example: Path, monkeypatch) -> None:
+    for key, value in {**DEVCONTAINER_SHELL, "DATABASE_URL": "postgresql://u:p@db/app"}.items():
+        monkeypatch.setenv(key, value)
+    hint = failure_hint(load(example), "external", "auto: DATABASE_URL=… is set in the environment")
+    assert "unset DATABASE_URL DB_NAME DB_USER DB_PASSWORD DB_HOST" in hint

@@ -113,7 +113,9 @@ def environment_evidence(config: Config, environ: Mapping[str, str] = os.environ
 def failure_hint(config: Config, provider_name: str, reason: str) -> str:
     """How to get another provider when the chosen one fails: the override and what to unset."""
     if provider_name == "external" and reason.startswith("auto:"):
-        names = " ".join(environment_variables(config))
+        db = config.database
+        mapped = [v for v, t in db.env.items() if os.environ.get(v) and _placeholder(t)]
+        names = " ".join(dict.fromkeys([db.url_from] * bool(os.environ.get(db.url_from)) + mapped))
         return (
             f"to let devkit run its own database instead: {PROVIDER_ENV}=native|docker devkit up "
             f"(or set database.provider), or unset {names}"
