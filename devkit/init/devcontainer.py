@@ -54,7 +54,7 @@ def plan(disc: Discovery, database_env: dict[str, str], install_spec: str) -> De
     }
     plain_vars = {k: v for k, v in mapped.items() if k not in secret_vars}
     json_plan, conflicts = _devcontainer_json(disc, folder / "devcontainer.json", plain_vars, install_spec)
-    env_text = _env_text(conn, secret_vars)
+    env_text = _env_text(conn, secret_vars, disc.value("database.url_from"))
     files = (
         json_plan,
         FilePlan.of(folder / "docker-compose.yml", compose_yaml(disc)),
@@ -148,7 +148,7 @@ def _devcontainer_json(
     return FilePlan.of(path, merged.text), merged.conflicts
 
 
-def _env_text(conn: Connection, secret_vars: dict[str, str]) -> str:
+def _env_text(conn: Connection, secret_vars: dict[str, str], url_from: str) -> str:
     lines = [
         "# Written by `devkit init --devcontainer`: the development database's password and the",
         "# variables that carry it. Git-ignored: never commit it. To rotate, delete this file and",
@@ -158,6 +158,12 @@ def _env_text(conn: Connection, secret_vars: dict[str, str]) -> str:
         f"POSTGRES_PASSWORD={conn.password}",
     ]
     lines += [f"{key}={value}" for key, value in sorted(secret_vars.items())]
+    if url_from not in secret_vars:
+        lines += [
+            f"# {url_from}: not read by the project's settings; a convenience for devkit's external",
+            "# provider (database.url_from) and for tools like psql.",
+            f"{url_from}={conn.url()}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from devkit import envfile
 from devkit.context import Context
 from devkit.database.wait import try_connect, wait_for_postgres
-from devkit.errors import DatabaseError, StepFailed
+from devkit.errors import DatabaseError, DevkitError, StepFailed
 from devkit.pipeline import Done
 from devkit.state import fingerprint
 
@@ -42,6 +42,15 @@ class DatabaseStep:
 
     def run(self, ctx: Context) -> Done:
         provider = ctx.provider
+        try:
+            return self._run(ctx, provider)
+        except DevkitError as exc:  # name why this provider, and how to pick another
+            from devkit.database.select import explain
+
+            explain(exc, ctx.config, provider.name, ctx.provider_reason)
+            raise
+
+    def _run(self, ctx: Context, provider: Any) -> Done:
         conn = provider.ensure()
         seconds = wait_for_postgres(
             conn,
@@ -61,7 +70,8 @@ class DatabaseStep:
             envfile.write(self._env_path(ctx), self._env_values(ctx), warn=ctx.notes.append)
             envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
             ctx.state.put("provider", provider.name)
-        return Done(f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s")
+        answered = f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s"
+        return Done(f"{answered} ({ctx.provider_reason})")
 
     def verify(self, ctx: Context) -> None:
         import psycopg

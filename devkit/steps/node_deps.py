@@ -12,7 +12,7 @@ from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
 from devkit.state import file_digest, fingerprint, stat_digest
-from devkit.versions import satisfies
+from devkit.versions import node_satisfies
 
 LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
 INSTALL = {
@@ -94,7 +94,7 @@ class NodeDeps:
             )
         have = node_version()
         wanted = ctx.config.node.version
-        if wanted and satisfies(have, wanted) is False:
+        if wanted and node_satisfies(have, wanted) is False:
             raise StepFailed(
                 f"Node {have} does not satisfy {wanted!r} "
                 f"({ctx.config.provenance.get('node.version', 'node.version')})",

@@ -13,7 +13,7 @@ from devkit.context import Context
 from devkit.errors import ConfigError, StepFailed
 from devkit.pipeline import Done
 from devkit.state import file_digest, fingerprint
-from devkit.versions import satisfies
+from devkit.versions import python_satisfies
 
 MARKER = ".devkit-venv"
 
@@ -28,7 +28,7 @@ def base_interpreter(ctx: Context) -> str:
         found = shutil.which(f"python{short}")
         if found:
             return found
-        if satisfies(".".join(map(str, sys.version_info[:3])), py.version):
+        if python_satisfies(".".join(map(str, sys.version_info[:3])), py.version):
             return sys.executable
         raise ConfigError(
             f"Python {py.version} is required ({ctx.config.provenance.get('python.version')}) "
@@ -67,7 +67,7 @@ def venv_problem(ctx: Context) -> str | None:
     if not (venv / "bin" / "python").exists():  # follows the symlink: a removed base Python counts
         return "is missing or its Python is gone" if venv.exists() else "does not exist"
     have = venv_version(venv)
-    if wanted and have and satisfies(have, wanted) is False:
+    if wanted and have and python_satisfies(have, wanted) is False:
         return f"has Python {have}, but {wanted} is required"
     return None
 

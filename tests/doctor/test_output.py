@@ -19,6 +19,7 @@ ALL = {
     "database",
     "port",
     "env-file",
+    "database-password",
     "python-version",
     "virtualenv",
     "node-version",
