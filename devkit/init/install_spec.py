@@ -46,18 +46,20 @@ def detect(workspace: Path) -> InstallSpec:
     except metadata.PackageNotFoundError:
         # Run from a source tree that is not installed (python -m devkit in a checkout).
         return _from_folder(Path(__file__).resolve().parents[2], workspace, "a source tree")
-    raw = dist.read_text("direct_url.json")
+    return from_direct_url(dist.read_text("direct_url.json"), workspace)
+
+
+def from_direct_url(raw: str | None, workspace: Path) -> InstallSpec:
+    """Interpret pip's direct_url.json (PEP 610) of the installed devkit; None: from an index."""
     if not raw:
-        return InstallSpec(
-            index_spec(), f"the package index ({DIST_NAME} {__version__} was installed from it)"
-        )
+        return InstallSpec(index_spec(), f"the package index ({DIST_NAME} {__version__} came from it)")
     data = json.loads(raw)
     url = str(data.get("url", ""))
     if "vcs_info" in data:
         vcs = data["vcs_info"]
+        kind = vcs.get("vcs", "git")
         ref = vcs.get("commit_id") or vcs.get("requested_revision")
-        spec = f"{vcs.get('vcs', 'git')}+{url}" + (f"@{ref}" if ref else "")
-        return InstallSpec(spec, f"a {vcs.get('vcs', 'git')} URL (installed from it)")
+        return InstallSpec(f"{kind}+{url}" + (f"@{ref}" if ref else ""), f"a {kind} URL (installed from it)")
     if url.startswith("file://"):
         path = Path(unquote(urlparse(url).path))
         what = "an editable checkout" if data.get("dir_info", {}).get("editable") else "a local path"
