@@ -281,7 +281,9 @@ def test_devcontainer_files(example: Path) -> None:
     folder = example / ".devcontainer"
     data = jsonc.loads((folder / "devcontainer.json").read_text())
     assert data["postCreateCommand"].endswith("devkit up --no-input")
-    assert "'git+https://example.com/devkit.git@main#egg=devkit'" in data["postCreateCommand"]
+    assert data["postCreateCommand"].startswith(
+        "uv tool install 'git+https://example.com/devkit.git@main#egg=devkit' && "
+    )
     assert data["dockerComposeFile"] == "docker-compose.yml" and data["service"] == "app"
     assert data["containerEnv"] == {
         "DEVKIT_DATABASE_PROVIDER": "external",  # the compose db, whatever the project pins
@@ -290,7 +292,13 @@ def test_devcontainer_files(example: Path) -> None:
         "DB_NAME": "tenant_demo",
         "DB_USER": "demo",
     }
+    assert "features" not in data  # no feature registry: Node comes from the Dockerfile
+    dockerfile = (folder / "Dockerfile").read_text()
+    assert "ARG PYTHON_IMAGE=python:3.11-bookworm" in dockerfile
+    assert "ARG NODE_IMAGE=node:20-bookworm-slim" in dockerfile and "COPY --from=node" in dockerfile
+    assert "pip install --no-cache-dir 'uv==" in dockerfile
     compose = yaml.safe_load((folder / "docker-compose.yml").read_text())
+    assert compose["services"]["app"]["build"] == {"context": ".", "dockerfile": "Dockerfile"}
     db = compose["services"]["db"]
     assert db["ports"] == ["127.0.0.1:${DEVKIT_DB_PORT:-5432}:5432"]
     assert "pg_isready" in db["healthcheck"]["test"][1]
