@@ -65,7 +65,8 @@ def test_no_false_claim_for_any_shape_of_the_facts(reachable_tmp: Path, shape: s
 def test_each_shape_says_what_its_facts_imply(reachable_tmp: Path) -> None:
     ctx = _project(reachable_tmp)
     text = {name: rendered(ctx, _shape(name)) for name in SHAPES}
-    assert "`SHARED_APPS` in `backend/config/settings/base.py`" in text["settings-package"]
+    defined = "`TENANT_APPS`, `TENANT_DOMAIN_MODEL`, `TENANT_MODEL` in `backend/config/settings/base.py`"
+    assert defined in text["settings-package"]
     assert "in `backend/config/settings/base.py`; then run `devkit docs`" in text["settings-package"]
     assert "Users are per tenant" in text["auth-in-both"]
     assert "Users are shared" in text["example"]
