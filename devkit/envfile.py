@@ -80,3 +80,44 @@ def ensure_ignored(root: Path, paths: list[str]) -> list[str]:
 
 def _inside_git(root: Path) -> bool:
     return any((parent / ".git").exists() for parent in root.parents)
+
+
+def parse_values(text: str) -> dict[str, str]:
+    """KEY=VALUE lines as dotenv tools read them: `export ` prefix, quotes, comments; lines that
+    are not assignments are skipped (as python-dotenv does). devkit's block is read like the rest."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").lstrip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key.replace("_", "").isalnum() or key[0].isdigit():
+            continue
+        value = value.strip()
+        quote = value[:1]
+        if len(value) >= 2 and quote in ("'", '"') and value.endswith(quote):
+            value = value[1:-1]
+            if quote == '"':
+                value = value.replace('\\"', '"').replace("\\n", "\n")
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def read_values(path: Path) -> dict[str, str]:
+    """The env file's variables (all of them: the user's lines and devkit's block); {} when absent."""
+    try:
+        return parse_values(path.read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def tracked_by_git(root: Path, rel: str) -> bool:
+    """True when git tracks `rel` (committed or staged) in the repository around `root`."""
+    if not ((root / ".git").exists() or _inside_git(root)):
+        return False
+    ran = proc.run(["git", "ls-files", "--error-unmatch", "--", rel], cwd=root, check=False)
+    return ran.returncode == 0
