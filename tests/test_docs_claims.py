@@ -137,3 +137,48 @@ def test_the_example_rendered_for_real_holds_every_claim(example: Path) -> None:
     flows = workflows.load_workflows(example / ".github" / "workflows", example)
     assert violated_claims(text, facts, env_loaded=True, workflows=flows) == []
     assert devkit("docs", "--check", project=example).code == 0
+
+
+def _reshape(project: Path) -> None:
+    """The example turned into the shapes issue 12 met on real projects: a settings package whose
+    apps live in base.py (the leaf module is development.py), django.contrib.auth in both app
+    lists, and a project subclass of TenantMainMiddleware with a name that says nothing."""
+    config = project / "backend" / "config"
+    text = (config / "settings.py").read_text()
+    text = text.replace("Path(__file__).resolve().parent.parent  #", "Path(__file__).resolve().parents[2]  #")
+    text = text.replace("TENANT_APPS = [\n", 'TENANT_APPS = [\n    "django.contrib.auth",\n', 1)
+    text = text.replace(
+        '"django_tenants.middleware.main.TenantMainMiddleware"', '"config.middleware.HostRouting"', 1
+    )
+    package = config / "settings"
+    package.mkdir()
+    (config / "settings.py").unlink()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(text)
+    (package / "development.py").write_text("from .base import *  # noqa: F403\n\nDEBUG = True\n")
+    with (config / "middleware.py").open("a") as handle:
+        handle.write(
+            "\n\nfrom django_tenants.middleware.main import TenantMainMiddleware  # noqa: E402\n\n\n"
+            "class HostRouting(TenantMainMiddleware):\n    pass\n"
+        )
+    manage = project / "backend" / "manage.py"
+    manage.write_text(manage.read_text().replace('"config.settings"', '"config.settings.development"'))
+
+
+@pytest.mark.e2e
+def test_a_reshaped_project_rendered_for_real_holds_every_claim(example: Path) -> None:
+    _reshape(example)
+    ran = devkit("up", "--no-input", "--skip", "node-deps", "--skip", "tenants", project=example)
+    assert ran.code == 0, ran.text
+    facts = json.loads((example / ".devkit" / "facts.json").read_text())["facts"]
+    assert facts["setting_files"]["SHARED_APPS"][-1].endswith("config/settings/base.py")
+    assert facts["settings_file"].endswith("config/settings/development.py")
+    assert {m["path"]: m["tenant"] for m in facts["middleware_classes"]}["config.middleware.HostRouting"]
+    auth = next(a for a in facts["app_placement"] if a["label"] == "auth")
+    assert auth["shared"] and auth["tenant"]
+    files = (".github/copilot-instructions.md", "docs/ROADMAP.md")
+    text = "".join((example / rel).read_text() for rel in files)
+    flows = workflows.load_workflows(example / ".github" / "workflows", example)
+    assert violated_claims(text, facts, env_loaded=True, workflows=flows) == []
+    assert "Users are per tenant" in text and "`config.middleware.HostRouting`" in text
+    assert "in `backend/config/settings/base.py`; then run `devkit docs`" in text
