@@ -35,6 +35,7 @@ ALL = {
     "superuser",
     "migrations",
     "docs",
+    "env-loading",
     "ci-workflows",
 }
 
