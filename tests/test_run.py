@@ -108,6 +108,10 @@ def test_run_passes_the_exit_code_and_runs_manage_py_from_its_folder(ready: Path
     # A manage.py named from elsewhere is the one the user meant.
     ran = _run(ready, "python", "backend/manage.py", "check")
     assert ran.returncode == 0, ran.stderr
+    # `manage.py …` from the project root: the project's manage.py, its shebang's python from the venv.
+    ran = _run(ready, "manage.py", "shell", "-c", "import sys; print(sys.prefix)")
+    assert ran.returncode == 0, ran.stderr
+    assert Path(ran.stdout.strip().splitlines()[-1]).resolve() == (ready / ".venv").resolve()
     missing = _run(ready, "no-such-program-xyz")
     assert missing.returncode == 2 and "command not found" in missing.stdout + missing.stderr
 

@@ -65,8 +65,9 @@ def plan(config: Config, argv: list[str], verbose: int = 0) -> tuple[list[str], 
     if at >= 0:
         argv = list(argv)
         given = Path(argv[at])
-        if (cwd / given).is_file():  # the user named a manage.py from here: keep that one
-            argv[at] = str((cwd / given).resolve())
+        # A manage.py that exists where the user is: that one; else the project's.
+        chosen = cwd / given if (cwd / given).is_file() else config.path(config.manage_py)
+        argv[at] = str(chosen.resolve())
         cwd = config.manage_dir
     return argv, env, cwd
 
@@ -75,7 +76,7 @@ def _resolve(program: str, env: dict[str, str]) -> str:
     found = shutil.which(program, path=env.get("PATH")) if os.sep not in program else program
     if found is None or not os.access(found, os.X_OK):
         raise UsageError(f"command not found: {program}", hint="check the name, or install it in the venv")
-    return found
+    return os.path.abspath(found)  # before the chdir to manage.py's folder
 
 
 def _explain(ui: UI, config: Config, env: dict[str, str], cwd: Path) -> None:
