@@ -89,7 +89,8 @@ def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
         "settings_module": facts.get("settings_module", ""),
         "settings_file": leaf,
         "setting_files": files,
-        "apps_file": files.get("SHARED_APPS") or files.get("TENANT_APPS") or leaf,
+        # Only a file the probe saw assigning the app lists: the leaf module may just import them.
+        "apps_file": files.get("SHARED_APPS") or files.get("TENANT_APPS") or "",
         "migrate_is_tenant_aware": any(b.startswith("django_tenants.") for b in migrate.get("bases", [])),
         "migrate_class": f"{migrate['module']}.{migrate['class']}" if migrate.get("class") else "",
     }

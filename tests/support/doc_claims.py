@@ -113,7 +113,7 @@ def claim_settings_file(text: str, facts: Facts) -> list[str]:
     files = (facts.get("setting_files") or {}).get("SHARED_APPS") or []
     named = re.findall(r"A new app goes into .*? in `([^`]+)`", text)
     if not files:
-        return []
+        return [f"6: names {name} for SHARED_APPS, but no file was seen assigning it" for name in named]
     wanted = files[-1]
     return [
         f"6: names {name} for SHARED_APPS, which {wanted} defines"
