@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devkit import envfile
 from devkit.config import Config
 from devkit.database.base import Connection, Provider
 from devkit.errors import DatabaseError
@@ -78,8 +79,15 @@ class Context:
         return self.venv / "bin" / "python"
 
     def command_env(self) -> dict[str, str]:
-        """Variables for every project command: the mapped connection, no input, no buffering."""
-        env = {"PYTHONUNBUFFERED": "1"}
+        """Variables for every project command devkit runs: project_env() and no buffering."""
+        return {"PYTHONUNBUFFERED": "1", **self.project_env()}
+
+    def project_env(self) -> dict[str, str]:
+        """What a project command gets over the process environment, lowest to highest:
+        the env file's variables (the user's lines and devkit's block), then the current
+        connection for the keys devkit owns (database.env), then the venv (VIRTUAL_ENV, PATH).
+        Shared by devkit's own commands and `devkit run` (docs/run.md)."""
+        env = envfile.read_values(self.config.path(self.config.env_file)) if self.config.env_file else {}
         if self._connection is not None:
             env.update(self._connection.environment(self.config.database.env))
         if self.python_override is None and self.venv.is_dir():

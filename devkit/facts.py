@@ -62,6 +62,7 @@ def cache_key(ctx: Context) -> str:
         json.dumps(sorted((k, v) for k, v in env.items() if k != "PATH")),
         os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
         file_digest(PROBES / "facts.py"),
+        file_digest(PROBES / "docs_facts.py"),
     ]
     return fingerprint(parts)
 

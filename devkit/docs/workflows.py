@@ -23,6 +23,7 @@ class Job:
     needs: tuple[str, ...]
     environment: str
     line: int
+    condition: str = ""  # the job's `if:`, without `${{ }}`
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,17 @@ def _job(where: str, job_id: str, spec: Any, line: int) -> Job:
     env = spec.get("environment", "")
     if isinstance(env, dict):
         env = env.get("name", "")
-    return Job(job_id, str(spec.get("name") or job_id), tuple(needs), str(env or ""), line)
+    return Job(job_id, str(spec.get("name") or job_id), tuple(needs), str(env or ""), line, _condition(spec))
+
+
+def _condition(spec: dict[str, Any]) -> str:
+    value = spec.get("if")
+    if value is None or value is True or value == "":
+        return ""
+    text = str(value).strip()
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2].strip()
+    return " ".join(text.split())
 
 
 def _triggers(value: Any) -> tuple[str, ...]:
@@ -149,7 +160,8 @@ def _triggers(value: Any) -> tuple[str, ...]:
 
 def _label(job: Job) -> str:
     env = f" [env: {job.environment}]" if job.environment else ""
-    return f"{job.id}{env}"
+    condition = f" [if: {job.condition}]" if job.condition else ""
+    return f"{job.id}{env}{condition}"
 
 
 def ascii_diagram(workflow: Workflow) -> str:
@@ -168,14 +180,19 @@ def _mermaid_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
 def mermaid(workflow: Workflow) -> str:
     lines = ["flowchart LR"]
     for job in workflow.jobs:
-        shape = f'{_mermaid_id(job.id)}["{_label(job)}"]'
+        shape = f'{_mermaid_id(job.id)}["{_mermaid_text(_label(job))}"]'
         lines.append(f"  {shape}")
     for job in workflow.jobs:
+        edge = f'-->|"if: {_mermaid_text(job.condition)}"|' if job.condition else "-->"
         for need in job.needs:
-            lines.append(f"  {_mermaid_id(need)} --> {_mermaid_id(job.id)}")
+            lines.append(f"  {_mermaid_id(need)} {edge} {_mermaid_id(job.id)}")
     return "\n".join(lines)
 
 

@@ -41,6 +41,8 @@ class DatabaseStep:
         return None
 
     def run(self, ctx: Context) -> Done:
+        if self.writes_env_file:  # before anything starts: a tracked env file is a config error
+            envfile.refuse_tracked(ctx.config.root, ctx.config.env_file)
         provider = ctx.provider
         try:
             return self._run(ctx, provider)

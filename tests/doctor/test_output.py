@@ -36,6 +36,7 @@ ALL = {
     "superuser",
     "migrations",
     "docs",
+    "env-loading",
     "ci-workflows",
 }
 
