@@ -93,7 +93,22 @@ def find_node_dir(root: Path) -> Path | None:
     return None
 
 
+def package_manager_field(folder: Path) -> tuple[str, str] | None:
+    """(name, version) from package.json's `packageManager` ("pnpm@9.15.0+sha512..."), or None."""
+    try:
+        value = json.loads((folder / "package.json").read_text()).get("packageManager")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(r"(npm|pnpm|yarn)@(\d[^+\s]*)(\+.*)?", value.strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
 def _package_manager(node_dir: Path) -> tuple[str, str] | None:
+    pinned = package_manager_field(node_dir)
+    if pinned is not None:
+        return pinned[0], "package.json packageManager"
     for lockfile, manager in _LOCKFILES:
         if (node_dir / lockfile).is_file():
             return manager, lockfile
