@@ -63,7 +63,10 @@ def owned(ctx: Context) -> bool:
 def health_problem(venv: Path) -> str | None:
     """Why the venv's Python or its pip does not work, or None (one short process)."""
     python = venv / "bin" / "python"
-    done = proc.run([python, "-I", "-c", "import pip._internal.cli.main"], check=False)
+    # pip's entry point and its logging (which loads pip's vendored rich: the module a killed
+    # install was found missing) without running a pip command
+    code = "import pip._internal.cli.main, pip._internal.utils.logging"
+    done = proc.run([python, "-I", "-c", code], check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return f"fails a health check ({last})"
