@@ -38,7 +38,8 @@ class InstallProgress:
             word, count = _UV_WORDS[done.group(1)], int(done.group(2))
             return f"{word} {count} package{'s' if count != 1 else ''}"
         if text.startswith("Collecting ") or text.startswith("Requirement already satisfied: "):
-            name = re.split(r"[\s<>=!~\[;@(]", text.split(" ", 1)[1].removeprefix("satisfied: "), 1)[0]
+            rest = text.removeprefix("Collecting ").removeprefix("Requirement already satisfied: ")
+            name = re.split(r"[\s<>=!~\[;@(]", rest, maxsplit=1)[0]
             self.collected.add(name.lower())
             return f"resolving {len(self.collected)} packages"
         if text.startswith("Downloading ") or text.startswith("Downloaded "):
