@@ -64,14 +64,23 @@ def source(ctx: Context) -> Source | None:
     return source_of(ctx.config.path(rel)) if rel else None
 
 
-def choose_installer(ctx: Context, src: Source | None) -> Installer:
-    """uv unless configured otherwise or it cannot serve this project (then pip, with the reason)."""
+def choose_installer(ctx: Context, src: Source | None, locate: bool = True) -> Installer:
+    """uv unless configured otherwise or it cannot serve this project (then pip, with the reason).
+
+    `locate=False` (fingerprints, on every run) only checks that the uv package is installed.
+    """
     choice = ctx.config.python.installer
-    try:
-        uv: str | None = find_uv()
-        why_not = None
-    except UvUnavailable as exc:
-        uv, why_not = None, str(exc)
+    uv: str | None
+    if locate:
+        try:
+            uv, why_not = find_uv(), None
+        except UvUnavailable as exc:
+            uv, why_not = None, str(exc)
+    else:
+        from importlib.util import find_spec
+
+        found = find_spec("uv") is not None
+        uv, why_not = ("uv" if found else None), (None if found else "the uv package is not installed")
     if src is not None and src.kind == "uv":
         if uv is None:
             raise StepFailed(f"{src.path.name} needs uv: {why_not}", hint="pip install uv")
@@ -122,7 +131,7 @@ class PythonDeps:
 
     def fingerprint(self, ctx: Context) -> str:
         src = source(ctx)
-        chosen = choose_installer(ctx, src)
+        chosen = choose_installer(ctx, src, locate=False)
         py = ctx.config.python
         return fingerprint(
             [
