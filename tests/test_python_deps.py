@@ -318,3 +318,25 @@ def test_installer_output_becomes_progress_lines() -> None:
     assert uv.feed("Resolved 51 packages in 1.21s") == "resolved 51 packages"
     assert uv.feed("Prepared 1 package in 300ms") == "downloaded 1 package"
     assert uv.feed("Installed 51 packages in 95ms") == "installed 51 packages"
+
+
+@pytest.mark.e2e
+def test_hashed_requirements_are_checked_with_uv(reachable_tmp: Path) -> None:
+    root = make_project(
+        reachable_tmp / "p", {"in.txt": "six==1.17.0\n"}, python='requirements = "requirements.txt"\n'
+    )
+    subprocess.run(
+        [find_uv(), "pip", "compile", "-q", "--generate-hashes", "in.txt", "-o", "requirements.txt"],
+        cwd=root,
+        check=True,
+    )
+    assert "--hash=sha256:" in (root / "requirements.txt").read_text()
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 0, ran.text
+    assert "with uv" in ran.text and "six" in dists(root / ".venv")
+
+    text = (root / "requirements.txt").read_text()
+    (root / "requirements.txt").write_text(text.replace("six==1.17.0", "six==1.16.0"))  # hash no longer fits
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 1
+    assert "uv could not install requirements.txt" in ran.text
