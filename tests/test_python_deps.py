@@ -340,3 +340,23 @@ def test_hashed_requirements_are_checked_with_uv(reachable_tmp: Path) -> None:
     ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
     assert ran.code == 1
     assert "uv could not install requirements.txt" in ran.text
+
+
+@pytest.mark.e2e
+def test_the_pip_fallback_says_why_in_the_step_line(reachable_tmp: Path) -> None:
+    root = make_project(
+        reachable_tmp / "p",
+        {"requirements.txt": "--prefer-binary\nsix\n"},
+        python='requirements = "requirements.txt"\n',
+    )
+    ran = devkit("up", "--no-input", "--json", "--only", "python-deps", project=root)
+    assert ran.code == 0, ran.text
+    (step,) = json.loads(ran.out)["steps"]
+    assert (
+        step["detail"].endswith(
+            "with pip; pip instead of uv: requirements.txt:1 uses --prefer-binary, which uv does not read "
+            "from a requirements file"
+        )
+        or "pip instead of uv: requirements.txt:1 uses --prefer-binary" in step["detail"]
+    ), step["detail"]
+    assert "six" in dists(root / ".venv")

@@ -223,7 +223,17 @@ def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
     env: dict[str, str] = {}
     if src.kind == "uv":
         assert chosen.uv is not None
-        cmd: list[str | Path] = [chosen.uv, "sync", "--locked", "--inexact", "--no-progress"]
+        # --python: the venv's own interpreter, so that uv keeps devkit's venv instead of making
+        # another one with an interpreter it finds (or downloads) itself
+        cmd: list[str | Path] = [
+            chosen.uv,
+            "sync",
+            "--locked",
+            "--inexact",
+            "--no-progress",
+            "--python",
+            python,
+        ]
         cmd += [f"--extra={e}" for e in extras] + [f"--group={g}" for g in groups]
         env = {**uv_env(), "UV_PROJECT_ENVIRONMENT": str(ctx.venv)}
         cwd = src.path.parent
