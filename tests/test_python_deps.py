@@ -352,11 +352,8 @@ def test_the_pip_fallback_says_why_in_the_step_line(reachable_tmp: Path) -> None
     ran = devkit("up", "--no-input", "--json", "--only", "python-deps", project=root)
     assert ran.code == 0, ran.text
     (step,) = json.loads(ran.out)["steps"]
+    assert "with pip (" in step["detail"]
     assert (
-        step["detail"].endswith(
-            "with pip; pip instead of uv: requirements.txt:1 uses --prefer-binary, which uv does not read "
-            "from a requirements file"
-        )
-        or "pip instead of uv: requirements.txt:1 uses --prefer-binary" in step["detail"]
-    ), step["detail"]
+        "pip instead of uv: requirements.txt:1 uses --prefer-binary, which uv does not read" in step["detail"]
+    )
     assert "six" in dists(root / ".venv")
