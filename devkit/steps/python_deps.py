@@ -21,7 +21,14 @@ from devkit.errors import ConfigError, StepFailed
 from devkit.pipeline import Done
 from devkit.state import file_digest, fingerprint
 from devkit.steps import venv as venvs
-from devkit.steps.python_sources import LOCK_TOOLS, Source, requirement_names, source_of, uv_unsupported
+from devkit.steps.python_sources import (
+    LOCK_TOOLS,
+    Source,
+    pyproject_names,
+    requirement_names,
+    source_of,
+    uv_unsupported,
+)
 from devkit.steps.uv_tool import UvUnavailable, find_uv, pip_only_settings, uv_env, uv_options
 from devkit.versions import satisfies
 
@@ -197,12 +204,17 @@ class PythonDeps:
         if not python.exists():
             raise StepFailed(f"{python} does not exist after the install")
         src = source(ctx)
-        if src is None or src.kind != "requirements":
-            return
+        if src is None or src.kind not in ("requirements", "pyproject"):
+            return  # lockfile tools verify their own lock
+        wanted = (
+            requirement_names(src.path)
+            if src.kind == "requirements"
+            else pyproject_names(src.path, _split(ctx.config.python.extras), _split(ctx.config.python.groups))
+        )
         installed = {
             _norm(p.name.split("-")[0]) for p in ctx.venv.glob("lib/python*/site-packages/*.dist-info")
         }
-        missing = [name for name in requirement_names(src.path) if _norm(name) not in installed]
+        missing = [name for name in wanted if _norm(name) not in installed]
         if missing:
             raise StepFailed(f"not installed after the install finished: {', '.join(missing)}")
 

@@ -178,6 +178,40 @@ def requirement_names(path: Path) -> list[str]:
     return names
 
 
+def pyproject_names(path: Path, extras: list[str], groups: list[str]) -> list[str]:
+    """Names in PEP 621 dependencies, the chosen extras and PEP 735 groups (static lists only)."""
+    import tomllib
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    project = data.get("project", {})
+    specs = list(project.get("dependencies", []))
+    for extra in extras:
+        specs += project.get("optional-dependencies", {}).get(extra, [])
+    dependency_groups = data.get("dependency-groups", {})
+    todo, seen = list(groups), set()
+    while todo:
+        group = todo.pop()
+        if group in seen:
+            continue
+        seen.add(group)
+        for item in dependency_groups.get(group, []):
+            if isinstance(item, dict) and "include-group" in item:
+                todo.append(item["include-group"])
+            elif isinstance(item, str):
+                specs.append(item)
+    names = []
+    for spec in specs:
+        try:
+            requirement = Requirement(spec)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            names.append(requirement.name)
+    return names
+
+
 def _only_constraint(top: Path, target: Path) -> bool:
     """True when `target` is reached from `top` through -c lines only."""
     via_requirement: set[Path] = {top.resolve()}
