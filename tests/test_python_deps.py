@@ -357,3 +357,26 @@ def test_the_pip_fallback_says_why_in_the_step_line(reachable_tmp: Path) -> None
         "pip instead of uv: requirements.txt:1 uses --prefer-binary, which uv does not read" in step["detail"]
     )
     assert "six" in dists(root / ".venv")
+
+
+PIPENV = shutil.which("pipenv")
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(PIPENV is None, reason="pipenv is not on PATH (uv tool install pipenv)")
+def test_pipfile_lock_installs_with_pipenv_and_a_stale_lock_is_named(reachable_tmp: Path) -> None:
+    fixture = REPO / "tests" / "fixtures" / "pipenv"
+    root = make_project(reachable_tmp / "p", {}, python='groups = "dev"\n')
+    for name in ("Pipfile", "Pipfile.lock"):
+        shutil.copy(fixture / name, root / name)
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 0, ran.text
+    assert "installed Pipfile.lock with pipenv" in ran.text
+    assert {"six", "idna", "pip"} <= dists(root / ".venv")  # idna: a dev package, selected by groups
+
+    pipfile = root / "Pipfile"
+    pipfile.write_text(pipfile.read_text().replace('six = "*"', 'six = "*"\nrequests = "*"'))
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 1
+    assert "Pipfile.lock does not match Pipfile: the lockfile is out of date" in ran.text
+    assert "pipenv lock" in ran.text
