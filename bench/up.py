@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -75,9 +76,14 @@ def imported_modules(project: Path) -> list[str]:
         if not line.startswith("import time:") or "|" not in line:
             continue
         name = line.rsplit("|", 1)[1]
-        if name.startswith(" ") and not name.startswith("  ") and not name.strip().startswith("devkit"):
-            names.append(name.strip())
-    return [n for n in names if n not in ("__main__", "cumulative")]
+        top_level = name.startswith(" ") and not name.startswith("  ")
+        if (
+            top_level
+            and re.fullmatch(r"[A-Za-z_][\w.]*", name.strip())
+            and not name.strip().startswith("devkit")
+        ):
+            names.append(name.strip())  # (the header line "imported package" does not match)
+    return names
 
 
 def import_floor(modules: list[str]) -> float:
@@ -139,10 +145,14 @@ def main() -> None:
         cluster.sql("CREATE DATABASE bench_script")
 
         script_cold = old_script(theirs, db_env)
+        print(f"(script cold {script_cold:.2f}s)", flush=True)
         script_warm = statistics.median(old_script(theirs, db_env) for _ in range(args.warm_runs))
+        print(f"(script warm {script_warm:.2f}s)", flush=True)
         devkit_cold = devkit_up(mine)
+        print(f"(devkit cold {devkit_cold:.2f}s)", flush=True)
         warm = [devkit_up(mine) for _ in range(args.warm_runs)]
         devkit_warm = statistics.median(warm)
+        print(f"(devkit warm {devkit_warm:.3f}s)", flush=True)
         modules = imported_modules(mine)
         floor = statistics.median(import_floor(modules) for _ in range(args.warm_runs))
     finally:
