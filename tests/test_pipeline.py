@@ -98,10 +98,13 @@ def test_failed_verification_is_a_failure(ctx: Context) -> None:
 
 def test_only_brings_needs_skip_and_force(ctx: Context) -> None:
     a, b, c = Recorder("a"), Recorder("b", needs=("a",)), Recorder("c")
-    names = [r.name for r in Runner([a, b, c]).run(ctx, Selection(only=["b"]))]
-    assert names == ["a", "b"]
-    skipped = {r.name: r.status for r in Runner([a, b, c]).run(ctx, Selection(skip=["c"]))}
-    assert skipped["c"] is Status.SKIPPED and c.calls == []
+    only = {r.name: (r.status, r.detail) for r in Runner([a, b, c]).run(ctx, Selection(only=["b"]))}
+    assert only["c"] == (Status.LEFT_OUT, "not selected by --only") and c.calls == []
+    assert only["a"][0] is only["b"][0] is Status.RAN
+    skipped = {r.name: r for r in Runner([a, b, c]).run(ctx, Selection(skip=["c"]))}
+    # Its own status (issue 11, defect 11): not the "skipped" of an up-to-date step.
+    assert skipped["c"].status is Status.LEFT_OUT and c.calls == []
+    assert skipped["c"].detail == "skipped by --skip"
     forced = {r.name: r.status for r in Runner([a, b, c]).run(ctx, Selection(force=["a"]))}
     assert forced == {"a": Status.RAN, "b": Status.SKIPPED, "c": Status.RAN}
     everything = Runner([a, b, c]).run(ctx, Selection(force=["*"]))

@@ -42,6 +42,7 @@ class DatabaseStep:
 
     def run(self, ctx: Context) -> Done:
         provider = ctx.provider
+        ctx.progress(f"{provider.name}: starting or reusing the server")
         conn = provider.ensure()
         seconds = wait_for_postgres(
             conn,
@@ -52,6 +53,7 @@ class DatabaseStep:
             who=f"${ctx.config.database.url_from}"
             if provider.name == "external"
             else "the password devkit generated (.devkit/secrets.json)",
+            on_wait=lambda state: ctx.progress(f"waiting for the database: {state}"),
         )
         ctx.set_connection(conn)
         where = provider.status().get("note")  # e.g. the native cluster had to live elsewhere

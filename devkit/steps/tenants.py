@@ -53,6 +53,7 @@ class TenantSequence:
 
     def run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
+        ctx.progress("pre-flight: reading the project's settings and commands")
         facts = facts_mod.load(ctx)
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
@@ -78,6 +79,7 @@ class TenantSequence:
             for number, action in numbered:
                 if early and (number, action) == superuser:
                     continue
+                ctx.progress(f"{self._describe(action)} ({number}/{len(plan)})", step=self.name)
                 self.run_action(ctx, number, action)
                 if early and action.key == "migrate_shared":
                     pending = side.submit(self.run_action, ctx, *superuser)  # type: ignore[misc]
