@@ -166,3 +166,19 @@ def test_lock_serialises_threads(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert overlap == [False, False]
+
+
+def test_a_step_whose_need_is_left_out_still_waits_for_that_need_s_needs(ctx: Context) -> None:
+    order: list[str] = []
+
+    @dataclass
+    class Logged(Recorder):
+        def run(self, ctx: Context) -> Done:
+            done = super().run(ctx)
+            order.append(self.name)
+            return done
+
+    steps = [Logged("db", delay=0.2), Logged("tenants", needs=("db",)), Logged("docs", needs=("tenants",))]
+    results = {r.name: r.status for r in Runner(steps).run(ctx, Selection(skip=["tenants"]))}
+    assert results == {"db": Status.RAN, "tenants": Status.LEFT_OUT, "docs": Status.RAN}
+    assert order == ["db", "docs"]

@@ -7,6 +7,8 @@ The terminal (live) rendering is tested on a pseudo-terminal in test_up_progress
 
 from __future__ import annotations
 
+import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +135,52 @@ def test_json_lists_the_steps_left_out(ctx: Context, capsys: Any) -> None:
 def test_verbose_plain_output_shows_what_a_step_is_doing(ctx: Context, capsys: Any) -> None:
     run(ctx, [Step("database")], Selection(), verbose=1)
     assert "  database: half way\n" in capsys.readouterr().out
+
+
+# -- the live view, rendered into a terminal emulator (pyte) ----------------------------------
+
+
+def terminal_ui(buffer: io.StringIO) -> UI:
+    """A UI whose console is an 80x24 colour terminal writing into `buffer`."""
+    from rich.console import Console
+
+    face = UI()
+    face.console = Console(file=buffer, force_terminal=True, width=80, height=24, highlight=False)
+    return face
+
+
+def screen(raw: str) -> list[str]:
+    import pyte
+
+    term = pyte.Screen(80, 24)
+    pyte.Stream(term).feed(raw.replace("\n", "\r\n"))  # a tty's onlcr, which a StringIO lacks
+    return [line.rstrip() for line in term.display if line.strip()]
+
+
+def test_live_lines_then_the_table_once_with_notes_above(tmp_path: Path) -> None:
+    from devkit.pipeline import Result, Status
+    from devkit.progress import LiveView
+
+    buffer = io.StringIO()
+    face = terminal_ui(buffer)
+    view = LiveView(face, ["database", "deps"])
+    view.checking("database")
+    view.started("database", "first run")
+    view.activity("database", "waiting for the database: starting up")
+    time.sleep(0.3)  # a few refreshes of the live region
+    during = screen(buffer.getvalue())
+    view.above("note: the cluster lives in /tmp/elsewhere")
+    first = Result("database", Status.RAN, 1.5, "native on 127.0.0.1:5432")
+    view.done(first)
+    second = Result("deps", Status.LEFT_OUT, 0.0, "skipped by --skip")
+    view.done(second)
+    time.sleep(0.3)
+    view.close([first, second])
+    assert during[0].endswith("database: starting up") and during[0].split()[1] == "database"
+    assert during[1].split() == ["·", "deps", "waiting"]
+    assert screen(buffer.getvalue()) == [
+        "note: the cluster lives in /tmp/elsewhere",
+        "step      status      seconds  detail",
+        "database  ✓ ran       1.50     native on 127.0.0.1:5432",
+        "deps      ○ left-out  0.00     skipped by --skip",
+    ]
