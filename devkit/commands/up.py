@@ -71,7 +71,11 @@ def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -
 def last_line(ctx: Context, results: list[Result], elapsed: float) -> str:
     """`ready …`, `ready except: … (skipped by --skip)` or `not ready: …`."""
     failed = [r.name for r in results if r.status in (Status.FAILED, Status.NOT_RUN)]
-    left_out = ", ".join(f"{r.name} ({r.detail})" for r in results if r.status is Status.LEFT_OUT)
+    by_reason: dict[str, list[str]] = {}
+    for r in results:
+        if r.status is Status.LEFT_OUT:
+            by_reason.setdefault(r.detail, []).append(r.name)
+    left_out = "; ".join(f"{', '.join(names)} ({why})" for why, names in by_reason.items())
     if failed:
         also = f"; also left out: {left_out}" if left_out else ""
         return f"[red]not ready[/]: {', '.join(failed)} did not complete ({elapsed:.2f}s){also}"
