@@ -55,6 +55,11 @@ class Context:
         if name:
             self.on_progress(name, text)
 
+    def progress_callback(self) -> Callable[[str], None]:
+        """progress() bound to the current step, for threads a step starts (output readers)."""
+        name = getattr(self._reporting, "step", None)
+        return lambda text: self.progress(text, step=name)
+
     @property
     def provider(self) -> Provider:
         with self._lock:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import install_activity, proc
 from devkit.context import Context
 from devkit.errors import ConfigError, StepFailed
 from devkit.pipeline import Done
@@ -121,6 +121,7 @@ class PythonDeps:
                 if tool == "pip"
                 else ["uv", "venv", "-p", base, venv]
             )
+            ctx.progress(f"creating the virtualenv with {tool}")
             proc.run(create, log=ctx.logs / "python-venv.log", hint="could not create the virtualenv")
             (venv / MARKER).write_text("created by devkit\n")
         python = venv / "bin" / "python"
@@ -138,6 +139,7 @@ class PythonDeps:
                 log=log,
                 cwd=ctx.config.root,
                 hint=f"pip could not install {req.name}: see the log",
+                on_line=install_activity.reporter(tool, ctx.progress_callback()),
             )
             detail = f"installed {req.relative_to(ctx.config.root)} with {tool} ({done.seconds:.1f}s)"
         return Done(detail, marker=site_listing(venv))
