@@ -90,6 +90,7 @@ class NodeDeps:
                 f"({ctx.config.provenance.get('node.version', 'node.version')})",
                 hint=f"switch Node (nvm install {wanted}; nvm use) or change node.version",
             )
+        ctx.progress(f"{pm}: installing from {LOCKFILES[pm]}")  # npm ci says nothing until the end
         done = proc.run(
             INSTALL[pm],
             cwd=folder,
