@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -27,11 +28,13 @@ class _Events:
 
     def __init__(self, ctx: Context, view: StepView) -> None:
         self.ctx, self.view, self.shown = ctx, view, 0
+        self._lock = threading.Lock()  # steps report from several threads: each note once
 
     def flush_notes(self) -> None:
-        while self.shown < len(self.ctx.notes):
-            self.view.above(f"[bold]note:[/] {self.ctx.notes[self.shown]}")
-            self.shown += 1
+        with self._lock:
+            while self.shown < len(self.ctx.notes):
+                self.view.above(f"[bold]note:[/] {self.ctx.notes[self.shown]}")
+                self.shown += 1
 
     def checking(self, name: str) -> None:
         self.view.checking(name)
