@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from devkit import install_activity, proc
+from devkit import activity, proc
 from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
@@ -96,7 +96,7 @@ class NodeDeps:
             cwd=folder,
             log=ctx.logs / "node-deps.log",
             hint=f"{pm} could not install the frontend packages: see the log",
-            on_line=install_activity.reporter(pm, ctx.progress_callback()),
+            on_line=activity.reporter(pm, ctx.progress_callback()),
         )
         return Done(
             f"{' '.join(INSTALL[pm][:2])} with Node {have} ({done.seconds:.1f}s)",

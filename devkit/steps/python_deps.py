@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from devkit import install_activity, proc
+from devkit import activity, proc
 from devkit.context import Context
 from devkit.errors import ConfigError, StepFailed
 from devkit.pipeline import Done
@@ -139,7 +139,7 @@ class PythonDeps:
                 log=log,
                 cwd=ctx.config.root,
                 hint=f"pip could not install {req.name}: see the log",
-                on_line=install_activity.reporter(tool, ctx.progress_callback()),
+                on_line=activity.reporter(tool, ctx.progress_callback()),
             )
             detail = f"installed {req.relative_to(ctx.config.root)} with {tool} ({done.seconds:.1f}s)"
         return Done(detail, marker=site_listing(venv))

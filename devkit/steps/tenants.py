@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from devkit import activity, proc, tenancy
 from devkit import facts as facts_mod
-from devkit import proc, tenancy
 from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
@@ -132,6 +132,7 @@ class TenantSequence:
                 env=ctx.command_env(),
                 log=log,
                 hint=f"the command configured as tenants.{action.key} failed: see its log",
+                on_line=activity.reporter(self._describe(action), ctx.progress_callback()),
             )
             return
         plan: dict[str, Any] = {"tenants": [], "superuser": None}

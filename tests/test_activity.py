@@ -1,11 +1,11 @@
-"""The live line's "what it does now" for installers: real output lines of pip, uv and npm."""
+"""The live line's "what it does now": real output lines of pip, uv, npm and migrate_schemas."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from devkit import install_activity, proc
+from devkit import activity, proc
 
 PIP = """\
 Collecting Django==4.2.16 (from -r requirements.txt (line 1))
@@ -30,7 +30,7 @@ NPM = "\nadded 123 packages, and audited 124 packages in 3s\n\nfound 0 vulnerabi
 
 def activities(text: str) -> list[str]:
     seen: list[str] = []
-    on_line = install_activity.reporter("tool", seen.append)
+    on_line = activity.reporter("tool", seen.append)
     for line in text.splitlines():
         on_line(line)
     return seen
@@ -56,6 +56,23 @@ def test_uv_and_npm_lines() -> None:
         "tool: installed 12 packages",
     ]
     assert activities(NPM) == ["tool: added 123 packages"]
+
+
+def test_migrate_schemas_lines() -> None:
+    lines = """\
+[standard:public] === Starting migration
+[standard:public]   Applying customers.0001_initial... OK
+[1/2 (50%) standard:guest] === Starting migration
+[1/2 (50%) standard:guest]   Applying catalog.0001_initial...
+[2/2 (100%) standard:shop] Running migrations:
+"""
+    assert activities(lines) == [
+        "tool: public",
+        "tool: public: applying customers.0001_initial",
+        "tool: guest (1/2)",
+        "tool: guest (1/2): applying catalog.0001_initial",
+        "tool: shop (2/2)",
+    ]
 
 
 def test_proc_run_hands_each_line_over_as_it_comes_and_still_captures(tmp_path: Path) -> None:

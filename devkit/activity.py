@@ -1,5 +1,6 @@
-"""Turn an installer's output lines (pip, uv, npm/pnpm/yarn) into the short "what it does now"
-text of a step's live line: resolving, downloading, building, installing N packages.
+"""Turn a command's output lines into the short "what it does now" text of a step's live line:
+installers (pip, uv, npm/pnpm/yarn: resolving, downloading, building, installing N packages)
+and django-tenants' migrate_schemas (which schema, N of M, which migration).
 
 Only for display: success is decided by exit codes and verification, never by these lines.
 """
@@ -89,6 +90,15 @@ def _pnpm_progress(m: re.Match[str], state: ActivityParser) -> str:
 @_on(r"➤ YN\d+: (┌ )?(Resolution|Fetch|Link) step")
 def _yarn_step(m: re.Match[str], state: ActivityParser) -> str:
     return f"{m.group(2).lower()} step"
+
+
+# -- django-tenants migrate_schemas: "[2/3 (66%) standard:guest] Applying crm.0001_initial... OK"
+@_on(r"\[(?:(\d+)/(\d+) \(\d+%\) )?\w+:([^\]]+)\] +(.*)")
+def _migrate_schemas(m: re.Match[str], state: ActivityParser) -> str:
+    count = f" ({m.group(1)}/{m.group(2)})" if m.group(1) else ""
+    message = m.group(4).strip().removesuffix(" OK").removesuffix("...")
+    doing = f": {message.lower()}" if message.startswith("Applying ") else ""
+    return f"{m.group(3)}{count}{doing}"
 
 
 def reporter(tool: str, progress: Callable[[str], None]) -> Callable[[str], None]:
