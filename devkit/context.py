@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +32,34 @@ class Context:
     _provider_reason: str = ""
     _connection: Connection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # What a running step is doing now ("migrate_schemas --tenant (3/5)"): the UI shows it.
+    on_progress: Callable[[str, str], None] = lambda step, text: None
+    _reporting: threading.local = field(default_factory=threading.local)
 
     @classmethod
     def create(cls, config: Config, **kwargs: object) -> Context:
         config.state_dir.mkdir(parents=True, exist_ok=True)
         return cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+
+    @contextmanager
+    def reporting_as(self, step: str) -> Iterator[None]:
+        """progress() calls from this thread belong to `step` (the runner wraps each step)."""
+        self._reporting.step = step
+        try:
+            yield
+        finally:
+            self._reporting.step = None
+
+    def progress(self, text: str, step: str | None = None) -> None:
+        """Tell the person what the current step is doing now; a step's helper threads pass `step`."""
+        name = step or getattr(self._reporting, "step", None)
+        if name:
+            self.on_progress(name, text)
+
+    def progress_callback(self) -> Callable[[str], None]:
+        """progress() bound to the current step, for threads a step starts (output readers)."""
+        name = getattr(self._reporting, "step", None)
+        return lambda text: self.progress(text, step=name)
 
     @property
     def provider(self) -> Provider:

@@ -53,6 +53,7 @@ class DatabaseStep:
             raise
 
     def _run(self, ctx: Context, provider: Any) -> Done:
+        ctx.progress(f"{provider.name}: starting or reusing the server")
         conn = provider.ensure()
         seconds = wait_for_postgres(
             conn,
@@ -63,6 +64,7 @@ class DatabaseStep:
             who=f"${ctx.config.database.url_from}"
             if provider.name == "external"
             else "the password devkit generated (.devkit/secrets.json)",
+            on_wait=lambda state: ctx.progress(f"waiting for the database: {state}"),
         )
         ctx.set_connection(conn)
         where = provider.status().get("note")  # e.g. the native cluster had to live elsewhere

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import activity, proc
 from devkit.context import Context
 from devkit.detect import package_manager_field
 from devkit.errors import StepFailed
@@ -148,6 +148,7 @@ class NodeDeps:
                 hint=f"switch Node (nvm install {wanted}; nvm use) or change node.version",
             )
         argv, env = install_command(folder, pm)
+        ctx.progress(f"{pm}: installing from {LOCKFILES[pm]}")  # npm ci says nothing until the end
         try:
             done = proc.run(
                 argv,
@@ -155,6 +156,7 @@ class NodeDeps:
                 env=env,
                 log=ctx.logs / "node-deps.log",
                 hint=f"{pm} could not install the frontend packages: see the log",
+                on_line=activity.reporter(pm, ctx.progress_callback()),
             )
         except proc.CommandFailed as exc:
             exc.details = npm_error_lines(exc.output) or exc.details

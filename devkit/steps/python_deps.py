@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import activity, proc
 from devkit.context import Context
 from devkit.errors import ConfigError, StepFailed
 from devkit.pipeline import Done
@@ -196,6 +196,7 @@ class PythonDeps:
                 hint="remove or repair it yourself, or set python.venv to another folder",
             )
         existed = venv.exists()
+        ctx.progress(f"creating the virtualenv with {chosen.tool}")
         venvs.create(ctx, base_interpreter(ctx), uv)
         return f"re-created ({problem})" if existed else "created"
 
@@ -272,6 +273,7 @@ def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
             cwd=cwd,
             env=env,
             hint=f"{chosen.tool} could not install {src.path.name}: see the log",
+            on_line=activity.reporter(chosen.tool, ctx.progress_callback()),
         )
     except proc.CommandFailed as exc:
         if src.kind == "uv" and "needs to be updated" in exc.output:

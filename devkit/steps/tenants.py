@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from devkit import activity, proc, tenancy
 from devkit import facts as facts_mod
-from devkit import proc, tenancy
 from devkit.config_checks import BUILTIN_KEYS
 from devkit.context import Context
 from devkit.errors import StepFailed
@@ -54,6 +54,7 @@ class TenantSequence:
 
     def run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
+        ctx.progress("pre-flight: reading the project's settings and commands")
         facts = facts_mod.load(ctx)
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
@@ -79,6 +80,7 @@ class TenantSequence:
             for number, action in numbered:
                 if early and (number, action) == superuser:
                     continue
+                ctx.progress(f"{self._describe(action)} ({number}/{len(plan)})", step=self.name)
                 self.run_action(ctx, number, action)
                 if early and action.key == "migrate_shared":
                     pending = side.submit(self.run_action, ctx, *superuser)  # type: ignore[misc]
@@ -132,6 +134,7 @@ class TenantSequence:
                 env=ctx.command_env(),
                 log=log,
                 hint=f"the command configured as tenants.{action.key} failed: see its log",
+                on_line=activity.reporter(self._describe(action), ctx.progress_callback()),
             )
             return
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
