@@ -292,34 +292,6 @@ def test_a_poetry_lock_without_poetry_names_the_install_command(reachable_tmp: P
     assert "pipx install poetry" in ran.text
 
 
-def test_installer_output_becomes_progress_lines() -> None:
-    from devkit.steps.install_progress import InstallProgress
-
-    pip = InstallProgress()
-    lines = [
-        "Collecting Django==5.2.19 (from -r requirements.txt (line 1))",
-        "  Downloading django-5.2.19-py3-none-any.whl (8.3 MB)",
-        "Collecting sqlparse>=0.3.1",
-        "Requirement already satisfied: asgiref>=3.8 in ./.venv/lib/python3.11/site-packages",
-        "Installing collected packages: sqlparse, Django",
-        "Successfully installed Django-5.2.19 sqlparse-0.5.3",
-        "some other line",
-    ]
-    assert [pip.feed(line) for line in lines] == [
-        "resolving 1 packages",
-        "downloading 1 packages",
-        "resolving 2 packages",
-        "resolving 3 packages",
-        "installing 2 packages",
-        "installed 2 packages",
-        None,
-    ]
-    uv = InstallProgress()
-    assert uv.feed("Resolved 51 packages in 1.21s") == "resolved 51 packages"
-    assert uv.feed("Prepared 1 package in 300ms") == "downloaded 1 package"
-    assert uv.feed("Installed 51 packages in 95ms") == "installed 51 packages"
-
-
 @pytest.mark.e2e
 def test_hashed_requirements_are_checked_with_uv(reachable_tmp: Path) -> None:
     root = make_project(
