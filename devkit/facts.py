@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import probe_failure, proc
 from devkit.context import Context
-from devkit.errors import StepFailed
+from devkit.errors import DevkitError, StepFailed
 from devkit.state import file_digest, fingerprint, read_json, stat_digest, write_atomic
 
 PROBES = Path(__file__).parent / "probe"
@@ -52,18 +52,69 @@ def tenant_commands(ctx: Context) -> list[list[str]]:
     return [shlex.split(line) for line in lines if line != "builtin"]
 
 
+# Variables that change between shells without changing what Django reads.
+_VOLATILE_ENV = {
+    "_", "PWD", "OLDPWD", "SHLVL", "TERM", "COLUMNS", "LINES", "COLORTERM", "TERM_PROGRAM",
+    "TERM_PROGRAM_VERSION", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_AUTH_SOCK", "TMUX",
+    "TMUX_PANE", "PS1", "HISTFILE", "PYTEST_CURRENT_TEST", "DISPLAY", "WINDOWID",
+}  # fmt: skip
+
+
+def installed_distributions(venv: Path) -> list[str]:
+    """What is installed in the venv (name-version of every distribution, .pth files): the probe
+    reads Django's version and the project's imports from there."""
+    site = sorted(venv.glob("lib/python*/site-packages"))
+    names: list[str] = []
+    for folder in site:
+        names += sorted(p.name for p in folder.glob("*.dist-info"))
+        names += sorted(p.name + stat_digest(p) for p in folder.glob("*.pth"))
+        names += sorted(p.name for p in folder.glob("*.egg-info"))
+        names += sorted(p.name for p in folder.glob("*.egg-link"))
+    return names
+
+
 def cache_key(ctx: Context) -> str:
-    env = ctx.command_env()
+    """Every input the probe reads: the project's sources, the env file, the interpreter and what
+    is installed in the venv, the tenant command lines, the environment, the probe itself."""
+    env = {**os.environ, **ctx.command_env()}
     parts = [stat_digest(p) + str(p) for p in source_files(ctx.config.manage_dir)]
     parts += [
         file_digest(ctx.config.path(ctx.config.env_file)),
+        file_digest(ctx.config.path(ctx.config.manage_py)),
         stat_digest(ctx.project_python.resolve()) if ctx.project_python.exists() else "no-python",
+        json.dumps(installed_distributions(ctx.venv)),
         json.dumps(tenant_commands(ctx)),
-        json.dumps(sorted((k, v) for k, v in env.items() if k != "PATH")),
-        os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
+        json.dumps(sorted((k, v) for k, v in env.items() if k not in _VOLATILE_ENV)),
+        "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
         file_digest(PROBES / "facts.py"),
     ]
     return fingerprint(parts)
+
+
+def settings_module(ctx: Context) -> str | None:
+    """DJANGO_SETTINGS_MODULE as the project's commands see it (None: unset, manage.py decides)."""
+    return {**os.environ, **ctx.command_env()}.get("DJANGO_SETTINGS_MODULE")
+
+
+def check_settings_module(ctx: Context) -> None:
+    """Refuse before starting Django when DJANGO_SETTINGS_MODULE is set but empty."""
+    value = settings_module(ctx)
+    if value is not None and not value.strip():
+        failure = probe_failure.empty_settings_module(ctx.config.manage_dir)
+        raise StepFailed(failure.message, hint=failure.hint)
+
+
+class NoVirtualenv(StepFailed):
+    """The project's interpreter does not exist yet: nothing about Django can be known."""
+
+
+def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
+    """A failed Django process as its classified cause (probe_failure), or as it is."""
+    failure = probe_failure.classify(exc.output, ctx.config.manage_dir, settings_module(ctx))
+    if failure is None:
+        return exc
+    where = f" (full log: {exc.log})" if exc.log else ""
+    return StepFailed(failure.message + where, hint=failure.hint, details=exc.details)
 
 
 def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
@@ -78,16 +129,25 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     return facts
 
 
-def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hint: str) -> None:
+def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hint: str) -> proc.Completed:
     """Run devkit/probe/<script> inside the project's Django, booted by its own manage.py."""
     bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
-    proc.run(
-        [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
-        cwd=ctx.config.manage_dir,
-        env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script)},
-        log=log,
-        hint=hint,
-    )
+    check_settings_module(ctx)
+    if not ctx.project_python.exists():
+        raise NoVirtualenv(
+            f"no virtualenv yet: {ctx.project_python} does not exist",
+            hint="`devkit up` creates it",
+        )
+    try:
+        return proc.run(
+            [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
+            cwd=ctx.config.manage_dir,
+            env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script)},
+            log=log,
+            hint=hint,
+        )
+    except proc.CommandFailed as exc:
+        raise explain(ctx, exc) from exc
 
 
 def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
@@ -106,7 +166,7 @@ def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
             "checks DJANGO_SETTINGS_MODULE, the database settings and the installed apps",
         )
         return json.loads(out.read_text())
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         raise StepFailed(f"the probe wrote no facts ({exc})") from exc
     finally:
         out.unlink(missing_ok=True)

@@ -118,7 +118,8 @@ def check_schema_names(env: DoctorEnv) -> Finding:
 @check("superuser", CATEGORY, "Development superuser")
 def check_superuser(env: DoctorEnv) -> Finding:
     import psycopg
-    from psycopg import sql
+
+    from devkit.tenancy import superuser_schemas
 
     username = env.need_config().tenants.superuser
     if not username:
@@ -126,26 +127,24 @@ def check_superuser(env: DoctorEnv) -> Finding:
     conn = env.ready_connection()
     facts = env.need_facts()
     user: dict[str, Any] = facts.get("user_model") or {}
-    table, column = user.get("table"), user.get("username_field", "username")
+    table = user.get("table")
     if not table:
         raise Skip("AUTH_USER_MODEL is not usable")
-    public = facts["public_schema"]
+    tenants = env.config.tenants
+    expected = [tenants.super.schema, tenants.guest.schema]
     with psycopg.connect(**conn.connect_kwargs()) as db:
-        if db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()[0] is None:
-            raise Skip(f"{public}.{table} does not exist (shared migrations have not run)")
-        found = db.execute(
-            sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
-                sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)
-            ),
-            (username,),
-        ).fetchone()
+        found = superuser_schemas(db, facts, expected, username)
     if not found:
+        raise Skip(f"no schema holds {table} yet (shared migrations have not run)")
+    missing = [schema for schema, there in found.items() if not there]
+    if missing:
         return fail(
-            f"superuser {username!r} does not exist in {public}.{table}",
-            "devkit doctor --fix creates it (password in .devkit/secrets.json)",
+            f"superuser {username!r} does not exist in schema(s) {', '.join(missing)} "
+            f"(every schema with the user table {table} needs it)",
+            "devkit doctor --fix creates it with the same password (kept in .devkit/secrets.json)",
             fix=fixes.create_tenant("superuser", f"the superuser {username!r}"),
         )
-    return ok(f"{username!r} exists")
+    return ok(f"{username!r} exists in {', '.join(found)}")
 
 
 @check("migrations", CATEGORY, "Pending migrations")

@@ -47,11 +47,36 @@ def _apps():
     return out
 
 
+def _system_checks():
+    """Django's system checks without the database ones (no query runs): serious, unsilenced."""
+    from django.core import checks
+
+    try:
+        try:
+            found = checks.run_checks(include_deployment_checks=False, databases=None)
+        except TypeError:  # Django < 3.1: no databases argument, no database checks by default
+            found = checks.run_checks(include_deployment_checks=False)
+    except Exception as exc:  # a project check that crashes fails every command the same way
+        return [{"id": "checks.crashed", "msg": "%s: %s" % (type(exc).__name__, exc), "obj": ""}]
+    return [
+        {"id": c.id or "?", "msg": c.msg, "obj": str(c.obj) if c.obj is not None else "", "hint": c.hint}
+        for c in found
+        if c.is_serious() and not c.is_silenced()
+    ]
+
+
+def _runs_checks(command, args):
+    """Whether the command runs the system checks before it starts (and so fails with them)."""
+    if "--skip-checks" in args:
+        return False
+    return bool(getattr(command, "requires_system_checks", False))
+
+
 def _preflight(commands, available):
     results = []
     for argv in commands:
         name, args = argv[0], argv[1:]
-        entry = {"argv": argv, "ok": False, "error": None}
+        entry = {"argv": argv, "ok": False, "error": None, "runs_checks": False}
         if name not in available:
             entry["error"] = "Unknown command: %r" % name
         else:
@@ -59,6 +84,7 @@ def _preflight(commands, available):
                 command = load_command_class(available[name], name)
                 command.create_parser("manage.py", name).parse_args(args)
                 entry["ok"] = True
+                entry["runs_checks"] = _runs_checks(command, args)
             except BaseException as exc:  # CommandError for a rejected flag, SystemExit for --help
                 entry["error"] = str(exc) or type(exc).__name__
         results.append(entry)
@@ -98,6 +124,7 @@ def main():
         "user_model": user_model,
         "apps": _apps(),
         "commands": dict(sorted(available.items())),
+        "system_checks": _system_checks(),
         "preflight": _preflight(json.loads(os.environ.get("DEVKIT_PROBE_COMMANDS", "[]")), available),
     }
     with open(os.environ["DEVKIT_PROBE_OUT"], "w") as handle:
