@@ -100,7 +100,7 @@ def check_settings_module(ctx: Context) -> None:
     """Refuse before starting Django when DJANGO_SETTINGS_MODULE is set but empty."""
     value = settings_module(ctx)
     if value is not None and not value.strip():
-        failure = probe_failure.empty_settings_module(ctx.config.manage_dir)
+        failure = probe_failure.empty_settings_module(ctx.config.manage_dir, ctx.config.root)
         raise StepFailed(failure.message, hint=failure.hint)
 
 
@@ -110,7 +110,8 @@ class NoVirtualenv(StepFailed):
 
 def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
     """A failed Django process as its classified cause (probe_failure), or as it is."""
-    failure = probe_failure.classify(exc.output, ctx.config.manage_dir, settings_module(ctx))
+    manage_dir, root = ctx.config.manage_dir, ctx.config.root
+    failure = probe_failure.classify(exc.output, manage_dir, settings_module(ctx), root)
     if failure is None:
         return exc
     where = f" (full log: {exc.log})" if exc.log else ""

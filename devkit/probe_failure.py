@@ -37,8 +37,39 @@ class Raised:
     frame: str  # "path:line" of the innermost frame in the project's own code, or ""
 
 
+_MANAGE_DEFAULT = re.compile(r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
+_LOCAL_ENV = re.compile(r'"DJANGO_SETTINGS_MODULE"\s*:\s*"\$\{localEnv:(\w+)')
+
+
 def settings_candidates(folder: Path) -> list[str]:
-    """Dotted names of the settings modules under the Django project folder (for hints)."""
+    """Dotted names of the settings modules under the Django project folder, the likeliest first:
+    manage.py's default, then development/local ones, base last (for hints)."""
+    found = _settings_modules(folder)
+    try:
+        default = _MANAGE_DEFAULT.search((folder / "manage.py").read_text(errors="replace"))
+    except OSError:
+        default = None
+
+    def rank(name: str) -> int:
+        leaf = name.rsplit(".", 1)[-1]
+        if default and name == default[1]:
+            return 0
+        return 1 if leaf.startswith(("dev", "local")) else 3 if leaf in {"base", "common"} else 2
+
+    return sorted(found, key=rank)
+
+
+def devcontainer_variable(root: Path) -> str | None:
+    """The host variable a devcontainer maps onto DJANGO_SETTINGS_MODULE (`${localEnv:NAME}`)."""
+    try:
+        text = (root / ".devcontainer" / "devcontainer.json").read_text(errors="replace")
+    except OSError:
+        return None
+    match = _LOCAL_ENV.search(text)
+    return match[1] if match else None
+
+
+def _settings_modules(folder: Path) -> list[str]:
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP)
@@ -52,16 +83,26 @@ def settings_candidates(folder: Path) -> list[str]:
     return found[:6]
 
 
-def empty_settings_module(folder: Path, var: str = "DJANGO_SETTINGS_MODULE") -> Failure:
+def empty_settings_module(folder: Path, root: Path | None = None) -> Failure:
+    """DJANGO_SETTINGS_MODULE is set to "": name the modules there are and the devcontainer's
+    own variable (`${localEnv:DEV_DJANGO_SETTINGS_MODULE}` of a host that does not set it)."""
     candidates = settings_candidates(folder)
     example = candidates[0] if candidates else "yourproject.settings"
     known = f" (found: {', '.join(candidates)})" if candidates else ""
+    host_var = devcontainer_variable(root or folder)
+    cause = (
+        f"the devcontainer maps it from ${{localEnv:{host_var}}}, which is unset on the host"
+        if host_var
+        else "a devcontainer's `${localEnv:...}` of a variable unset on the host does this"
+    )
+    container = (
+        f"; or give the devcontainer a default: ${{localEnv:{host_var}:{example}}}" if host_var else ""
+    )
     return Failure(
         "settings-empty",
-        f"{var} is set but empty, so Django has no settings (a devcontainer's "
-        "`${localEnv:...}` of a variable unset on the host does this)",
-        f"export {var}={example}{known}, or unset it so manage.py's default applies; in a "
-        "devcontainer give the substitution a default: ${localEnv:NAME:" + example + "}",
+        f"DJANGO_SETTINGS_MODULE is set but empty, so Django has no settings ({cause})",
+        f"export DJANGO_SETTINGS_MODULE={example}{known}, or unset it so manage.py's default "
+        f"applies{container}",
     )
 
 
@@ -115,7 +156,9 @@ def check_errors(output: str) -> list[str]:
     return [f"{m['id']}: {m['msg'].strip()}" for m in map(_CHECK_ID.match, output.splitlines()) if m]
 
 
-def classify(output: str, project: Path, settings_module: str | None) -> Failure | None:
+def classify(
+    output: str, project: Path, settings_module: str | None, root: Path | None = None
+) -> Failure | None:
     """The cause of a failed Django process from its output, or None when it is not recognised."""
     checks = check_errors(output)
     if checks:
@@ -126,7 +169,7 @@ def classify(output: str, project: Path, settings_module: str | None) -> Failure
     where = f" ({raised.frame})" if raised.frame else ""
     if raised.type == "ImproperlyConfigured" and _NOT_CONFIGURED in raised.message:
         if settings_module is not None and not settings_module.strip():
-            return empty_settings_module(project)
+            return empty_settings_module(project, root)
         return Failure(
             "settings-empty",
             "Django has no settings module (DJANGO_SETTINGS_MODULE is unset and manage.py sets no default)",
