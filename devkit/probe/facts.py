@@ -47,6 +47,26 @@ def _apps():
     return out
 
 
+def _tenant_middleware(middleware):
+    """django-tenants' middleware and the project's subclasses of it (any name)."""
+    from django.utils.module_loading import import_string
+
+    try:
+        from django_tenants.middleware.main import TenantMainMiddleware
+    except ImportError:
+        TenantMainMiddleware = None
+    found = []
+    for path in middleware:
+        try:
+            cls = import_string(path)
+        except Exception:
+            cls = None
+        is_sub = TenantMainMiddleware is not None and isinstance(cls, type)
+        if "django_tenants" in path or "Tenant" in path or (is_sub and issubclass(cls, TenantMainMiddleware)):
+            found.append(path)
+    return found
+
+
 def _system_checks():
     """Django's system checks without the database ones (no query runs): serious, unsilenced."""
     from django.core import checks
@@ -120,7 +140,7 @@ def main():
         "public_schema": getattr(settings, "PUBLIC_SCHEMA_NAME", "public"),
         "database_routers": list(getattr(settings, "DATABASE_ROUTERS", [])),
         "middleware": middleware,
-        "tenant_middleware": [m for m in middleware if "django_tenants" in m or "Tenant" in m],
+        "tenant_middleware": _tenant_middleware(middleware),
         "user_model": user_model,
         "apps": _apps(),
         "commands": dict(sorted(available.items())),
