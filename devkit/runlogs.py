@@ -14,13 +14,15 @@ import time
 from pathlib import Path
 
 KEEP = 5
-_RUN_ID = re.compile(r"^\d{8}-\d{6}-\d+$")
+_RUN_ID = re.compile(r"^\d{8}-\d{6}-\d{6}-\d+$")  # date-time-microseconds-pid: sorts by time
 
 
 def new_run_folder(root: Path, keep: int = KEEP) -> Path:
     """Create the folder of this run, point `latest` at it, remove run folders beyond `keep`."""
     root.mkdir(parents=True, exist_ok=True)
-    run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    now = time.time_ns()
+    seconds, micros = divmod(now // 1000, 1_000_000)
+    run_id = time.strftime("%Y%m%d-%H%M%S", time.localtime(seconds)) + f"-{micros:06d}-{os.getpid()}"
     folder = root / run_id
     folder.mkdir(exist_ok=True)
     link = root / "latest"

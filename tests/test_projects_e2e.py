@@ -9,8 +9,11 @@ Run with `-s` to see the cold/warm times of `up` ([fixture-times] lines); nothin
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -122,11 +125,18 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     config = (project / "devkit.toml").read_text()
     assert 'DB_HOST = "{host}"' in config  # read from settings/base.py, not development.py
 
+    checks = doctor(project)  # before the first up: nothing to boot Django with, and no log
+    assert checks["django-settings"]["finding"] == "not checked: no virtualenv yet (`devkit up` creates it)"
+    assert checks["devcontainer"]["status"] == "warning"  # ${localEnv:...} without a default
+    assert (
+        '"${localEnv:DEV_DJANGO_SETTINGS_MODULE:mysite.settings.development}"'
+        in (checks["devcontainer"]["hint"])
+    )
     empty = {"DJANGO_SETTINGS_MODULE": ""}
     checks = doctor(project, empty)
     assert checks["settings-module"]["status"] == "problem"
     assert "empty" in checks["settings-module"]["finding"]
-    assert checks["django-settings"]["finding"].startswith("not checked: no virtualenv yet")
+    assert "DJANGO_SETTINGS_MODULE is set but empty" in checks["django-settings"]["finding"]
 
     first, cold = timed_up(project, empty)
     assert_refusal(
@@ -144,6 +154,7 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     add_keys(project, "database.env", 'DB_ENGINE = "django_tenants.postgresql_backend"')
     green, seconds = timed_up(project)
     assert_green(green)
+    assert "create_guest (devkit builtin: created)" in " ".join(green.out.split())
     state = tenant_state(url_of(project))
     assert state["tenants"] == [("guest", "Guest"), ("public", "Public")]
     assert state["domains"] == ["guest.localhost", "localhost"]
@@ -151,6 +162,13 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     assert state["users"] == {"public": [("admin", True)]}  # auth is shared only
     times("settings-package", seconds, assert_warm(project))
     assert cold > 0
+    again = run("up", "--no-input", "--json", "--force", "tenants", project=project)
+    assert again.code == 0, again.text
+    detail = {s["name"]: s["detail"] for s in json.loads(again.out)["steps"]}["tenants"]
+    assert "create_super (devkit builtin: kept)" in detail and "superuser (devkit builtin: kept)" in detail
+    logs = project / ".devkit" / "logs"
+    assert len(list(logs.glob("*/tenants-*-create_guest.log"))) == 2  # one per run, in its folder
+    assert "kept tenant 'guest'" in next((logs / "latest").glob("tenants-*-create_guest.log")).read_text()
 
     # Inside the devcontainer's environment on this host: DB_HOST=db does not resolve here.
     devcontainer = {"DB_HOST": "db", "DB_PORT": "5432", "DB_USER": "postgres", "DB_PASSWORD": "postgres"}
@@ -193,12 +211,55 @@ def test_tenant_users_own_superuser_command_and_per_tenant_users(copy_project: C
     assert cold > 0
 
     # The superuser removed from the guest schema only: up and doctor see it.
-    with psycopg.connect(url_of(project)) as db:
+    url = url_of(project)
+    with psycopg.connect(url) as db:
         db.execute("DELETE FROM guest.auth_user")
     assert doctor(project)["superuser"]["status"] == "problem"
     repaired = run("up", "--no-input", project=project)
     assert_green(repaired)
-    assert tenant_state(url_of(project))["users"]["guest"] == [("admin", True)]
+    assert tenant_state(url)["users"]["guest"] == [("admin", True)]
+
+
+def test_superuser_creation_tolerates_a_concurrent_creator(copy_project: Callable[[str], Path]) -> None:
+    """Another process creates the same user between devkit's look and its insert: devkit's
+    insert waits on the unique index, then gets the unique violation; it re-reads, keeps the user."""
+    project = copy_project("tenant-users")
+    assert run("init", "--no-input", project=project).code == 0
+    add_keys(project, "database.env", 'DB_ENGINE = "django_tenants.postgresql_backend"')
+    assert_green(run("up", "--no-input", project=project))
+    url = url_of(project)
+    with psycopg.connect(url) as db:
+        db.execute("DELETE FROM guest.auth_user")
+    other = psycopg.connect(url)  # the concurrent creator: inserted, not yet committed
+    other.execute(
+        "INSERT INTO guest.auth_user (password, is_superuser, username, first_name, last_name, email,"
+        " is_staff, is_active, date_joined) VALUES ('!', true, 'admin', '', '', '', true, true, now())"
+    )
+    fixing = subprocess.Popen(
+        [sys.executable, "-m", "devkit", "doctor", "--fix", "--no-input", "superuser", "--project", project],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **NATIVE},
+    )
+    try:
+        with psycopg.connect(url, autocommit=True) as watch:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and fixing.poll() is None:
+                waiting = watch.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.05)
+            assert fixing.poll() is None, fixing.communicate()[0]
+        other.commit()
+    finally:
+        other.close()
+    out, _ = fixing.communicate(timeout=120)
+    assert fixing.returncode == 0, out
+    assert "IntegrityError" not in out
+    log = next((project / ".devkit" / "logs" / "latest").glob("tenants-*-superuser.log")).read_text()
+    assert "kept superuser 'admin' in schema 'guest' (created concurrently by another process)" in log
+    assert tenant_state(url)["users"]["guest"] == [("admin", True)]
 
 
 def test_tenants_commented_out_is_refused_before_anything_runs(copy_project: Callable[[str], Path]) -> None:
@@ -210,6 +271,10 @@ def test_tenants_commented_out_is_refused_before_anything_runs(copy_project: Cal
     checks = doctor(project)
     assert checks["tenant-apps"]["status"] == "problem"
     assert "django_tenants is not in INSTALLED_APPS" in checks["tenant-apps"]["finding"]
+    assert "Unknown command: 'migrate_schemas'" in checks["tenant-commands"]["finding"]
+    # no hint of the same report suggests running what that check found unknown
+    for check in checks.values():
+        assert "devkit up (runs" not in check["hint"], check
     # Nothing of the tenant sequence ran: no tables, no schemas but public.
     with psycopg.connect(url_of(project)) as db:
         tables = db.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")

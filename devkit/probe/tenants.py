@@ -59,7 +59,7 @@ def _superuser_in(schema, spec):
     lookup = {User.USERNAME_FIELD: spec["username"]}
     with schema_context(schema):
         if User.objects.filter(**lookup).exists():
-            return "kept"
+            return "kept", ""
         try:
             with transaction.atomic():
                 User.objects.create_superuser(
@@ -68,8 +68,8 @@ def _superuser_in(schema, spec):
         except IntegrityError:
             if not User.objects.filter(**lookup).exists():
                 raise
-            return "kept (created concurrently by another process)"
-    return "created"
+            return "kept", " (created concurrently by another process)"
+    return "created", ""
 
 
 def ensure_superuser(spec):
@@ -82,7 +82,8 @@ def ensure_superuser(spec):
     for schema in schemas:
         if not schema_exists(schema) or not _has_table(schema, table):
             continue
-        print("%s superuser %r in schema %r" % (_superuser_in(schema, spec), spec["username"], schema))
+        did, note = _superuser_in(schema, spec)
+        print("%s superuser %r in schema %r%s" % (did, spec["username"], schema, note))
         done += 1
     if not done:
         sys.exit("no schema holds the user table %r: have the migrations run?" % table)
