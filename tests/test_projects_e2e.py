@@ -149,7 +149,11 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     assert "DJANGO_SETTINGS_MODULE is set but empty" in checks["django-settings"]["finding"]
 
     # manage.py's default applies: the engine falls back to SQLite without DB_ENGINE.
-    assert_refusal(run("up", "--no-input", project=project), "'django.db.backends.sqlite3'", "database.env")
+    assert_refusal(
+        run("up", "--no-input", project=project),
+        "'django.db.backends.sqlite3'",
+        'DB_ENGINE = "django_tenants.postgresql_backend" to [database.env]',
+    )
 
     add_keys(project, "database.env", 'DB_ENGINE = "django_tenants.postgresql_backend"')
     green, seconds = timed_up(project)
@@ -167,7 +171,8 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     detail = {s["name"]: s["detail"] for s in json.loads(again.out)["steps"]}["tenants"]
     assert "create_super (devkit builtin: kept)" in detail and "superuser (devkit builtin: kept)" in detail
     logs = project / ".devkit" / "logs"
-    assert len(list(logs.glob("*/tenants-*-create_guest.log"))) == 2  # one per run, in its folder
+    runs = [p for p in logs.glob("*/tenants-*-create_guest.log") if p.parent.name != "latest"]
+    assert len(runs) == 2  # one per run, each in its own folder
     assert "kept tenant 'guest'" in next((logs / "latest").glob("tenants-*-create_guest.log")).read_text()
 
     # Inside the devcontainer's environment on this host: DB_HOST=db does not resolve here.
@@ -186,7 +191,8 @@ def test_tenant_users_own_superuser_command_and_per_tenant_users(copy_project: C
     assert checks["django-settings"]["status"] == "skipped"
 
     first, cold = timed_up(project)
-    assert_refusal(first, "'django.db.backends.sqlite3'")  # config("DB_ENGINE", default="") fallback
+    # config("DB_ENGINE", default="").strip() or "django.db.backends.sqlite3"
+    assert_refusal(first, "'django.db.backends.sqlite3'", "the settings choose the engine from DB_ENGINE")
 
     add_keys(project, "database.env", 'DB_ENGINE = "django_tenants.postgresql_backend"')
     # The project's own commands (they take no --no-input); its create_super_tenant makes admin.

@@ -111,11 +111,12 @@ def check_database_engine(env: DoctorEnv) -> Finding:
     db = facts["database"]
     engine = db["engine"]
     if not any(name in engine for name in POSTGRES_ENGINES):
+        from devkit.steps.tenants import engine_hint
+
         return fail(
             f"DATABASES['default'] uses {engine!r}, not PostgreSQL (a silent fallback, "
             "e.g. to SQLite, when the database variables are missing?)",
-            "make the settings read the variables devkit writes (database.env; "
-            "`devkit config` shows them) and drop the fallback",
+            engine_hint(env.ctx, facts),
         )
     if "django_tenants" not in engine:
         return fail(

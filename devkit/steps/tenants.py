@@ -7,8 +7,10 @@ deploy profile (devkit migrate): the same without the guest tenant and the super
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from devkit import facts as facts_mod
@@ -190,6 +192,39 @@ def tenant_lines_running_checks(ctx: Context, facts: dict[str, Any]) -> list[str
     return found
 
 
+_ENGINE_READ = re.compile(
+    r"""(?:environ(?:\.get)?|getenv|env(?:\.\w+)?|config)\s*[\[(]\s*['"](\w*ENGINE\w*)['"]"""
+)
+
+
+def engine_variables(facts: dict[str, Any]) -> list[str]:
+    """Variables the settings read to choose the database engine (`config("DB_ENGINE", ...)`),
+    from the settings file and its siblings (a settings package keeps them in base.py)."""
+    found: list[str] = []
+    settings_file = facts.get("settings_file")
+    if not settings_file:
+        return found
+    for path in sorted(Path(settings_file).parent.glob("*.py")):
+        try:
+            found += [v for v in _ENGINE_READ.findall(path.read_text(errors="replace")) if v not in found]
+        except OSError:
+            continue
+    return found
+
+
+def engine_hint(ctx: Context, facts: dict[str, Any]) -> str:
+    names = engine_variables(facts)
+    if names:
+        return (
+            f"the settings choose the engine from {', '.join(names)}: add "
+            f'{names[0]} = "django_tenants.postgresql_backend" to [database.env] in {ctx.config.source}'
+        )
+    return (
+        "make the settings read the variables devkit writes (database.env in "
+        f"{ctx.config.source}; `devkit config` shows them)"
+    )
+
+
 def preflight(ctx: Context, facts: dict[str, Any]) -> None:
     """Settings that make the tenant sequence meaningless: fail before running anything."""
     engine = facts["database"]["engine"]
@@ -197,8 +232,7 @@ def preflight(ctx: Context, facts: dict[str, Any]) -> None:
         raise StepFailed(
             f"the project's settings use the database engine {engine!r}, not PostgreSQL "
             "(a silent fallback, e.g. to SQLite, when the database variables are missing?)",
-            hint="make the settings read the variables devkit writes (database.env in "
-            f"{ctx.config.source}; `devkit config` shows them)",
+            hint=engine_hint(ctx, facts),
         )
     if not facts["django_tenants_installed"]:
         raise StepFailed(
