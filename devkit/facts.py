@@ -109,13 +109,16 @@ class NoVirtualenv(StepFailed):
 
 
 def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
-    """A failed Django process as its classified cause (probe_failure), or as it is."""
+    """A failed Django process as its classified cause (probe_failure), or as it is. The cause
+    replaces the traceback's tail on the console; the run's log keeps the whole output."""
     manage_dir, root = ctx.config.manage_dir, ctx.config.root
     failure = probe_failure.classify(exc.output, manage_dir, settings_module(ctx), root)
     if failure is None:
         return exc
+    if failure.kind == "other":  # which command, then the exception it ended with
+        return StepFailed(f"{exc.message}: {failure.message}", hint=exc.hint or failure.hint)
     where = f" (full log: {exc.log})" if exc.log else ""
-    return StepFailed(failure.message + where, hint=failure.hint, details=exc.details)
+    return StepFailed(failure.message + where, hint=failure.hint)
 
 
 def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:

@@ -200,8 +200,8 @@ def classify(
         return Failure("import-error", message, hint)
     return Failure(
         "other",
-        f"Django does not start: {raised.type}: {raised.message}{where}",
-        "run `python manage.py check` in the virtualenv to see the whole error",
+        f"{raised.type}: {raised.message}{where}",
+        "the log has the whole output; `python manage.py check` in the virtualenv checks the settings",
     )
 
 

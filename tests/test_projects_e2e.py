@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devkit.jsonc import loads
 from tests.support.project import REPO, Ran, devkit, stop_native
 
 pytestmark = pytest.mark.e2e
@@ -121,7 +122,7 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     environment (empty through the devcontainer's ${localEnv:DEV_DJANGO_SETTINGS_MODULE}),
     os.getenv with a SQLite fallback for the engine, a devcontainer with DB_HOST=db."""
     project = copy_project("settings-package")
-    assert run("init", "--no-input", project=project).code == 0
+    assert devkit("init", "--no-input", project=project).code == 0  # provider: the default, auto
     config = (project / "devkit.toml").read_text()
     assert 'DB_HOST = "{host}"' in config  # read from settings/base.py, not development.py
 
@@ -176,17 +177,18 @@ def test_settings_package_empty_module_then_fallback_then_green(copy_project: Ca
     assert "kept tenant 'guest'" in next((logs / "latest").glob("tenants-*-create_guest.log")).read_text()
 
     # Inside the devcontainer's environment on this host: DB_HOST=db does not resolve here.
-    devcontainer = {"DB_HOST": "db", "DB_PORT": "5432", "DB_USER": "postgres", "DB_PASSWORD": "postgres"}
-    ran = devkit("up", "--no-input", project=project, env={**devcontainer, "DEVKIT_DATABASE_PROVIDER": ""})
+    devcontainer = loads((project / ".devcontainer/devcontainer.json").read_text())["containerEnv"]
+    devcontainer.pop("DJANGO_SETTINGS_MODULE")  # the database step comes first either way
+    ran = devkit("up", "--no-input", project=project, env=devcontainer)  # auto: the environment's
     assert ran.code == 3, ran.text
-    assert "db" in ran.text and "Traceback" not in ran.text
+    assert "'db'" in ran.text and "Traceback" not in ran.text
 
 
 def test_tenant_users_own_superuser_command_and_per_tenant_users(copy_project: Callable[[str], Path]) -> None:
     """python-decouple, django.contrib.auth in SHARED_APPS and TENANT_APPS, a TenantMainMiddleware
     subclass, tenant commands without --no-input whose create_super_tenant creates `admin`."""
     project = copy_project("tenant-users")
-    assert run("init", "--no-input", project=project).code == 0
+    assert devkit("init", "--no-input", project=project).code == 0  # provider: the default, auto
     checks = doctor(project)
     assert checks["django-settings"]["status"] == "skipped"
 
@@ -230,7 +232,7 @@ def test_superuser_creation_tolerates_a_concurrent_creator(copy_project: Callabl
     """Another process creates the same user between devkit's look and its insert: devkit's
     insert waits on the unique index, then gets the unique violation; it re-reads, keeps the user."""
     project = copy_project("tenant-users")
-    assert run("init", "--no-input", project=project).code == 0
+    assert devkit("init", "--no-input", project=project).code == 0  # provider: the default, auto
     add_keys(project, "database.env", 'DB_ENGINE = "django_tenants.postgresql_backend"')
     assert_green(run("up", "--no-input", project=project))
     url = url_of(project)
@@ -271,7 +273,7 @@ def test_superuser_creation_tolerates_a_concurrent_creator(copy_project: Callabl
 def test_tenants_commented_out_is_refused_before_anything_runs(copy_project: Callable[[str], Path]) -> None:
     """django_tenants commented out of INSTALLED_APPS while create_*_tenant commands exist."""
     project = copy_project("tenants-commented-out")
-    assert run("init", "--no-input", project=project).code == 0
+    assert devkit("init", "--no-input", project=project).code == 0  # provider: the default, auto
     ran, cold = timed_up(project)
     assert_refusal(ran, "django_tenants is not in INSTALLED_APPS")
     checks = doctor(project)
@@ -295,7 +297,7 @@ def test_secret_key_then_system_checks_then_skip_checks_green(copy_project: Call
     """SECRET_KEY only from the environment (empty -> ImproperlyConfigured); STORAGES without
     `staticfiles` (staticfiles.E005) fails every command that runs the system checks."""
     project = copy_project("system-checks")
-    assert run("init", "--no-input", project=project).code == 0
+    assert devkit("init", "--no-input", project=project).code == 0  # provider: the default, auto
     first, cold = timed_up(project)
     assert_refusal(first, "ImproperlyConfigured", "'SECRET_KEY must not be empty'", "mysite/settings.py:")
     checks = doctor(project)
@@ -333,7 +335,7 @@ def test_secret_key_then_system_checks_then_skip_checks_green(copy_project: Call
 def test_pkg_resources_without_setuptools_goes_green(copy_project: Callable[[str], Path]) -> None:
     """Old code importing pkg_resources without declaring setuptools (python -m venv has it < 3.12)."""
     project = copy_project("pkg-resources")
-    assert run("init", "--no-input", project=project).code == 0
+    assert devkit("init", "--no-input", project=project).code == 0  # provider: the default, auto
     ran, cold = timed_up(project)
     assert_green(ran)
     assert tenant_state(url_of(project))["tenants"] == [("guest", "Guest"), ("public", "Public")]
