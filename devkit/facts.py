@@ -52,12 +52,23 @@ def tenant_commands(ctx: Context) -> list[list[str]]:
     return [shlex.split(line) for line in lines if line != "builtin"]
 
 
-# Variables that change between shells without changing what Django reads.
-_VOLATILE_ENV = {
-    "_", "PWD", "OLDPWD", "SHLVL", "TERM", "COLUMNS", "LINES", "COLORTERM", "TERM_PROGRAM",
-    "TERM_PROGRAM_VERSION", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_AUTH_SOCK", "TMUX",
-    "TMUX_PANE", "PS1", "HISTFILE", "PYTEST_CURRENT_TEST", "DISPLAY", "WINDOWID",
+# Variables that differ between terminals and sessions of the same person without changing what
+# Django reads: left out, so a new terminal does not re-run the probe (and the tenant step). PATH
+# too: the project's interpreter is named explicitly.
+_SESSION_ENV = {
+    "_", "PWD", "OLDPWD", "SHLVL", "PATH", "TERM", "COLUMNS", "LINES", "COLORTERM", "DISPLAY",
+    "WINDOWID", "LS_COLORS", "LESS", "LESSOPEN", "LESSCLOSE", "PAGER", "EDITOR", "VISUAL", "MAIL",
+    "PROMPT_COMMAND", "SESSION_MANAGER", "DESKTOP_SESSION", "STY", "TMUX", "TMUX_PANE", "SHELL",
+    "MANPATH", "INFOPATH", "GPG_TTY", "HOSTNAME",
 }  # fmt: skip
+_SESSION_PREFIXES = (
+    "SSH_", "XDG_", "DBUS_", "VSCODE_", "TERM_", "GIT_ASKPASS", "KITTY_", "ITERM_", "WAYLAND_",
+    "PS1", "PS2", "PS3", "PS4", "HIST", "PYTEST_", "GNOME_", "KDE_", "WT_", "ALACRITTY_",
+)  # fmt: skip
+
+
+def _read_by_project(name: str) -> bool:
+    return name not in _SESSION_ENV and not name.startswith(_SESSION_PREFIXES)
 
 
 def installed_distributions(venv: Path) -> list[str]:
@@ -84,7 +95,7 @@ def cache_key(ctx: Context) -> str:
         stat_digest(ctx.project_python.resolve()) if ctx.project_python.exists() else "no-python",
         json.dumps(installed_distributions(ctx.venv)),
         json.dumps(tenant_commands(ctx)),
-        json.dumps(sorted((k, v) for k, v in env.items() if k not in _VOLATILE_ENV)),
+        json.dumps(sorted((k, v) for k, v in env.items() if _read_by_project(k))),
         "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
         file_digest(PROBES / "facts.py"),
     ]

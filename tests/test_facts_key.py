@@ -47,6 +47,8 @@ def test_variables_the_settings_may_read_change_the_key_volatile_ones_do_not(
     before = facts.cache_key(ctx)
     monkeypatch.setenv("OLDPWD", "/somewhere/else")
     monkeypatch.setenv("SHLVL", str(int(os.environ.get("SHLVL", "1")) + 1))
+    monkeypatch.setenv("XDG_SESSION_ID", "7")  # another terminal of the same person
+    monkeypatch.setenv("PATH", "/opt/other/bin" + os.pathsep + os.environ.get("PATH", ""))
     assert facts.cache_key(ctx) == before
     monkeypatch.setenv("SECRET_KEY", "another")
     assert facts.cache_key(ctx) != before
