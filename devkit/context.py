@@ -35,6 +35,8 @@ class Context:
     # What a running step is doing now ("migrate_schemas --tenant (3/5)"): the UI shows it.
     on_progress: Callable[[str, str], None] = lambda step, text: None
     _reporting: threading.local = field(default_factory=threading.local)
+    _run_logs: Path | None = None
+    _logs_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def create(cls, config: Config, **kwargs: object) -> Context:
@@ -91,7 +93,17 @@ class Context:
 
     @property
     def logs(self) -> Path:
-        return self.config.state_dir / "logs"
+        """This run's log folder (.devkit/logs/<run-id>/, `latest` points at it), made on first use."""
+        with self._logs_lock:
+            if self._run_logs is None:
+                from devkit.runlogs import new_run_folder
+
+                self._run_logs = new_run_folder(self.config.state_dir / "logs")
+            return self._run_logs
+
+    def shown_logs(self) -> Path:
+        """Where this run's logs are, without making a run folder for a run that logged nothing."""
+        return self._run_logs or self.config.state_dir / "logs"
 
     @property
     def venv(self) -> Path:

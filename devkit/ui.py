@@ -91,12 +91,16 @@ class UI:
 
     def summary(self, results: list[Any]) -> None:
         """The steps in pipeline order, once all are done."""
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("step", "status", "seconds", "detail", box=None, pad_edge=False, header_style="bold")
         for r in results:
             table.add_row(
-                r.name, f"{SYMBOLS[r.status.value]} {r.status.value}", f"{r.seconds:.2f}", mask(r.detail)
+                r.name,
+                f"{SYMBOLS[r.status.value]} {r.status.value}",
+                f"{r.seconds:.2f}",
+                escape(mask(r.detail)),
             )
         if not self.quiet:
             self.console.print(table)

@@ -94,7 +94,7 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
         if result.error is not None:
             ui.final(f"\n[red]✗ {result.name} failed[/]")
             ui.error(result.error)
-    ui.detail(f"logs: {ctx.logs}  state: {ctx.state.path}  provider: {ctx.provider_reason}")
+    ui.detail(f"logs: {ctx.shown_logs()}  state: {ctx.state.path}  provider: {ctx.provider_reason}")
     for note in ctx.secret_notes:
         ui.reveal(f"note: {note}")
     conn = ctx._connection

@@ -27,6 +27,7 @@ ALL = {
     "node-modules",
     "settings-module",
     "django-settings",
+    "system-checks",
     "database-engine",
     "tenant-apps",
     "tenant-models",
