@@ -33,7 +33,23 @@ class Context:
     @classmethod
     def create(cls, config: Config, **kwargs: object) -> Context:
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        return cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+        ctx = cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+        ctx.note_state_recovery()
+        return ctx
+
+    def note_state_recovery(self) -> None:
+        if self.state.set_aside is not None and not any(str(self.state.set_aside) in n for n in self.notes):
+            aside = self.state.set_aside
+            self.notes.append(f"{self.state.path.name} was unreadable: set aside as {aside} and rebuilt")
+
+    def relock(self) -> None:
+        """Just after taking the project lock: forget everything read before it (another devkit
+        may have changed it while this one waited): check, lock, re-check."""
+        self.state.reload()
+        self.note_state_recovery()
+        with self._lock:
+            self._provider = None
+            self._connection = None
 
     @property
     def provider(self) -> Provider:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit import children
 from devkit.errors import DevkitError
 from devkit.masking import mask
 
@@ -78,20 +80,32 @@ def run(
         extra.update(user=user, group=_group_of(user), extra_groups=[])
     started = time.monotonic()
     try:
-        proc = subprocess.run(
+        # A process group of its own: devkit can stop the command's whole tree (children.py).
+        popen = subprocess.Popen(
             args,
             cwd=cwd,
             env=full_env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            input=stdin_data,
-            stdin=None if stdin_data is not None else subprocess.DEVNULL,
-            check=False,
+            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+            process_group=0,
             **extra,  # type: ignore[arg-type]
         )
     except FileNotFoundError as exc:
         raise CommandNotFound(f"{args[0]}: command not found", hint=hint) from exc
+    children.started(popen.pid)
+    try:
+        with popen:
+            try:
+                stdout, stderr = popen.communicate(stdin_data, timeout=timeout)
+            except BaseException:  # a timeout or an interrupt: the command's tree goes too
+                children.kill_group(popen.pid, signal.SIGKILL)
+                popen.wait()
+                raise
+    finally:
+        children.finished(popen.pid)
+    proc = subprocess.CompletedProcess(args, popen.returncode, stdout, stderr)
     seconds = time.monotonic() - started
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from devkit import children
 from devkit.config import Config
 from devkit.context import Context
 from devkit.errors import ExitCode
@@ -29,7 +30,10 @@ def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -
         ctx.config.lock_timeout,
         on_wait=lambda pid: ui.warn(f"waiting for another devkit (pid {pid})"),
     ):
-        return runner.run(ctx, selection)
+        ctx.relock()  # check, lock, re-check: what another devkit did while this one waited counts
+        ctx.notes.extend(children.stop_leftovers(ctx.config.state_dir))
+        with children.tracking(ctx.config.state_dir):
+            return runner.run(ctx, selection)
 
 
 def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[str, Any]:
