@@ -31,7 +31,7 @@ def _verified(conn: Any) -> None:
     probe = try_connect(conn)
     if probe.outcome != "ready":
         raise DatabaseError(
-            f"the database did not accept the stored connection ({probe.outcome}: {probe.detail})",
+            f"the database did not accept the stored connection ({probe.outcome}: {probe.message})",
             hint="`devkit up` repairs devkit's own server (a lost password is reset); "
             + HINTS.get(probe.outcome, HINTS["error"]).format(who="the stored password"),
         )

@@ -403,12 +403,12 @@ class NativePostgres:
     def stop(self) -> str:
         if self.data_dir is None:
             return "this project has no native cluster"
+        if not self.owns(self.data_dir.parent):  # re-check right before acting
+            raise ConfigError(f"{self.data_dir} is not this project's cluster: devkit will not stop it")
         pid = self._running_pid()
         if pid is None:
             stale = self._remove_stale_pidfile()
             return "native PostgreSQL is not running" + (f" ({stale})" if stale else "")
-        if not self.owns(self.data_dir.parent):  # re-check right before acting
-            raise ConfigError(f"{self.data_dir} is not this project's cluster: devkit will not stop it")
         self._pg_ctl_stop(self._bin_dir())
         return f"stopped native PostgreSQL (pid {pid}); data kept in {self.data_dir}"
 

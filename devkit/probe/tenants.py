@@ -47,7 +47,15 @@ def ensure_superuser(spec):
     User = get_user_model()
     with schema_context(get_public_schema_name()):
         lookup = {User.USERNAME_FIELD: spec["username"]}
-        if User.objects.filter(**lookup).exists():
+        user = User.objects.filter(**lookup).first()
+        if user is not None:
+            # A newly generated stored password (secrets.json was lost) replaces the unknown one,
+            # so the stored password always authenticates; otherwise the user is kept as it is.
+            if spec.get("new_password") and not user.check_password(os.environ["DEVKIT_SUPERUSER_PASSWORD"]):
+                user.set_password(os.environ["DEVKIT_SUPERUSER_PASSWORD"])
+                user.save(update_fields=["password"])
+                print("set a new password for superuser %r" % spec["username"])
+                return
             print("kept superuser %r" % spec["username"])
             return
         User.objects.create_superuser(

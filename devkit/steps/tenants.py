@@ -139,11 +139,12 @@ class TenantSequence:
             plan["superuser"] = {
                 "username": ctx.config.tenants.superuser,
                 "email": ctx.config.tenants.superuser_email,
+                "new_password": created,
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
                 ctx.secret_notes.append(
-                    f"created the development superuser {ctx.config.tenants.superuser!r} with "
+                    f"the development superuser {ctx.config.tenants.superuser!r} has the new "
                     f"password {password} (shown once; kept in .devkit/secrets.json)"
                 )
         else:

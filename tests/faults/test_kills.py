@@ -1,0 +1,58 @@
+"""Defects 2 and 6: `kill -9` of a real first run at several moments (inside initdb, during the
+Python and Node installs, during the tenant sequence), then one `devkit up` must converge.
+
+The kill hits devkit's PID alone, as the campaign did: the commands it ran keep working until
+the next run finds and stops them (their process groups are recorded in .devkit/children/).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.faults.support import Moment, kill_at, live_members, recorded_groups, statuses, up_json
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(os.geteuid() != 0, reason="the native cluster runs as the postgres user"),
+]
+
+
+def test_kill_inside_initdb_leaves_nothing_that_blocks_the_next_run(example: Path) -> None:
+    assert kill_at(example, Moment("initdb", ("initdb",)), "--only", "database")
+    home = example / ".devkit" / "postgres"
+    assert not (home / "data").exists()  # initdb works in a temporary folder
+    code, payload, text = up_json(example, "--only", "database")
+    assert code == 0, text
+    assert (home / "data" / "PG_VERSION").is_file()
+    assert not list(home.glob("data.initdb-*")), "the interrupted run's folder is removed"
+    assert not list(home.glob(".pw-*")), "no temporary password file is left"
+    again_code, again, _ = up_json(example, "--only", "database")
+    assert again_code == 0 and statuses(again) == {"database": "skipped"}
+
+
+def test_kill_while_the_server_starts_then_converges(example: Path) -> None:
+    assert kill_at(example, Moment("postgres start", ("postgres -D", "/.devkit/postgres/data ")), "--only", "database")
+    code, _, text = up_json(example, "--only", "database")
+    assert code == 0, text
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        Moment("npm ci", ("npm", "ci"), in_project=False),
+        Moment("tenant sequence", ("manage.py",)),
+    ],
+    ids=lambda m: m.name,
+)
+def test_kill_during_a_first_run_stops_the_orphans_and_converges(example: Path, moment: Moment) -> None:
+    assert kill_at(example, moment), f"never reached {moment.name}"
+    groups = recorded_groups(example)
+    code, payload, text = up_json(example)
+    assert code == 0, text
+    assert not live_members(groups), "the killed run's commands were stopped before the re-run"
+    assert all(s in ("ran", "skipped") for s in statuses(payload).values())
+    code, payload, text = up_json(example)
+    assert code == 0 and set(statuses(payload).values()) == {"skipped"}, text
