@@ -24,7 +24,7 @@ def test_kill_inside_initdb_leaves_nothing_that_blocks_the_next_run(example: Pat
     assert kill_at(example, Moment("initdb", ("initdb",)), "--only", "database")
     home = example / ".devkit" / "postgres"
     assert not (home / "data").exists()  # initdb works in a temporary folder
-    code, payload, text = up_json(example, "--only", "database")
+    code, _payload, text = up_json(example, "--only", "database")
     assert code == 0, text
     assert (home / "data" / "PG_VERSION").is_file()
     assert not list(home.glob("data.initdb-*")), "the interrupted run's folder is removed"
@@ -34,7 +34,9 @@ def test_kill_inside_initdb_leaves_nothing_that_blocks_the_next_run(example: Pat
 
 
 def test_kill_while_the_server_starts_then_converges(example: Path) -> None:
-    assert kill_at(example, Moment("postgres start", ("postgres -D", "/.devkit/postgres/data ")), "--only", "database")
+    assert kill_at(
+        example, Moment("postgres start", ("postgres -D", "/.devkit/postgres/data ")), "--only", "database"
+    )
     code, _, text = up_json(example, "--only", "database")
     assert code == 0, text
 

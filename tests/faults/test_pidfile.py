@@ -38,7 +38,7 @@ def test_stale_pid_file_naming_a_live_foreign_postgres(example: Path, pg: Cluste
 
     shutil.copy(pg.data / "postmaster.pid", pidfile)
     shutil.chown(pidfile, "postgres", "postgres")
-    code, payload, text = up_json(example, "--only", "database")
+    code, _payload, text = up_json(example, "--only", "database")
     assert code == 0, text
     assert "stale postmaster.pid" in text
     with psycopg.connect(pg.url()) as db:
