@@ -10,6 +10,7 @@ A moved folder (the recorded path is gone) keeps its id.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
@@ -55,8 +56,14 @@ def identify(state_dir: Path, root: Path, adopt: str | None = None) -> Identity:
     `adopt`: an id to take when project.json is missing (the id in the marker of a cluster this
     folder holds, so a lost project.json does not orphan the project's own cluster).
     """
-    path = state_dir / FILE
-    root = root.resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    # Short and local: two commands deciding "this is a copy" at once must agree on one new id.
+    with open(state_dir / f"{FILE}.lock", "a") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        return _identify(state_dir / FILE, root.resolve(), adopt)
+
+
+def _identify(path: Path, root: Path, adopt: str | None) -> Identity:
     data = read_json(path)
     if not data.get("id"):
         fresh = {"id": adopt or uuid.uuid4().hex, "path": str(root)}

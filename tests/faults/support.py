@@ -59,25 +59,53 @@ def wait_until(predicate: Callable[[], object], timeout: float, poll: float = 0.
     return False
 
 
+def descendants(root: int) -> set[int]:
+    """Every live process below `root` (commands devkit started, and theirs)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
+            except OSError:
+                continue
+            if fields[0] not in ("Z", "X"):
+                parents[int(entry.name)] = int(fields[1])
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def matching_below(root: int, *needles: str) -> list[int]:
+    lines = cmdlines()
+    return [pid for pid in descendants(root) if all(n in lines.get(pid, "") for n in needles)]
+
+
 @dataclass(frozen=True)
 class Moment:
-    """A moment of a first or forced run: a process whose command line holds all `needles`
-    (plus the project path when `in_project`) is running; or `after` seconds have passed."""
+    """A moment of a first or forced run: a command below devkit whose command line holds all
+    `needles` is running (then `after` more seconds); without needles, `after` seconds in."""
 
     name: str
     needles: tuple[str, ...] = ()
     after: float = 0.0
-    in_project: bool = True
 
 
 def kill_at(project: Path, moment: Moment, *extra: str, timeout: float = 300) -> bool:
     """Start `devkit up`, SIGKILL devkit alone at `moment`; True when the moment was reached."""
     run = start_up(project, *extra)
-    needles = (*moment.needles, str(project)) if moment.in_project else moment.needles
     try:
         if moment.needles:
-            reached = wait_until(lambda: run.poll() is not None or matching(*needles), timeout)
+            reached = wait_until(
+                lambda: run.poll() is not None or matching_below(run.pid, *moment.needles), timeout
+            )
             reached = reached and run.poll() is None
+            if reached and moment.after:
+                reached = not wait_until(lambda: run.poll() is not None, moment.after)
         else:
             reached = not wait_until(lambda: run.poll() is not None, moment.after)
     finally:

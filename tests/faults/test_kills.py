@@ -8,11 +8,23 @@ the next run finds and stops them (their process groups are recorded in .devkit/
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
-from tests.faults.support import Moment, kill_at, live_members, recorded_groups, statuses, up_json
+from tests.faults.support import (
+    Moment,
+    descendants,
+    kill_at,
+    live_members,
+    matching_below,
+    recorded_groups,
+    start_up,
+    statuses,
+    up_json,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -44,7 +56,7 @@ def test_kill_while_the_server_starts_then_converges(example: Path) -> None:
 @pytest.mark.parametrize(
     "moment",
     [
-        Moment("npm ci", ("npm", "ci"), in_project=False),
+        Moment("npm ci", ("npm", "ci")),
         Moment("tenant sequence", ("manage.py",)),
     ],
     ids=lambda m: m.name,
@@ -58,3 +70,24 @@ def test_kill_during_a_first_run_stops_the_orphans_and_converges(example: Path, 
     assert all(s in ("ran", "skipped") for s in statuses(payload).values())
     code, payload, text = up_json(example)
     assert code == 0 and set(statuses(payload).values()) == {"skipped"}, text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_signal_to_devkit_stops_the_commands_it_runs(example: Path, sig: signal.Signals) -> None:
+    run = start_up(example)
+    try:
+        assert wait_until(lambda: run.poll() is not None or matching_below(run.pid, "npm", "ci"), 300)
+        assert run.poll() is None, "the run finished before npm ci started"
+        below = descendants(run.pid)
+        groups = recorded_groups(example)
+        assert groups
+        os.kill(run.pid, sig)  # devkit alone: it must take its commands with it
+        assert run.wait(timeout=60) == 130
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert wait_until(lambda: not live_members(groups), 15), "commands outlived devkit"
+    still = [pid for pid in below if Path(f"/proc/{pid}").exists() and pid in live_members(groups)]
+    assert not still, "no process devkit started may be left"
+    code, _, text = up_json(example)
+    assert code == 0, text
