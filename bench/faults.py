@@ -35,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from devkit import envfile  # noqa: E402
 from tests.faults.support import (  # noqa: E402
     Moment,
     kill_at,
@@ -338,7 +339,7 @@ class Safety:
     def env_end_marker(self) -> str:
         env = self.a / ".env"
         lines = env.read_text().splitlines(keepends=True)
-        end = [i for i, line in enumerate(lines) if "END" in line and "devkit" in line]
+        end = [i for i, line in enumerate(lines) if line.strip() == envfile.END]
         assert end, "no END marker found"
         del lines[end[0]]
         env.write_text("".join(lines) + "USER_LINE=keep\n")

@@ -28,7 +28,8 @@ FILE = "project.json"
 class Identity:
     id: str
     root: Path
-    copied_from: Path | None = None  # set on the run that found this folder to be a copy
+    copied_from: Path | None = None  # the folder this one was copied from (kept in project.json)
+    new_copy: bool = False  # this very call found the folder to be a copy
     moved_from: Path | None = None
 
 
@@ -72,12 +73,13 @@ def _identify(path: Path, root: Path, adopt: str | None) -> Identity:
         return Identity(str(data.get("id") or fresh["id"]), root)
     recorded = Path(str(data.get("path") or root))
     if recorded == root:
-        return Identity(str(data["id"]), root)
+        copied = data.get("copied_from")
+        return Identity(str(data["id"]), root, copied_from=Path(copied) if copied else None)
     original = read_json(recorded / ".devkit" / FILE)
     if original.get("id") == data["id"]:
         new = {"id": uuid.uuid4().hex, "path": str(root), "copied_from": str(recorded)}
         write_atomic(path, json.dumps(new, indent=2) + "\n")
-        return Identity(new["id"], root, copied_from=recorded)
+        return Identity(new["id"], root, copied_from=recorded, new_copy=True)
     write_atomic(path, json.dumps({"id": data["id"], "path": str(root)}, indent=2) + "\n")
     return Identity(str(data["id"]), root, moved_from=recorded)
 

@@ -114,10 +114,10 @@ class NativePostgres:
             _configured_port(self.data_dir) if self.data_dir else 0
         )
         self.port = self.port or int(config.database.port or 0)
-        if self.identity.copied_from is not None:
+        if self.identity.new_copy:
             self.notes.append(
-                f"this folder is a copy of {self.identity.copied_from}; it gets a cluster and port "
-                "of its own and never touches the original's"
+                f"this folder is a copy of {self.identity.copied_from}: it has a project id of its "
+                "own and never touches the original's cluster"
             )
 
     # -- ownership ---------------------------------------------------------------------------
@@ -297,6 +297,11 @@ class NativePostgres:
             handle.write(f"\n# added by devkit\n{conf}")
         os.rename(building, pgdata)
         self.data_dir = pgdata
+        if self.identity.copied_from is not None:
+            self.notes.append(
+                f"this folder is a copy of {self.identity.copied_from}; a new cluster was created "
+                f"(port {self.port}), the original's is never touched"
+            )
         self.state.put(
             "native",
             {
