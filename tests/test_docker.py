@@ -306,12 +306,18 @@ def test_unlabelled_container_with_our_name_is_never_touched(project: Path, engi
         stranger.remove(force=True, v=True)
 
 
-def test_lost_password_with_existing_volume_is_explained(project: Path) -> None:
+def test_lost_password_with_existing_volume_is_recovered(project: Path) -> None:
+    """Issue 10 defect 5: a new password is set through the container's local socket; the data
+    is kept, and `db url` prints only a password the server accepted."""
     assert up(project).code == 0
+    sql(project, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('data')")
     (project / ".devkit" / "secrets.json").unlink()
+    assert devkit("db", "url", project=project).code == 3  # the stored password is unknown
     ran = up(project)
-    assert ran.code == 3, ran.text
-    assert "password devkit no longer has" in ran.text
+    assert ran.code == 0, ran.text
+    assert "a new password was set" in ran.text
+    assert sql(project, "SELECT v FROM kept") == [("data",)]
+    assert up(project).code == 0  # and the next run is a plain re-use
 
 
 @pytest.mark.parametrize(
