@@ -45,7 +45,12 @@ class DockerPostgres:
         self.recreate = recreate
         self.project = project_id(config)
         self.container_name, self.volume_name = resource_names(config)
-        self.port = config.database.port or int(state.get("docker", {}).get("port") or 0)
+        recorded = state.get("docker", {})
+        if recorded.get("container") not in (None, self.container_name):
+            # Copied along with the folder (`cp -a`): the original's port is not this project's.
+            state.put("docker", {})
+            recorded = {}
+        self.port = config.database.port or int(recorded.get("port") or 0)
         self._client: Any = None
         self._container: Any = None
         self.notes: list[str] = []
