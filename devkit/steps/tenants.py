@@ -136,10 +136,12 @@ class TenantSequence:
         env = {"DEVKIT_TENANTS": ""}
         if action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
+            if created:  # until the probe set it, even across a kill: "superuser_password_unset"
+                ctx.state.put("superuser_password_unset", True)
             plan["superuser"] = {
                 "username": ctx.config.tenants.superuser,
                 "email": ctx.config.tenants.superuser_email,
-                "new_password": created,
+                "new_password": bool(ctx.state.get("superuser_password_unset")),
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
@@ -158,6 +160,8 @@ class TenantSequence:
             log=log,
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
         )
+        if plan["superuser"] and plan["superuser"]["new_password"]:
+            ctx.state.put("superuser_password_unset", False)
 
     def _describe(self, action: Action) -> str:
         if action.argv:
