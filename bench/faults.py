@@ -122,7 +122,9 @@ def converges(project: Path, moment: Moment, *extra: str) -> tuple[bool, str]:
 def campaign_kills(ws: Workspace, limit: int) -> list[tuple[str, bool, str]]:
     rows = []
     for moment in FIRST_RUN[:limit]:
-        rows.append((moment.name, *converges(ws.fresh("kill"), moment)))
+        project = ws.fresh("kill")
+        rows.append((moment.name, *converges(project, moment)))
+        stop_native(project)  # one server at a time: the machine is shared
     forced = ws.fresh("forced")
     if len(rows) < limit:
         code, _, text = up_json(forced)
@@ -147,6 +149,7 @@ def campaign_concurrent(ws: Workspace, trials: int) -> list[tuple[str, bool, str
         fresh = len(waited) == 1 and {s["status"] for s in waited[0]["steps"]} == {"skipped"}
         ok = codes == [0, 0] and fresh
         rows.append((f"two first runs at once #{number}", ok, f"exit codes {codes}, waiter fresh: {fresh}"))
+        stop_native(project)
     return rows
 
 
