@@ -27,6 +27,7 @@ class Context:
     secret_notes: list[str] = field(default_factory=list)  # a new password: shown once, on a TTY
     _provider: Provider | None = None
     _provider_reason: str = ""
+    _provider_chosen: bool = False  # by choose(), from the configuration: re-resolved after the lock
     _connection: Connection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -48,7 +49,8 @@ class Context:
         self.state.reload()
         self.note_state_recovery()
         with self._lock:
-            self._provider = None
+            if self._provider_chosen:  # a provider given by the caller (devkit migrate) stays
+                self._provider = None
             self._connection = None
 
     @property
@@ -60,6 +62,7 @@ class Context:
                 self._provider, self._provider_reason = choose(
                     self.config, self.state, self.secrets, recreate=self.recreate
                 )
+                self._provider_chosen = True
             return self._provider
 
     @property
