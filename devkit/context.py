@@ -51,7 +51,6 @@ class Context:
         with self._lock:
             if self._provider_chosen:  # a provider given by the caller (devkit migrate) stays
                 self._provider = None
-            self._connection = None
 
     @property
     def provider(self) -> Provider:
