@@ -30,6 +30,7 @@ class Context:
     secret_notes: list[str] = field(default_factory=list)  # a new password: shown once, on a TTY
     _provider: Provider | None = None
     _provider_reason: str = ""
+    _provider_chosen: bool = False  # by choose(), from the configuration: re-resolved after the lock
     _connection: Connection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # What a running step is doing now ("migrate_schemas --tenant (3/5)"): the UI shows it.
@@ -41,7 +42,23 @@ class Context:
     @classmethod
     def create(cls, config: Config, **kwargs: object) -> Context:
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        return cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+        ctx = cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+        ctx.note_state_recovery()
+        return ctx
+
+    def note_state_recovery(self) -> None:
+        if self.state.set_aside is not None and not any(str(self.state.set_aside) in n for n in self.notes):
+            aside = self.state.set_aside
+            self.notes.append(f"{self.state.path.name} was unreadable: set aside as {aside} and rebuilt")
+
+    def relock(self) -> None:
+        """Just after taking the project lock: forget everything read before it (another devkit
+        may have changed it while this one waited): check, lock, re-check."""
+        self.state.reload()
+        self.note_state_recovery()
+        with self._lock:
+            if self._provider_chosen:  # a provider given by the caller (devkit migrate) stays
+                self._provider = None
 
     @contextmanager
     def reporting_as(self, step: str) -> Iterator[None]:
@@ -72,6 +89,7 @@ class Context:
                 self._provider, self._provider_reason = choose(
                     self.config, self.state, self.secrets, recreate=self.recreate
                 )
+                self._provider_chosen = True
             return self._provider
 
     @property

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit import children
 from devkit.errors import DevkitError
 from devkit.masking import mask
 
@@ -87,25 +88,40 @@ def run(
     extra: dict[str, object] = {}
     if user is not None:
         extra.update(user=user, group=_group_of(user), extra_groups=[])
-    runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run
-    if on_line is not None:
-        runner = functools.partial(_streamed, on_line=on_line)
+    if on_line is not None and stdin_data is not None:
+        raise ValueError("on_line does not combine with stdin_data")
     started = time.monotonic()
     try:
-        proc = runner(
+        # A process group of its own: devkit can stop the command's whole tree (children.py).
+        popen = subprocess.Popen(
             args,
             cwd=cwd,
             env=full_env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            input=stdin_data,
-            stdin=None if stdin_data is not None else subprocess.DEVNULL,
-            check=False,
+            bufsize=1 if on_line is not None else -1,
+            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+            process_group=0,
             **extra,  # type: ignore[arg-type]
         )
     except FileNotFoundError as exc:
         raise CommandNotFound(f"{args[0]}: command not found", hint=hint) from exc
+    children.started(popen.pid)
+    try:
+        with popen:
+            try:
+                if on_line is None:
+                    stdout, stderr = popen.communicate(stdin_data, timeout=timeout)
+                else:
+                    stdout, stderr = _streamed(popen, on_line, timeout)
+            except BaseException:  # a timeout or an interrupt: the command's tree goes too
+                children.kill_group(popen.pid, signal.SIGKILL)
+                popen.wait()
+                raise
+    finally:
+        children.finished(popen.pid)
+    proc = subprocess.CompletedProcess(args, popen.returncode, stdout, stderr)
     seconds = time.monotonic() - started
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -122,49 +138,25 @@ def run(
 
 
 def _streamed(
-    args: list[str],
-    *,
-    on_line: Callable[[str], None],
-    timeout: float | None,
-    input: str | None,
-    capture_output: bool,
-    text: bool,
-    check: bool,
-    **popen: object,
-) -> subprocess.CompletedProcess[str]:
-    """subprocess.run(capture_output=True, text=True) that also hands each line to on_line."""
+    popen: subprocess.Popen[str], on_line: Callable[[str], None], timeout: float | None
+) -> tuple[str, str]:
+    """Collect stdout/stderr like communicate(), handing each line to on_line as it comes."""
     import threading
 
-    if input is not None:
-        raise ValueError("on_line does not combine with stdin_data")
-    with subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        bufsize=1,
-        **popen,  # type: ignore[call-overload]
-    ) as child:
-        out: dict[str, list[str]] = {"stdout": [], "stderr": []}
+    out: dict[str, list[str]] = {"stdout": [], "stderr": []}
 
-        def read(name: str) -> None:
-            for line in getattr(child, name):
-                out[name].append(line)
-                on_line(line.rstrip("\n"))
+    def read(name: str) -> None:
+        for line in getattr(popen, name):
+            out[name].append(line)
+            on_line(line.rstrip("\n"))
 
-        readers = [threading.Thread(target=read, args=(n,), daemon=True) for n in out]
-        for reader in readers:
-            reader.start()
-        try:
-            child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-            raise
-        finally:
-            for reader in readers:
-                reader.join()
-    return subprocess.CompletedProcess(args, child.returncode, "".join(out["stdout"]), "".join(out["stderr"]))
+    readers = [threading.Thread(target=read, args=(n,), daemon=True) for n in out]
+    for reader in readers:
+        reader.start()
+    popen.wait(timeout=timeout)
+    for reader in readers:
+        reader.join()
+    return "".join(out["stdout"]), "".join(out["stderr"])
 
 
 def spawn_detached(

@@ -49,8 +49,28 @@ class State:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "state.json"
-        self.data = read_json(self.path)
+        self.set_aside: Path | None = None
+        self.data = self._load()
         self._lock = threading.Lock()  # steps record from worker threads
+
+    def _load(self) -> dict[str, Any]:
+        """state.json is derived data: an unreadable one is set aside
+        (state.json.corrupt-<time>) and rebuilt from what exists, never a reason to stop."""
+        try:
+            text = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            return data
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        with contextlib.suppress(FileNotFoundError):  # another devkit set it aside first
+            os.replace(self.path, aside)
+            self.set_aside = self.set_aside or aside
+        return {}
 
     def step(self, name: str) -> dict[str, Any]:
         return dict(self.data.get("steps", {}).get(name, {}))
@@ -82,7 +102,7 @@ class State:
             self.save()
 
     def reload(self) -> None:
-        self.data = read_json(self.path)
+        self.data = self._load()
 
     def save(self) -> None:
         write_atomic(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n")

@@ -306,12 +306,18 @@ def test_unlabelled_container_with_our_name_is_never_touched(project: Path, engi
         stranger.remove(force=True, v=True)
 
 
-def test_lost_password_with_existing_volume_is_explained(project: Path) -> None:
+def test_lost_password_with_existing_volume_is_recovered(project: Path) -> None:
+    """Issue 10 defect 5: a new password is set through the container's local socket; the data
+    is kept, and `db url` prints only a password the server accepted."""
     assert up(project).code == 0
+    sql(project, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('data')")
     (project / ".devkit" / "secrets.json").unlink()
+    assert devkit("db", "url", project=project).code == 3  # the stored password is unknown
     ran = up(project)
-    assert ran.code == 3, ran.text
-    assert "password devkit no longer has" in ran.text
+    assert ran.code == 0, ran.text
+    assert "a new password was set" in ran.text
+    assert sql(project, "SELECT v FROM kept") == [("data",)]
+    assert up(project).code == 0  # and the next run is a plain re-use
 
 
 @pytest.mark.parametrize(
@@ -385,3 +391,29 @@ def test_devkit_up_end_to_end_twice(project: Path, engine: Any) -> None:
     assert doctor.code == 0, doctor.text
     assert checks["docker"]["status"] == "ok" and "Podman" in checks["docker"]["finding"]
     assert checks["database"]["status"] == "ok"
+
+
+def test_copied_project_gets_its_own_container_and_never_removes_the_original(
+    project: Path, engine: Any
+) -> None:
+    """Issue 10 defect 1 for Docker: resources are named and labelled by the project, so a `cp -a`
+    copy gets a container and volume of its own, and its `down --volumes` leaves the original's."""
+    assert up(project).code == 0
+    sql(project, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('original')")
+    copy = project.with_name(project.name + "-copy")
+    subprocess.run(["cp", "-a", str(project), str(copy)], check=True)
+    try:
+        ran = up(copy)
+        assert ran.code == 0, ran.text
+        assert resource_names(load(copy)) != resource_names(load(project))
+        assert container(engine, copy).id != container(engine, project).id
+        removed = devkit("down", "--volumes", "--yes", project=copy)
+        assert removed.code == 0, removed.text
+        assert container(engine, project).status == "running"
+        assert sql(project, "SELECT v FROM kept") == [("original",)]
+    finally:
+        label = f"{PROJECT}={project_id(load(copy))}"
+        for leftover in engine.containers.list(all=True, filters={"label": label}):
+            leftover.remove(force=True, v=True)
+        for volume in engine.volumes.list(filters={"label": label}):
+            volume.remove()

@@ -79,6 +79,14 @@ def test_remove_refuses_a_data_dir_devkit_did_not_create(reachable_tmp: Path) ->
     (foreign / "PG_VERSION").write_text("15\n")
     provider.state.put("native", {"data_dir": str(foreign), "port": 1})
     provider = provider_for(reachable_tmp / "project")
+    assert provider.data_dir is None  # no marker naming this project: not its cluster
+    assert "no native cluster" in provider.remove()
+    assert (foreign / "PG_VERSION").exists()
+    (foreign / "devkit-cluster.json").write_text('{"created_by": "devkit", "project_id": "other"}')
+    provider = provider_for(reachable_tmp / "project")
+    assert provider.data_dir is None and "no native cluster" in provider.remove()
+    assert (foreign / "PG_VERSION").exists()
+    provider.data_dir = foreign  # even when pointed at it directly, the marker check refuses
     with pytest.raises(ConfigError):
         provider.remove()
     assert (foreign / "PG_VERSION").exists()

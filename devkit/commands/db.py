@@ -24,8 +24,22 @@ def _current(config: Config) -> Any:
     return conn
 
 
+def _verified(conn: Any) -> None:
+    """`db url` never prints a password it has not just seen the server accept."""
+    from devkit.database.wait import HINTS, try_connect
+
+    probe = try_connect(conn)
+    if probe.outcome != "ready":
+        raise DatabaseError(
+            f"the database did not accept the stored connection ({probe.outcome}: {probe.message})",
+            hint="`devkit up` repairs devkit's own server (a lost password is reset); "
+            + HINTS.get(probe.outcome, HINTS["error"]).format(who="the stored password"),
+        )
+
+
 def run_url(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
     conn = _current(config)
+    _verified(conn)
     if ui.json_mode:  # the envelope is masked like every output; scripts use the plain form
         return 0, {"connection": conn.to_json()}
     sys.stdout.write(conn.url() + "\n")  # deliberately unmasked: this is what the command is for

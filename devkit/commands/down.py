@@ -27,8 +27,9 @@ def confirm(ui: UI, question: str, *, yes: bool, no_input: bool) -> bool:
 
 def run_down(config: Config, ui: UI, g: Any, volumes: bool, yes: bool) -> tuple[int, dict[str, Any]]:
     ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose)
-    provider = ctx.provider
     with project_lock(config.state_dir, config.lock_timeout):
+        ctx.relock()
+        provider = ctx.provider  # resolved under the lock: ownership is checked on what is there now
         if volumes and provider.owns_server:
             where = provider.status().get("data_dir") or provider.status().get("volume") or "its data"
             if not confirm(
@@ -44,4 +45,7 @@ def run_down(config: Config, ui: UI, g: Any, volumes: bool, yes: bool) -> tuple[
             message = provider.stop()
             removed = False
     ui.print(message)
+    notes = provider.status().get("note")
+    if notes:
+        ui.print(f"[bold]note:[/] {notes}")
     return 0, {"provider": provider.name, "message": message, "removed": removed}

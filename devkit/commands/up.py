@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Any
 
+from devkit import children
 from devkit.config import Config
 from devkit.context import Context
 from devkit.errors import ExitCode
@@ -60,12 +61,15 @@ def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -
         ctx.config.lock_timeout,
         on_wait=lambda pid: ui.warn(f"waiting for another devkit (pid {pid})"),
     ):
+        ctx.relock()  # check, lock, re-check: what another devkit did while this one waited counts
+        ctx.notes.extend(children.stop_leftovers(ctx.config.state_dir))
         view = view_for(ui, [s.name for s in steps])
         events = _Events(ctx, view)
         runner.on_check, runner.on_start, runner.on_done = events.checking, events.started, events.done
         ctx.on_progress = events.activity
         try:
-            return runner.run(ctx, selection)
+            with children.tracking(ctx.config.state_dir):
+                return runner.run(ctx, selection)
         finally:  # also on Ctrl-C: the table of what finished replaces the live lines
             events.flush_notes()
             view.close([runner.results[s.name] for s in steps if s.name in runner.results])

@@ -23,6 +23,7 @@ from devkit.database.docker_labels import (
     spec_of,
     volume_labels,
 )
+from devkit.database.docker_password import password_mark, set_password
 from devkit.database.native import free_port
 from devkit.errors import DatabaseError
 from devkit.state import Secrets, State
@@ -44,9 +45,15 @@ class DockerPostgres:
         self.recreate = recreate
         self.project = project_id(config)
         self.container_name, self.volume_name = resource_names(config)
-        self.port = config.database.port or int(state.get("docker", {}).get("port") or 0)
+        recorded = state.get("docker", {})
+        if recorded.get("container") not in (None, self.container_name):
+            # Copied along with the folder (`cp -a`): the original's port is not this project's.
+            state.put("docker", {})
+            recorded = {}
+        self.port = config.database.port or int(recorded.get("port") or 0)
         self._client: Any = None
         self._container: Any = None
+        self.notes: list[str] = []
 
     def fingerprint_inputs(self) -> list[str]:
         db = self.config.database
@@ -95,16 +102,28 @@ class DockerPostgres:
         image = ensure_image(self._engine(), self.config.database.image)
         password, new_password = self.secrets.get_or_create("database.password")
         volume = self._volume_or_none()
+        recorded = self.state.get("docker", {}).get("password")
         if volume is not None:
             labels = volume.attrs.get("Labels") or {}
-            check_volume(self.volume_name, labels, image, self.config.database.user, new_password)
+            # A lost password is recovered below (issue 10), not a reason to stop.
+            check_volume(self.volume_name, labels, image, self.config.database.user, False)
+            repair = new_password or (recorded is not None and recorded != password_mark(password))
         else:
             self._engine().volumes.create(self.volume_name, labels=volume_labels(self.config, image))
+            repair = False
         try:
             container = self._run(container, image, password)
         except _PortRetry:
             container = self._run(None, image, password)
         self._container = container
+        if repair:
+            set_password(container, self.config.database.user, password, self.config.database.wait_timeout)
+            self.notes.append(
+                "the stored database password was lost (.devkit/secrets.json); a new password was "
+                "set through the container's local socket, the data was not touched"
+            )
+        if repair or volume is None:
+            self.state.put("docker", {**self.state.get("docker", {}), "password": password_mark(password)})
         return self.connection(password, self._published_port(container))
 
     def _run(self, container: Any, image: ImageFacts, password: str) -> Any:
@@ -156,7 +175,13 @@ class DockerPostgres:
             ports={"5432/tcp": (BIND, self.port)},
         )
         self.state.put(
-            "docker", {"port": self.port, "container": self.container_name, "volume": self.volume_name}
+            "docker",
+            {
+                **self.state.get("docker", {}),
+                "port": self.port,
+                "container": self.container_name,
+                "volume": self.volume_name,
+            },
         )
         return container
 
@@ -277,6 +302,8 @@ class DockerPostgres:
             info["image"] = spec_of(container.labels).get("image", info["image"])
             info["port"] = self._published_port(container) if container.status == "running" else info["port"]
         info["volume"] = self.volume_name if volume is not None else None
+        if self.notes:
+            info["note"] = "; ".join(self.notes)
         return info
 
 

@@ -3,24 +3,32 @@
 As root, initdb and postgres run as the `postgres` system user (PostgreSQL refuses root). When
 that user cannot reach the project folder (a mode-700 home), the cluster lives in a devkit-owned
 folder under /var/lib/devkit instead; the user's folder permissions are never loosened.
+
+Safety (docs/contract.md, "Ownership and recovery"): the cluster's home holds a marker naming the
+project id; only a cluster whose marker names this project is started, stopped, reset or removed.
+initdb runs in a temporary folder renamed into place when it finished, so an interrupted first
+run leaves nothing that blocks the next one. A server is only signalled after /proc shows it is
+a postgres serving this data directory.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import ownership, proc
 from devkit.config import Config
 from devkit.database.base import Connection
 from devkit.errors import ConfigError, DatabaseError
-from devkit.state import Secrets, State, write_atomic
+from devkit.state import Secrets, State, fingerprint, read_json, write_atomic
 
 
 def fallback_root() -> Path:
@@ -53,6 +61,39 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def serves(pid: int, data_dir: Path) -> bool:
+    """Is `pid` a postgres whose data directory is `data_dir`? (its -D argument, or its cwd:
+    the postmaster works in its data directory). A stale postmaster.pid may name anything."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return False
+    if not args or b"postgres" not in os.path.basename(args[0]):
+        return False
+    want = data_dir.resolve()
+    for flag, value in itertools.pairwise(args):
+        if flag == b"-D" and Path(os.fsdecode(value)).resolve() == want:
+            return True
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd")).resolve() == want
+    except OSError:
+        return False
+
+
+def _configured_port(pgdata: Path) -> int:
+    """The last `port = N` devkit appended to postgresql.conf (0 when there is none)."""
+    try:
+        found = re.findall(r"(?m)^port = (\d+)$", (pgdata / "postgresql.conf").read_text())
+    except OSError:
+        return 0
+    return int(found[-1]) if found else 0
+
+
+def _password_mark(password: str) -> str:
+    """A one-way mark of the password the cluster was given (never the password itself)."""
+    return fingerprint(["devkit-native-password", password])[:16]
+
+
 class NativePostgres:
     name = "native"
     owns_server = True
@@ -64,9 +105,74 @@ class NativePostgres:
         self.run_as = "postgres" if os.geteuid() == 0 else None
         self.log = config.state_dir / "logs" / "postgres.log"
         self._process: Any = None
-        recorded = state.get("native", {})
-        self.data_dir = Path(recorded["data_dir"]) if recorded.get("data_dir") else None
-        self.port = int(recorded.get("port") or config.database.port or 0)
+        self.notes: list[str] = []
+        self.home, self.home_note = self._choose_home()
+        self.identity = ownership.identify(config.state_dir, config.root, adopt=self._adoptable_id())
+        self.data_dir = self._owned_data_dir()
+        recorded = state.get("native", {}) if self.data_dir else {}
+        self.port = int(recorded.get("port") or 0) or (
+            _configured_port(self.data_dir) if self.data_dir else 0
+        )
+        self.port = self.port or int(config.database.port or 0)
+        if self.identity.new_copy:
+            self.notes.append(
+                f"this folder is a copy of {self.identity.copied_from}: it has a project id of its "
+                "own and never touches the original's cluster"
+            )
+
+    # -- ownership ---------------------------------------------------------------------------
+    def _marker_of(self, home: Path) -> dict[str, Any]:
+        return read_json(home / MARKER)
+
+    def _adoptable_id(self) -> str | None:
+        """With project.json lost: the id in the marker of the cluster this very folder made."""
+        data = self._marker_of(self.home)
+        if data.get("project_id") and Path(str(data.get("project", ""))) == self.config.root.resolve():
+            return str(data["project_id"])
+        return None
+
+    def owns(self, home: Path) -> bool:
+        return ownership.owned_by(self._marker_of(home), self.identity)
+
+    def _owned_data_dir(self) -> Path | None:
+        """This project's complete cluster: the recorded one, or the one in its home (a lost or
+        reset state.json); never a cluster whose marker names another project."""
+        recorded = self.state.get("native", {}).get("data_dir")
+        for pgdata in ([Path(recorded)] if recorded else []) + [self.home / "data"]:
+            if (pgdata / "PG_VERSION").is_file() and self.owns(pgdata.parent):
+                return pgdata
+        return None
+
+    def _tidy_home(self) -> None:
+        """Under the project lock, before creating: remove what an interrupted run of devkit left
+        (temporary initdb folders, password files); set aside anything devkit cannot prove is this
+        project's (a copied folder's cluster, a half-made cluster without a marker), never delete it."""
+        home = self.home
+        if not home.exists():
+            return
+        if ((home / MARKER).exists() and not self.owns(home)) or (
+            not (home / MARKER).exists() and (home / "data").exists() and any((home / "data").iterdir())
+        ):
+            aside = home.with_name(f"{home.name}.set-aside-{time.strftime('%Y%m%d-%H%M%S')}")
+            home.rename(aside)
+            owner = self._marker_of(aside).get("project") or "no devkit marker"
+            self.notes.append(
+                f"{home} held a cluster that is not this project's ({owner}); it was moved to "
+                f"{aside} (nothing deleted) and a new cluster was created"
+            )
+            return
+        for leftover in home.glob("data.initdb-*"):
+            shutil.rmtree(leftover)
+        for leftover in home.glob(".pw-*"):
+            leftover.unlink(missing_ok=True)
+        data = home / "data"
+        if data.exists() and not (data / "PG_VERSION").is_file():
+            if any(data.iterdir()):  # made in place by an older devkit and interrupted
+                aside = home / f"data.incomplete-{time.strftime('%Y%m%d-%H%M%S')}"
+                data.rename(aside)
+                self.notes.append(f"an interrupted cluster creation was set aside in {aside}")
+            else:
+                data.rmdir()
 
     def fingerprint_inputs(self) -> list[str]:
         return [
@@ -78,10 +184,20 @@ class NativePostgres:
 
     # -- lifecycle -------------------------------------------------------------------------
     def ensure(self) -> Connection:
+        """Call under the project lock: creates, repairs and starts this project's cluster."""
         bin_dir = self._bin_dir()
+        self.data_dir = self._owned_data_dir()
+        if self.data_dir is None:
+            self._tidy_home()
+        else:
+            for leftover in self.data_dir.parent.glob(".pw-*"):
+                leftover.unlink(missing_ok=True)
         password, _ = self.secrets.get_or_create("database.password")
-        if self.data_dir is None or not (self.data_dir / "PG_VERSION").is_file():
+        if self.data_dir is None:
             self._init_cluster(bin_dir, password)
+        self._remove_stale_pidfile()
+        if self.state.get("native", {}).get("password") != _password_mark(password):
+            self._repair_password(bin_dir, password)
         if self._running_pid() is None:
             self._start(bin_dir)
         return self.connection(password)
@@ -137,26 +253,27 @@ class NativePostgres:
         return probe.returncode == 0
 
     def _init_cluster(self, bin_dir: Path, password: str) -> None:
-        home, note = self._choose_home()
+        """initdb in `data.initdb-<pid>`, renamed to `data` only once complete (a kill at any
+        moment leaves either no cluster or a whole one; the next run removes the leftover)."""
+        home, note = self.home, self.home_note
+        home.mkdir(parents=True, exist_ok=True)
+        write_atomic(home / MARKER, json.dumps(ownership.marker(self.identity, note=note), indent=2) + "\n")
         pgdata = home / "data"
-        if pgdata.exists() and any(pgdata.iterdir()):
-            raise DatabaseError(
-                f"{pgdata} exists and is not an empty PostgreSQL data directory",
-                hint="devkit never deletes what it did not create: move it away and re-run",
-            )
-        pgdata.mkdir(parents=True, exist_ok=True)
-        os.chmod(pgdata, 0o700)
+        building = home / f"data.initdb-{os.getpid()}"
+        if building.exists():
+            shutil.rmtree(building)
+        building.mkdir(mode=0o700)
         pwfile = home / f".pw-{os.getpid()}"
         write_atomic(pwfile, password + "\n", 0o600)
         try:
             if self.run_as:
-                shutil.chown(pgdata, self.run_as, self.run_as)
+                shutil.chown(building, self.run_as, self.run_as)
                 shutil.chown(pwfile, self.run_as, self.run_as)
             proc.run(
                 [
                     bin_dir / "initdb",
                     "-D",
-                    pgdata,
+                    building,
                     "-U",
                     self.config.database.user,
                     f"--pwfile={pwfile}",
@@ -176,12 +293,66 @@ class NativePostgres:
         self.port = self.port or free_port()
         # No unix socket: TCP on 127.0.0.1 only, so nothing else on the machine sees it.
         conf = f"listen_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = ''\n"
-        with open(pgdata / "postgresql.conf", "a") as handle:
+        with open(building / "postgresql.conf", "a") as handle:
             handle.write(f"\n# added by devkit\n{conf}")
-        marker = {"created_by": "devkit", "project": str(self.config.root), "note": note}
-        write_atomic(home / MARKER, json.dumps(marker, indent=2) + "\n")
+        os.rename(building, pgdata)
         self.data_dir = pgdata
-        self.state.put("native", {"data_dir": str(pgdata), "port": self.port, "note": note})
+        if self.identity.copied_from is not None:
+            self.notes.append(
+                f"this folder is a copy of {self.identity.copied_from}; a new cluster was created "
+                f"(port {self.port}), the original's is never touched"
+            )
+        self.state.put(
+            "native",
+            {
+                "data_dir": str(pgdata),
+                "port": self.port,
+                "note": note,
+                "password": _password_mark(password),
+            },
+        )
+
+    def _repair_password(self, bin_dir: Path, password: str) -> None:
+        """The state does not say this password was given to the cluster: check it on a running
+        server (the state alone was lost), else set it."""
+        from devkit.database.wait import try_connect
+
+        if self._running_pid() is not None and try_connect(self.connection(password), "postgres").outcome in (
+            "ready",
+            "no-database",
+        ):
+            self._record_password(password)
+            return
+        self._reset_password(bin_dir, password)
+
+    def _record_password(self, password: str) -> None:
+        native = dict(self.state.get("native", {}))
+        native.update(data_dir=str(self.data_dir), port=self.port, password=_password_mark(password))
+        self.state.put("native", native)
+
+    def _reset_password(self, bin_dir: Path, password: str) -> None:
+        """The stored password is not the one this cluster was given (secrets.json lost or
+        replaced, or state lost): set it in single-user mode, with the server stopped. The data
+        is not touched; the password travels on stdin, never in argv."""
+        assert self.data_dir is not None
+        was_running = self._running_pid() is not None
+        if was_running:
+            self._pg_ctl_stop(bin_dir)
+        user = self.config.database.user.replace('"', '""')
+        statement = f"ALTER ROLE \"{user}\" PASSWORD '{password.replace(chr(39), chr(39) * 2)}';\n"
+        proc.run(
+            [bin_dir / "postgres", "--single", "-j", "-D", self.data_dir, "postgres"],
+            user=self.run_as,
+            cwd=Path("/"),
+            stdin_data=statement,
+            log=self.config.state_dir / "logs" / "postgres-password.log",
+            hint="could not set the database password in single-user mode: see the log",
+        )
+        self._record_password(password)
+        self.notes.append(
+            "the stored database password did not match the cluster (lost .devkit/secrets.json "
+            "or state); a new password was set, the data was not touched"
+        )
 
     def _start(self, bin_dir: Path) -> None:
         assert self.data_dir is not None
@@ -192,15 +363,28 @@ class NativePostgres:
             cwd=Path("/"),
         )
 
-    def _running_pid(self) -> int | None:
+    def _pidfile_pid(self) -> int | None:
         if self.data_dir is None:
             return None
         try:
-            pid = int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            return int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
         except (OSError, ValueError):
             return None
-        return pid if b"postgres" in cmdline else None
+
+    def _running_pid(self) -> int | None:
+        pid = self._pidfile_pid()
+        return pid if pid is not None and self.data_dir and serves(pid, self.data_dir) else None
+
+    def _remove_stale_pidfile(self) -> str | None:
+        """A postmaster.pid whose PID is not a postgres serving this data directory (a copied
+        folder's, a reused PID) is stale: remove it and say so. Returns the note."""
+        pid = self._pidfile_pid()
+        if pid is None or self.data_dir is None or serves(pid, self.data_dir):
+            return None
+        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        note = f"removed a stale postmaster.pid: pid {pid} is not this project's server"
+        self.notes.append(note)
+        return note
 
     def alive(self) -> str | None:
         if self._process is not None:
@@ -214,24 +398,35 @@ class NativePostgres:
         except FileNotFoundError:
             return ""
 
-    def stop(self) -> str:
-        pid = self._running_pid()
-        if pid is None:
-            return "native PostgreSQL is not running"
+    def _pg_ctl_stop(self, bin_dir: Path) -> None:
         proc.run(
-            [self._bin_dir() / "pg_ctl", "stop", "-D", self.data_dir, "-m", "fast", "-w"],
+            [bin_dir / "pg_ctl", "stop", "-D", self.data_dir, "-m", "fast", "-w"],
             user=self.run_as,
             cwd=Path("/"),
         )
+
+    def stop(self) -> str:
+        if self.data_dir is None:
+            return "this project has no native cluster"
+        if not self.owns(self.data_dir.parent):  # re-check right before acting
+            raise ConfigError(f"{self.data_dir} is not this project's cluster: devkit will not stop it")
+        pid = self._running_pid()
+        if pid is None:
+            stale = self._remove_stale_pidfile()
+            return "native PostgreSQL is not running" + (f" ({stale})" if stale else "")
+        self._pg_ctl_stop(self._bin_dir())
         return f"stopped native PostgreSQL (pid {pid}); data kept in {self.data_dir}"
 
     def remove(self) -> str:
-        self.stop()
         if self.data_dir is None or not self.data_dir.exists():
-            return "no native cluster to remove"
+            return "this project has no native cluster to remove"
+        self.stop()
         target = self.data_dir.parent  # the cluster's home, which holds devkit's marker
-        if not (target / MARKER).is_file():
-            raise ConfigError(f"{target} has no {MARKER}: devkit did not create it, so it will not delete it")
+        if not self.owns(target):
+            raise ConfigError(
+                f"{target} is not this project's cluster (its {MARKER} names another project or "
+                "is missing): devkit will not delete it"
+            )
         shutil.rmtree(target)
         self.state.put("native", {})
         return f"removed the native cluster {target}"
@@ -244,5 +439,6 @@ class NativePostgres:
             "port": self.port or None,
             "running": pid is not None,
             "pid": pid,
-            "note": self.state.get("native", {}).get("note"),
+            "note": "; ".join(n for n in [self.home_note if self.data_dir else None, *self.notes] if n)
+            or None,
         }

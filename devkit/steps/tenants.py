@@ -137,15 +137,18 @@ class TenantSequence:
         env = {"DEVKIT_TENANTS": ""}
         if action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
+            if created:  # until the probe set it, even across a kill: "superuser_password_unset"
+                ctx.state.put("superuser_password_unset", True)
             plan["superuser"] = {
                 "username": ctx.config.tenants.superuser,
                 "email": ctx.config.tenants.superuser_email,
                 "schemas": self._expected(ctx),
+                "new_password": bool(ctx.state.get("superuser_password_unset")),
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
                 ctx.secret_notes.append(
-                    f"created the development superuser {ctx.config.tenants.superuser!r} with "
+                    f"the development superuser {ctx.config.tenants.superuser!r} has the new "
                     f"password {password} (shown once; kept in .devkit/secrets.json)"
                 )
         else:
@@ -159,6 +162,8 @@ class TenantSequence:
             log=log,
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
         )
+        if plan["superuser"] and plan["superuser"]["new_password"]:
+            ctx.state.put("superuser_password_unset", False)
         lines = done.stdout.splitlines()
         said = [line.split(" ", 1)[0] for line in lines if line.startswith(("created ", "kept "))]
         return "created" if "created" in said else "kept" if said else ""

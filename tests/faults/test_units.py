@@ -1,0 +1,73 @@
+"""Fast checks of the pieces the end-to-end fault tests rely on (real processes, real files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from devkit import children, ownership
+from devkit.database.native import serves
+from devkit.state import State
+from tests.support.postgres import Cluster
+
+
+def test_unreadable_state_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+    (tmp_path / "state.json").write_bytes(b"\x00\xff{truncated")
+    state = State(tmp_path)
+    assert state.data == {} and state.set_aside is not None
+    assert state.set_aside.read_bytes() == b"\x00\xff{truncated"
+    state.put("provider", "native")
+    assert json.loads((tmp_path / "state.json").read_text()) == {"provider": "native"}
+
+
+def test_leftover_commands_of_a_dead_devkit_are_stopped(tmp_path: Path) -> None:
+    # A stand-in for a killed devkit: a process that started a command group, then died.
+    script = (
+        "import subprocess, sys, time\n"
+        "p = subprocess.Popen(['sh', '-c', 'sleep 300 & sleep 300'], process_group=0)\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(300)\n"
+    )
+    fake = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert fake.stdout is not None
+    pgid = int(fake.stdout.readline())
+    folder = tmp_path / "children"
+    folder.mkdir()
+    (folder / str(pgid)).write_text(
+        f"{pgid} {children.start_time(pgid)} {fake.pid} {children.start_time(fake.pid)}\n"
+    )
+    assert children.stop_leftovers(tmp_path) == [], "its devkit still lives: not a leftover"
+    fake.kill()
+    fake.wait()
+    deadline = time.monotonic() + 5
+    while len(children.group_members(pgid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(children.group_members(pgid)) >= 2  # sh and its two sleeps keep working
+    notes = children.stop_leftovers(tmp_path, grace=5)
+    assert notes and f"pid {pgid}" in notes[0]
+    assert children.group_members(pgid) == [] and not list(folder.iterdir())
+
+
+def test_serves_checks_the_data_directory(pg: Cluster, tmp_path: Path) -> None:
+    pid = int((pg.data / "postmaster.pid").read_text().split("\n", 1)[0])
+    assert serves(pid, pg.data)
+    assert not serves(pid, tmp_path)  # a live postgres, but not this data directory
+    assert not serves(os.getpid(), pg.data)  # not a postgres at all
+
+
+def test_a_copy_gets_a_new_id_and_two_first_calls_agree(tmp_path: Path) -> None:
+    original = tmp_path / "a"
+    original.mkdir()
+    ids = {ownership.identify(original / ".devkit", original).id for _ in range(3)}
+    assert len(ids) == 1
+    copy = tmp_path / "b"
+    subprocess.run(["cp", "-a", str(original), str(copy)], check=True)
+    found = ownership.identify(copy / ".devkit", copy)
+    assert found.new_copy and found.copied_from == original and found.id not in ids
+    again = ownership.identify(copy / ".devkit", copy)
+    assert again.id == found.id and not again.new_copy
+    assert ownership.identify(original / ".devkit", original).id in ids
