@@ -27,13 +27,22 @@ def doctor(
         ),
     ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the checks.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Workflow policy findings (CI) fail doctor too, not only warn."),
+    ] = False,
 ) -> None:
     """Diagnose the development environment: every problem, why, and how to fix it.
 
     Exit codes: 0 no problems (warnings allowed), 1 at least one problem, 2 usage error.
+    Workflow policy problems are warnings unless --strict or the CI category is selected.
     """
     from devkit.commands import doctor as impl
 
     if list_checks:
         guarded(g, "doctor", impl.list_checks)
-    guarded(g, "doctor", lambda ui: impl.run_doctor(g, ui, names or [], fix, report, lambda: load_config(g)))
+    guarded(
+        g,
+        "doctor",
+        lambda ui: impl.run_doctor(g, ui, names or [], fix, report, lambda: load_config(g), strict=strict),
+    )

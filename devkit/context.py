@@ -29,6 +29,8 @@ class Context:
     _provider_reason: str = ""
     _connection: Connection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _run_logs: Path | None = None
+    _logs_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def create(cls, config: Config, **kwargs: object) -> Context:
@@ -65,7 +67,17 @@ class Context:
 
     @property
     def logs(self) -> Path:
-        return self.config.state_dir / "logs"
+        """This run's log folder (.devkit/logs/<run-id>/, `latest` points at it), made on first use."""
+        with self._logs_lock:
+            if self._run_logs is None:
+                from devkit.runlogs import new_run_folder
+
+                self._run_logs = new_run_folder(self.config.state_dir / "logs")
+            return self._run_logs
+
+    def shown_logs(self) -> Path:
+        """Where this run's logs are, without making a run folder for a run that logged nothing."""
+        return self._run_logs or self.config.state_dir / "logs"
 
     @property
     def venv(self) -> Path:

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import probe_failure, proc
 from devkit.context import Context
-from devkit.errors import StepFailed
+from devkit.errors import DevkitError, StepFailed
 from devkit.state import file_digest, fingerprint, read_json, stat_digest, write_atomic
 
 PROBES = Path(__file__).parent / "probe"
@@ -52,18 +52,84 @@ def tenant_commands(ctx: Context) -> list[list[str]]:
     return [shlex.split(line) for line in lines if line != "builtin"]
 
 
+# Variables that differ between terminals and sessions of the same person without changing what
+# Django reads: left out, so a new terminal does not re-run the probe (and the tenant step). PATH
+# too: the project's interpreter is named explicitly.
+_SESSION_ENV = {
+    "_", "PWD", "OLDPWD", "SHLVL", "PATH", "TERM", "COLUMNS", "LINES", "COLORTERM", "DISPLAY",
+    "WINDOWID", "LS_COLORS", "LESS", "LESSOPEN", "LESSCLOSE", "PAGER", "EDITOR", "VISUAL", "MAIL",
+    "PROMPT_COMMAND", "SESSION_MANAGER", "DESKTOP_SESSION", "STY", "TMUX", "TMUX_PANE", "SHELL",
+    "MANPATH", "INFOPATH", "GPG_TTY", "HOSTNAME",
+}  # fmt: skip
+_SESSION_PREFIXES = (
+    "SSH_", "XDG_", "DBUS_", "VSCODE_", "TERM_", "GIT_ASKPASS", "KITTY_", "ITERM_", "WAYLAND_",
+    "PS1", "PS2", "PS3", "PS4", "HIST", "PYTEST_", "GNOME_", "KDE_", "WT_", "ALACRITTY_",
+)  # fmt: skip
+
+
+def _read_by_project(name: str) -> bool:
+    return name not in _SESSION_ENV and not name.startswith(_SESSION_PREFIXES)
+
+
+def installed_distributions(venv: Path) -> list[str]:
+    """What is installed in the venv (name-version of every distribution, .pth files): the probe
+    reads Django's version and the project's imports from there."""
+    site = sorted(venv.glob("lib/python*/site-packages"))
+    names: list[str] = []
+    for folder in site:
+        names += sorted(p.name for p in folder.glob("*.dist-info"))
+        names += sorted(p.name + stat_digest(p) for p in folder.glob("*.pth"))
+        names += sorted(p.name for p in folder.glob("*.egg-info"))
+        names += sorted(p.name for p in folder.glob("*.egg-link"))
+    return names
+
+
 def cache_key(ctx: Context) -> str:
-    env = ctx.command_env()
+    """Every input the probe reads: the project's sources, the env file, the interpreter and what
+    is installed in the venv, the tenant command lines, the environment, the probe itself."""
+    env = {**os.environ, **ctx.command_env()}
     parts = [stat_digest(p) + str(p) for p in source_files(ctx.config.manage_dir)]
     parts += [
         file_digest(ctx.config.path(ctx.config.env_file)),
+        file_digest(ctx.config.path(ctx.config.manage_py)),
         stat_digest(ctx.project_python.resolve()) if ctx.project_python.exists() else "no-python",
+        json.dumps(installed_distributions(ctx.venv)),
         json.dumps(tenant_commands(ctx)),
-        json.dumps(sorted((k, v) for k, v in env.items() if k != "PATH")),
-        os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
+        json.dumps(sorted((k, v) for k, v in env.items() if _read_by_project(k))),
+        "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
         file_digest(PROBES / "facts.py"),
     ]
     return fingerprint(parts)
+
+
+def settings_module(ctx: Context) -> str | None:
+    """DJANGO_SETTINGS_MODULE as the project's commands see it (None: unset, manage.py decides)."""
+    return {**os.environ, **ctx.command_env()}.get("DJANGO_SETTINGS_MODULE")
+
+
+def check_settings_module(ctx: Context) -> None:
+    """Refuse before starting Django when DJANGO_SETTINGS_MODULE is set but empty."""
+    value = settings_module(ctx)
+    if value is not None and not value.strip():
+        failure = probe_failure.empty_settings_module(ctx.config.manage_dir, ctx.config.root)
+        raise StepFailed(failure.message, hint=failure.hint)
+
+
+class NoVirtualenv(StepFailed):
+    """The project's interpreter does not exist yet: nothing about Django can be known."""
+
+
+def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
+    """A failed Django process as its classified cause (probe_failure), or as it is. The cause
+    replaces the traceback's tail on the console; the run's log keeps the whole output."""
+    manage_dir, root = ctx.config.manage_dir, ctx.config.root
+    failure = probe_failure.classify(exc.output, manage_dir, settings_module(ctx), root)
+    if failure is None:
+        return exc
+    if failure.kind == "other":  # which command, then the exception it ended with
+        return StepFailed(f"{exc.message}: {failure.message}", hint=exc.hint or failure.hint)
+    where = f" (full log: {exc.log})" if exc.log else ""
+    return StepFailed(failure.message + where, hint=failure.hint)
 
 
 def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
@@ -78,16 +144,25 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     return facts
 
 
-def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hint: str) -> None:
+def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hint: str) -> proc.Completed:
     """Run devkit/probe/<script> inside the project's Django, booted by its own manage.py."""
     bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
-    proc.run(
-        [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
-        cwd=ctx.config.manage_dir,
-        env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script)},
-        log=log,
-        hint=hint,
-    )
+    check_settings_module(ctx)
+    if not ctx.project_python.exists():
+        raise NoVirtualenv(
+            f"no virtualenv yet: {ctx.project_python} does not exist",
+            hint="`devkit up` creates it",
+        )
+    try:
+        return proc.run(
+            [ctx.project_python, ctx.config.path(ctx.config.manage_py), "shell", "-c", bootstrap],
+            cwd=ctx.config.manage_dir,
+            env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script)},
+            log=log,
+            hint=hint,
+        )
+    except proc.CommandFailed as exc:
+        raise explain(ctx, exc) from exc
 
 
 def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
@@ -106,7 +181,7 @@ def run_probe(ctx: Context, script: str, env: dict[str, str]) -> dict[str, Any]:
             "checks DJANGO_SETTINGS_MODULE, the database settings and the installed apps",
         )
         return json.loads(out.read_text())
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         raise StepFailed(f"the probe wrote no facts ({exc})") from exc
     finally:
         out.unlink(missing_ok=True)

@@ -79,22 +79,41 @@ def inspect(conn: Connection, facts: dict[str, Any], expected: list[str], superu
             if schema not in schemas:
                 problems.append(f"schema {schema!r} does not exist")
         if superuser:
-            user = facts.get("user_model") or {}
-            table, column = user.get("table"), user.get("username_field", "username")
-            found = (
-                table
-                and db.execute(
-                    sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
-                        sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)
-                    ),
-                    (superuser,),
-                ).fetchone()
-            )
-            if not found:
-                problems.append(f"superuser {superuser!r} does not exist")
+            problems += superuser_problems(db, facts, expected, superuser)
     present = sorted(rows & schemas | ({public} & schemas))
     for schema, todo in migrations.pending(facts, conn, present).items():
         if todo:
             shown = ", ".join(todo[:5]) + (f" and {len(todo) - 5} more" if len(todo) > 5 else "")
             problems.append(f"schema {schema!r}: {len(todo)} pending migration(s): {shown}")
     return problems
+
+
+def superuser_schemas(db: Any, facts: dict[str, Any], expected: list[str], username: str) -> dict[str, bool]:
+    """{schema: whether the superuser's table is there}, for public and every expected tenant
+    schema that holds the user table (users are per tenant when django.contrib.auth is a tenant app)."""
+    from psycopg import sql
+
+    user = facts.get("user_model") or {}
+    table, column = user.get("table"), user.get("username_field", "username")
+    public = facts["public_schema"]
+    found: dict[str, bool] = {}
+    if not table:
+        return found
+    for schema in [public, *[s for s in expected if s != public]]:
+        if db.execute("SELECT to_regclass(%s)", (f'"{schema}"."{table}"',)).fetchone()[0] is None:
+            continue
+        query = sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column)
+        )
+        found[schema] = db.execute(query, (username,)).fetchone() is not None
+    return found
+
+
+def superuser_problems(db: Any, facts: dict[str, Any], expected: list[str], superuser: str) -> list[str]:
+    """The development superuser must exist in every schema that holds the user table."""
+    found = superuser_schemas(db, facts, expected, superuser)
+    if not found:
+        table = (facts.get("user_model") or {}).get("table")
+        return [f"superuser {superuser!r} does not exist (no schema holds the user table {table!r})"]
+    missing = [schema for schema, there in found.items() if not there]
+    return [f"superuser {superuser!r} does not exist in schema {schema!r}" for schema in missing]

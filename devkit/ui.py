@@ -68,26 +68,34 @@ class UI:
         if result.status.value == "skipped":
             return
         status = result.status.value
-        line = f"{SYMBOLS[status]} {result.name:<12} {status:<8} {result.seconds:6.2f}s  {result.detail}"
-        self.print(line)
+        from rich.markup import escape
+
+        detail = escape(result.detail)  # a detail like "add X to [database.env]" is text
+        self.print(f"{SYMBOLS[status]} {result.name:<12} {status:<8} {result.seconds:6.2f}s  {detail}")
 
     def summary(self, results: list[Any]) -> None:
         """The steps in pipeline order, once all are done."""
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("step", "status", "seconds", "detail", box=None, pad_edge=False, header_style="bold")
         for r in results:
             table.add_row(
-                r.name, f"{SYMBOLS[r.status.value]} {r.status.value}", f"{r.seconds:.2f}", mask(r.detail)
+                r.name,
+                f"{SYMBOLS[r.status.value]} {r.status.value}",
+                f"{r.seconds:.2f}",
+                escape(mask(r.detail)),
             )
         self.console.print(table)
 
     def error(self, exc: DevkitError) -> None:
-        self.print(f"[red]✗ {exc.message}[/]")
+        from rich.markup import escape  # "[database.env]", "STORAGES['x']" are text, not markup
+
+        self.print(f"[red]✗ {escape(exc.message)}[/]")
         if exc.details:
-            self.print(f"[dim]{exc.details}[/]")
+            self.print(f"[dim]{escape(exc.details)}[/]")
         if exc.hint:
-            self.print(f"[bold]hint:[/] {exc.hint}")
+            self.print(f"[bold]hint:[/] {escape(exc.hint)}")
 
     def emit(
         self,

@@ -295,12 +295,14 @@ def test_docs_step_runs_once_then_skips_without_django(example: Path) -> None:
         ctx = Context.create(config_mod.load(example))
         return {r.name: r.status for r in Runner(steps).run(ctx, Selection())}
 
-    probe_log = example / ".devkit" / "logs" / "probe-facts.py.log"
+    probe_log = example / ".devkit" / "logs" / "latest" / "probe-facts.py.log"
     probed = probe_log.stat().st_mtime_ns
     assert run()["docs"] is Status.RAN
     assert (example / ROADMAP).is_file()
     assert run()["docs"] is Status.SKIPPED
     assert probe_log.stat().st_mtime_ns == probed  # no Django process in either run
+    probe_logs = (example / ".devkit" / "logs").glob("2*/probe-facts.py.log")  # run folders only
+    assert len(list(probe_logs)) == 1
     # Deleting a generated file makes the step run again.
     (example / COPILOT).unlink()
     assert run()["docs"] is Status.RAN

@@ -33,14 +33,16 @@ def list_checks(ui: UI) -> tuple[int, dict[str, Any]]:
     return 0, {"checks": [{"name": c.name, "category": c.category, "title": c.title} for c in checks]}
 
 
-def _diagnose(g: Any, ui: UI, names: list[str], load: Any) -> tuple[DoctorEnv, list[Outcome], float]:
+def _diagnose(
+    g: Any, ui: UI, names: list[str], load: Any, strict: bool = False
+) -> tuple[DoctorEnv, list[Outcome], float]:
     from devkit.doctor.runner import run_checks, select
 
     checks = select(names)
     env = DoctorEnv(g.project, load)
     env.ui = ui
     started = time.monotonic()
-    outcomes = run_checks(checks, env)
+    outcomes = demote_policy(run_checks(checks, env), names, strict)
     return env, outcomes, time.monotonic() - started
 
 
@@ -77,14 +79,41 @@ def apply_fixes(env: DoctorEnv, ui: UI, fixes: list[Fix], interactive: bool) -> 
     return applied
 
 
+# Not about the development environment: a problem here fails doctor only when asked for.
+POLICY_CATEGORIES = ("CI",)
+
+
+def demote_policy(outcomes: list[Outcome], names: list[str], strict: bool) -> list[Outcome]:
+    """Workflow policy problems are warnings, unless --strict or the user selected them by name."""
+    from dataclasses import replace
+
+    from devkit.doctor.runner import category_slug
+
+    wanted = {n.lower() for n in names}
+    out = []
+    for o in outcomes:
+        chosen = strict or o.check.name in wanted or category_slug(o.check.category) in wanted
+        if o.result.status is Status.FAIL and o.check.category in POLICY_CATEGORIES and not chosen:
+            hint = o.result.hint + " (a warning: `devkit doctor --strict` or `devkit doctor ci` fails on it)"
+            o = replace(o, result=replace(o.result, status=Status.WARN, hint=hint.strip()))
+        out.append(o)
+    return out
+
+
 def run_doctor(
-    g: Any, ui: UI, names: list[str], fix: bool, report: Path | None, load: Any
+    g: Any,
+    ui: UI,
+    names: list[str],
+    fix: bool,
+    report: Path | None,
+    load: Any,
+    strict: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     if g.project is not None and not g.project.is_dir():
         raise UsageError(f"--project {g.project}: no such folder")
     if report is not None and not report.parent.is_dir():
         raise UsageError(f"--report {report}: the folder does not exist")
-    env, outcomes, seconds = _diagnose(g, ui, names, load)
+    env, outcomes, seconds = _diagnose(g, ui, names, load, strict)
     from devkit.doctor.report import markdown, render
 
     render(ui, outcomes, seconds)
@@ -94,7 +123,7 @@ def run_doctor(
         # --json means a script reads stdout: no prompt there (it would corrupt the JSON).
         applied = apply_fixes(env, ui, fixes, interactive=not g.no_input and not g.json)
         ui.print("\n[bold]after the fixes:[/]")
-        env, outcomes, seconds = _diagnose(g, ui, names, load)
+        env, outcomes, seconds = _diagnose(g, ui, names, load, strict)
         render(ui, outcomes, seconds)
     elif fix:
         ui.print("[dim]nothing that doctor --fix can repair[/]")

@@ -39,7 +39,7 @@ def report(ctx: Context, ui: UI, results: list[Result], started: float) -> dict[
         if result.error is not None:
             ui.print(f"\n[red]✗ {result.name} failed[/]")
             ui.error(result.error)
-    ui.detail(f"logs: {ctx.logs}  state: {ctx.state.path}  provider: {ctx.provider_reason}")
+    ui.detail(f"logs: {ctx.shown_logs()}  state: {ctx.state.path}  provider: {ctx.provider_reason}")
     for note in ctx.notes:
         ui.print(f"[bold]note:[/] {note}")
     for note in ctx.secret_notes:

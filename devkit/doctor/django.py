@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 
 from devkit.doctor.env import DoctorEnv
-from devkit.doctor.model import Finding, check, fail, ok, warn
+from devkit.doctor.model import Finding, Skip, check, fail, ok, warn
 from devkit.errors import DevkitError
 
 CATEGORY = "Django and tenants"
@@ -67,21 +67,40 @@ def check_settings_module(env: DoctorEnv) -> Finding:
 
 @check("django-settings", CATEGORY, "Django settings load")
 def check_django_settings(env: DoctorEnv) -> Finding:
+    from devkit.facts import NoVirtualenv
+
     try:
         facts = env.facts()
+    except NoVirtualenv as exc:
+        raise Skip(f"no virtualenv yet ({exc.hint})") from exc
     except DevkitError as exc:
-        last = [line for line in (exc.details or "").splitlines() if line.strip()]
-        cause = last[-1].strip() if last else exc.message
-        return fail(
-            f"Django does not start: {cause}",
-            "run `python manage.py check` in the virtualenv to see the full error; the "
-            "probe log is .devkit/logs/probe-facts.py.log",
-            details=exc.details or "",
-        )
+        # classified by devkit.probe_failure: the cause, the fix and the log that exists
+        return fail(exc.message, exc.hint or "", details=exc.details or "")
     return ok(
         f"Django {facts['django_version']}, settings {facts['settings_module'] or '?'}",
         details=f"{facts.get('settings_file')} on Python {facts['python_version']}",
     )
+
+
+@check("system-checks", CATEGORY, "Django system checks")
+def check_system_checks(env: DoctorEnv) -> Finding:
+    from devkit import probe_failure
+    from devkit.steps.tenants import tenant_lines_running_checks
+
+    facts = env.need_facts()
+    if "system_checks" not in facts:
+        raise Skip("the facts predate the system checks (devkit up refreshes them)")
+    errors = [f"{c['id']}: {c['msg']}" for c in facts["system_checks"]]
+    if not errors:
+        return ok("no errors (database checks not run)")
+    lines = tenant_lines_running_checks(env.ctx, facts)
+    failure = probe_failure.system_checks_failure(errors, lines)
+    if not lines:
+        return warn(
+            f"Django's system checks fail ({'; '.join(errors)}); the tenant commands skip them",
+            "fix the settings the check ids name; `python manage.py check` shows them",
+        )
+    return fail(failure.message, failure.hint, details="\n".join(errors))
 
 
 @check("database-engine", CATEGORY, "Settings database")
@@ -92,11 +111,12 @@ def check_database_engine(env: DoctorEnv) -> Finding:
     db = facts["database"]
     engine = db["engine"]
     if not any(name in engine for name in POSTGRES_ENGINES):
+        from devkit.steps.tenants import engine_hint
+
         return fail(
             f"DATABASES['default'] uses {engine!r}, not PostgreSQL (a silent fallback, "
             "e.g. to SQLite, when the database variables are missing?)",
-            "make the settings read the variables devkit writes (database.env; "
-            "`devkit config` shows them) and drop the fallback",
+            engine_hint(env.ctx, facts),
         )
     if "django_tenants" not in engine:
         return fail(

@@ -124,8 +124,12 @@ class DoctorEnv:
         return self._once("facts", load)
 
     def need_facts(self) -> dict[str, Any]:
+        from devkit.facts import NoVirtualenv
+
         try:
             return self.facts()
+        except NoVirtualenv as exc:
+            raise Skip(f"no virtualenv yet ({exc.hint})") from exc
         except DevkitError as exc:
             raise Skip("the Django settings do not load") from exc
 

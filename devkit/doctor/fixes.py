@@ -95,3 +95,48 @@ def create_tenant(key: str, what: str) -> Fix:
         f"create {what} (tenants.{key}; nothing existing is changed)",
         lambda env: _create_tenant_object(env, key),
     )
+
+
+# What --fix repairs and what it never touches: docs/doctor.md's "--fix" section is rendered
+# from these (tests/test_doctor_fixes.py keeps the page and the Fix objects above in step).
+FIXABLE: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("database",),
+        "database stopped, missing database, stale or too-open env file",
+        "`devkit up --only database` (starts devkit's own server, creates the database, rewrites "
+        "devkit's block of the env file)",
+    ),
+    (("python-deps",), "venv missing or stale", "`devkit up --only python-deps`"),
+    (("node-deps",), "node_modules missing or stale", "`devkit up --only node-deps` (`npm ci`)"),
+    (
+        ("tenants.create_super", "tenants.create_guest"),
+        "super or guest tenant missing",
+        "that one command of the tenant sequence (`tenants.create_super` / `create_guest`)",
+    ),
+    (
+        ("repair-super", "repair-guest"),
+        "a tenant row whose schema is gone",
+        "re-create and migrate that schema; the row is kept, nothing is deleted",
+    ),
+    (
+        ("tenants.superuser",),
+        "superuser missing (in any schema that holds the user table)",
+        "devkit's superuser creation, with the same password (kept in .devkit/secrets.json)",
+    ),
+    (("docs",), "docs stale", "`devkit docs`"),
+)
+NEVER_FIXED: tuple[str, ...] = (
+    "pending migrations (a migration can drop data)",
+    "wrong passwords and roles",
+    "versions of Python and Node",
+    "settings (including Django's system checks)",
+    "workflow policy",
+)
+
+
+def fixes_markdown() -> str:
+    """The table and the never-fixed line of docs/doctor.md's --fix section."""
+    rows = ["| problem | fix |", "|---------|-----|"]
+    rows += [f"| {problem} | {fix} |" for _keys, problem, fix in FIXABLE]
+    never = ", ".join(NEVER_FIXED)
+    return "\n".join(rows) + f"\n\nNever fixed automatically: {never}. The hint says what to do.\n"

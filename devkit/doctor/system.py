@@ -188,7 +188,7 @@ def check_devcontainer(env: DoctorEnv) -> Finding:
             return warn(
                 f"{rel} maps {', '.join(empty)} from the host environment without a "
                 "default: unset on the host, it becomes an empty string",
-                'give a default: "${localEnv:DJANGO_SETTINGS_MODULE:config.settings}"',
+                "give a default: " + _default_hint(data, empty[0], env.config.manage_dir),
                 details=json.dumps({k: data.get(k) for k in ("containerEnv", "remoteEnv")}),
             )
     return ok(", ".join(str(p.relative_to(root)) for p in files) + " parse")
@@ -200,7 +200,25 @@ def _loads_jsonc(text: str) -> object:
     return loads(text)
 
 
-_LOCAL_ENV = re.compile(r"^\$\{localEnv:[A-Za-z_][A-Za-z0-9_]*\}$")
+_LOCAL_ENV = re.compile(r"^\$\{localEnv:([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def _default_hint(data: dict[str, object], key: str, manage_dir: Path) -> str:
+    """The file's own names: its host variable, and for the settings module the detected one."""
+    from devkit.probe_failure import settings_candidates
+
+    value = ""
+    for section in ("containerEnv", "remoteEnv"):
+        values = data.get(section)
+        if isinstance(values, dict) and isinstance(values.get(key), str):
+            value = values[key]
+            break
+    match = _LOCAL_ENV.match(value)
+    host = match[1] if match else key
+    default = "<value>"
+    if key == "DJANGO_SETTINGS_MODULE":
+        default = next(iter(settings_candidates(manage_dir)), "<your settings module>")
+    return f'"{key}": "${{localEnv:{host}:{default}}}"'
 
 
 def _empty_substitutions(data: dict[str, object]) -> list[str]:

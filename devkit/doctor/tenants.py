@@ -53,6 +53,40 @@ def tenant_rows(env: DoctorEnv) -> TenantRows:
     return env.memo("tenant-rows", read)
 
 
+def broken_commands(env: DoctorEnv) -> list[str]:
+    """Configured tenant commands the pre-flight refuses (the tenant-commands check's ✗): a hint
+    must not suggest running them."""
+    import shlex
+
+    from devkit import facts as facts_mod
+
+    facts = env.need_facts()
+    verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
+    broken = []
+    for key, line in facts_mod.sequence_lines(env.ctx):
+        if line in ("auto", "builtin"):
+            continue
+        if not verdicts.get(tuple(shlex.split(line)), {}).get("ok"):
+            broken.append(f"tenants.{key} = {line!r}")
+    if facts.get("system_checks"):
+        from devkit.steps.tenants import tenant_lines_running_checks
+
+        lines = tenant_lines_running_checks(env.ctx, facts)
+        broken += [f"{line!r} (fails Django's system checks)" for line in lines]
+    return broken
+
+
+def up_hint(env: DoctorEnv, does: str) -> str:
+    """`devkit up` as the fix, unless a command it would run is refused (then: fix that first)."""
+    broken = broken_commands(env)
+    if broken:
+        return (
+            f"first fix {', '.join(broken)} (see the tenant-commands and system-checks checks), "
+            f"then `devkit up` {does}"
+        )
+    return f"devkit up {does}"
+
+
 @check("tenants", CATEGORY, "Super and guest tenants")
 def check_tenants(env: DoctorEnv) -> Finding:
     tenants = env.need_config().tenants
@@ -61,7 +95,7 @@ def check_tenants(env: DoctorEnv) -> Finding:
         shared = env.config.tenants.migrate_shared
         return fail(
             f"no rows in {found.public}.{found.table} (have the shared migrations run?)",
-            f"devkit up (runs `{shared}` and creates the tenants)",
+            up_hint(env, f"(runs `{shared}` and creates the tenants)"),
         )
     problems, fix = [], None
     for role, key in (("super", "create_super"), ("guest", "create_guest")):
@@ -118,7 +152,8 @@ def check_schema_names(env: DoctorEnv) -> Finding:
 @check("superuser", CATEGORY, "Development superuser")
 def check_superuser(env: DoctorEnv) -> Finding:
     import psycopg
-    from psycopg import sql
+
+    from devkit.tenancy import superuser_schemas
 
     username = env.need_config().tenants.superuser
     if not username:
@@ -126,26 +161,24 @@ def check_superuser(env: DoctorEnv) -> Finding:
     conn = env.ready_connection()
     facts = env.need_facts()
     user: dict[str, Any] = facts.get("user_model") or {}
-    table, column = user.get("table"), user.get("username_field", "username")
+    table = user.get("table")
     if not table:
         raise Skip("AUTH_USER_MODEL is not usable")
-    public = facts["public_schema"]
+    tenants = env.config.tenants
+    expected = [tenants.super.schema, tenants.guest.schema]
     with psycopg.connect(**conn.connect_kwargs()) as db:
-        if db.execute("SELECT to_regclass(%s)", (f'"{public}"."{table}"',)).fetchone()[0] is None:
-            raise Skip(f"{public}.{table} does not exist (shared migrations have not run)")
-        found = db.execute(
-            sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
-                sql.Identifier(public), sql.Identifier(table), sql.Identifier(column)
-            ),
-            (username,),
-        ).fetchone()
+        found = superuser_schemas(db, facts, expected, username)
     if not found:
+        raise Skip(f"no schema holds {table} yet (shared migrations have not run)")
+    missing = [schema for schema, there in found.items() if not there]
+    if missing:
         return fail(
-            f"superuser {username!r} does not exist in {public}.{table}",
-            "devkit doctor --fix creates it (password in .devkit/secrets.json)",
+            f"superuser {username!r} does not exist in schema(s) {', '.join(missing)} "
+            f"(every schema with the user table {table} needs it)",
+            "devkit doctor --fix creates it with the same password (kept in .devkit/secrets.json)",
             fix=fixes.create_tenant("superuser", f"the superuser {username!r}"),
         )
-    return ok(f"{username!r} exists")
+    return ok(f"{username!r} exists in {', '.join(found)}")
 
 
 @check("migrations", CATEGORY, "Pending migrations")
@@ -161,10 +194,14 @@ def check_migrations(env: DoctorEnv) -> Finding:
         parts = [f"{schema}: {len(todo)}" for schema, todo in sorted(behind.items())]
         details = "\n".join(f"{s}: {', '.join(todo)}" for s, todo in sorted(behind.items()))
         tenants = env.config.tenants
+        hint = (
+            up_hint(env, "migrates")
+            if broken_commands(env)
+            else f"python manage.py {tenants.migrate_shared} and {tenants.migrate_tenants} (or devkit up)"
+        )
         return fail(
             f"pending migrations ({'; '.join(parts)})",
-            f"python manage.py {tenants.migrate_shared} and {tenants.migrate_tenants} "
-            "(or devkit up); doctor does not migrate: a migration can drop data",
+            hint + "; doctor does not migrate: a migration can drop data",
             details=details,
         )
     return ok(f"{len(present)} schema(s) up to date", details=", ".join(present))

@@ -99,6 +99,8 @@ def settings_files(manage: Path) -> list[Path]:
         return []
     base = manage.parent.joinpath(*match.group(1).split("."))
     if base.with_suffix(".py").is_file():
+        if base.parent.name == "settings" and (base.parent / "__init__.py").is_file():
+            return sorted(base.parent.glob("*.py"))  # a settings package: base.py has the reads
         return [base.with_suffix(".py")]
     return sorted(base.glob("*.py")) if base.is_dir() else []
 

@@ -47,11 +47,56 @@ def _apps():
     return out
 
 
+def _tenant_middleware(middleware):
+    """django-tenants' middleware and the project's subclasses of it (any name)."""
+    from django.utils.module_loading import import_string
+
+    try:
+        from django_tenants.middleware.main import TenantMainMiddleware
+    except ImportError:
+        TenantMainMiddleware = None
+    found = []
+    for path in middleware:
+        try:
+            cls = import_string(path)
+        except Exception:
+            cls = None
+        is_sub = TenantMainMiddleware is not None and isinstance(cls, type)
+        if "django_tenants" in path or "Tenant" in path or (is_sub and issubclass(cls, TenantMainMiddleware)):
+            found.append(path)
+    return found
+
+
+def _system_checks():
+    """Django's system checks without the database ones (no query runs): serious, unsilenced."""
+    from django.core import checks
+
+    try:
+        try:
+            found = checks.run_checks(include_deployment_checks=False, databases=None)
+        except TypeError:  # Django < 3.1: no databases argument, no database checks by default
+            found = checks.run_checks(include_deployment_checks=False)
+    except Exception as exc:  # a project check that crashes fails every command the same way
+        return [{"id": "checks.crashed", "msg": "%s: %s" % (type(exc).__name__, exc), "obj": ""}]
+    return [
+        {"id": c.id or "?", "msg": c.msg, "obj": str(c.obj) if c.obj is not None else "", "hint": c.hint}
+        for c in found
+        if c.is_serious() and not c.is_silenced()
+    ]
+
+
+def _runs_checks(command, args):
+    """Whether the command runs the system checks before it starts (and so fails with them)."""
+    if "--skip-checks" in args:
+        return False
+    return bool(getattr(command, "requires_system_checks", False))
+
+
 def _preflight(commands, available):
     results = []
     for argv in commands:
         name, args = argv[0], argv[1:]
-        entry = {"argv": argv, "ok": False, "error": None}
+        entry = {"argv": argv, "ok": False, "error": None, "runs_checks": False}
         if name not in available:
             entry["error"] = "Unknown command: %r" % name
         else:
@@ -59,6 +104,7 @@ def _preflight(commands, available):
                 command = load_command_class(available[name], name)
                 command.create_parser("manage.py", name).parse_args(args)
                 entry["ok"] = True
+                entry["runs_checks"] = _runs_checks(command, args)
             except BaseException as exc:  # CommandError for a rejected flag, SystemExit for --help
                 entry["error"] = str(exc) or type(exc).__name__
         results.append(entry)
@@ -94,10 +140,11 @@ def main():
         "public_schema": getattr(settings, "PUBLIC_SCHEMA_NAME", "public"),
         "database_routers": list(getattr(settings, "DATABASE_ROUTERS", [])),
         "middleware": middleware,
-        "tenant_middleware": [m for m in middleware if "django_tenants" in m or "Tenant" in m],
+        "tenant_middleware": _tenant_middleware(middleware),
         "user_model": user_model,
         "apps": _apps(),
         "commands": dict(sorted(available.items())),
+        "system_checks": _system_checks(),
         "preflight": _preflight(json.loads(os.environ.get("DEVKIT_PROBE_COMMANDS", "[]")), available),
     }
     with open(os.environ["DEVKIT_PROBE_OUT"], "w") as handle:

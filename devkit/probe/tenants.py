@@ -7,7 +7,7 @@ import re
 import sys
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import (
     get_public_schema_name,
     get_tenant_domain_model,
@@ -38,22 +38,55 @@ def ensure_tenant(spec):
         domain = Domain.objects.filter(domain=spec["domain"]).first()
         if domain is None:
             Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+            print("created domain %r" % spec["domain"])
         elif domain.tenant_id != tenant.pk:
             sys.exit("domain %r belongs to another tenant" % spec["domain"])
+        else:
+            print("kept domain %r" % spec["domain"])
     print("%s tenant %r" % ("created" if created else "kept", schema))
 
 
-def ensure_superuser(spec):
+def _has_table(schema, table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", ['"%s"."%s"' % (schema, table)])
+        return cursor.fetchone()[0] is not None
+
+
+def _superuser_in(schema, spec):
+    """Get or create: another process (a project's create_super_tenant) may create the same user
+    at the same time; its unique violation means the user exists, so re-read it."""
     User = get_user_model()
-    with schema_context(get_public_schema_name()):
-        lookup = {User.USERNAME_FIELD: spec["username"]}
+    lookup = {User.USERNAME_FIELD: spec["username"]}
+    with schema_context(schema):
         if User.objects.filter(**lookup).exists():
-            print("kept superuser %r" % spec["username"])
-            return
-        User.objects.create_superuser(
-            email=spec.get("email", ""), password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **lookup
-        )
-        print("created superuser %r" % spec["username"])
+            return "kept", ""
+        try:
+            with transaction.atomic():
+                User.objects.create_superuser(
+                    email=spec.get("email", ""), password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **lookup
+                )
+        except IntegrityError:
+            if not User.objects.filter(**lookup).exists():
+                raise
+            return "kept", " (created concurrently by another process)"
+    return "created", ""
+
+
+def ensure_superuser(spec):
+    """In every schema of the plan that holds the user table (users are per tenant when
+    django.contrib.auth is a tenant app); public always when it holds it."""
+    table = get_user_model()._meta.db_table
+    public = get_public_schema_name()
+    schemas = [public] + [s for s in spec.get("schemas", []) if s != public]
+    done = 0
+    for schema in schemas:
+        if not schema_exists(schema) or not _has_table(schema, table):
+            continue
+        did, note = _superuser_in(schema, spec)
+        print("%s superuser %r in schema %r%s" % (did, spec["username"], schema, note))
+        done += 1
+    if not done:
+        sys.exit("no schema holds the user table %r: have the migrations run?" % table)
 
 
 def main():

@@ -7,12 +7,14 @@ deploy profile (devkit migrate): the same without the guest tenant and the super
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from devkit import facts as facts_mod
-from devkit import proc, tenancy
+from devkit import probe_failure, proc, tenancy
 from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
@@ -62,34 +64,20 @@ class TenantSequence:
             for s in tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
         ]
         plan = plan[:1] + repairs + plan[1:]
-        self._run_plan(ctx, plan)
-        return Done("; ".join(self._describe(a) for a in plan))
+        outcomes = self._run_plan(ctx, plan)
+        return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
 
-    def _run_plan(self, ctx: Context, plan: list[Action]) -> None:
-        """In order; the superuser only needs the shared migrations, so it is created beside the
-        tenant steps that follow them (one Django process less on the critical path)."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        numbered = list(enumerate(plan, 1))
-        superuser = next(((n, a) for n, a in numbered if a.key == "superuser"), None)
-        early = superuser is not None and any(a.key == "migrate_shared" for a in plan)
-        with ThreadPoolExecutor(max_workers=1) as side:
-            pending = None
-            for number, action in numbered:
-                if early and (number, action) == superuser:
-                    continue
-                self.run_action(ctx, number, action)
-                if early and action.key == "migrate_shared":
-                    pending = side.submit(self.run_action, ctx, *superuser)  # type: ignore[misc]
-            if pending is not None:
-                pending.result()  # its failure is this step's failure
+    def _run_plan(self, ctx: Context, plan: list[Action]) -> list[str]:
+        """Strictly in the documented order, the superuser last: a project's create_super_tenant
+        may create the same user itself (the builtin creation also tolerates that)."""
+        return [self.run_action(ctx, number, action) for number, action in enumerate(plan, 1)]
 
     def verify(self, ctx: Context) -> None:
         problems = self._problems(ctx, facts_mod.load(ctx))
         if problems:
             raise StepFailed(
                 "the tenant sequence finished but the outcome is wrong: " + "; ".join(problems),
-                hint="read .devkit/logs/tenants-*.log; `devkit doctor` explains each problem",
+                hint="read .devkit/logs/latest/tenants-*.log; `devkit doctor` explains each problem",
             )
 
     # -- pre-flight ------------------------------------------------------------------------
@@ -117,21 +105,26 @@ class TenantSequence:
                 actions.append(Action(key, argv, tenant))
         if ctx.profile == "dev" and ctx.config.tenants.superuser:
             actions.append(Action("superuser"))
+        refuse_failing_checks(facts, actions, verdicts)
         return actions
 
     # -- running ---------------------------------------------------------------------------
-    def run_action(self, ctx: Context, number: int, action: Action) -> None:
-        """Run one action of the plan (doctor --fix runs single ones); output to its log."""
+    def run_action(self, ctx: Context, number: int, action: Action) -> str:
+        """Run one action of the plan (doctor --fix runs single ones); output to its log.
+        Returns what a builtin action did ("created", "kept"), "" for a project command."""
         log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
         if action.argv:
-            proc.run(
-                [ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
-                cwd=ctx.config.manage_dir,
-                env=ctx.command_env(),
-                log=log,
-                hint=f"the command configured as tenants.{action.key} failed: see its log",
-            )
-            return
+            try:
+                proc.run(
+                    [ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
+                    cwd=ctx.config.manage_dir,
+                    env=ctx.command_env(),
+                    log=log,
+                    hint=f"the command configured as tenants.{action.key} failed: see its log",
+                )
+            except proc.CommandFailed as exc:
+                raise facts_mod.explain(ctx, exc) from exc
+            return ""
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env = {"DEVKIT_TENANTS": ""}
         if action.key == "superuser":
@@ -139,6 +132,7 @@ class TenantSequence:
             plan["superuser"] = {
                 "username": ctx.config.tenants.superuser,
                 "email": ctx.config.tenants.superuser_email,
+                "schemas": self._expected(ctx),
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
             if created:
@@ -150,18 +144,21 @@ class TenantSequence:
             spec = getattr(ctx.config.tenants, action.tenant)
             plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
         env["DEVKIT_TENANTS"] = json.dumps(plan)
-        facts_mod.run_in_django(
+        done = facts_mod.run_in_django(
             ctx,
             "tenants.py",
             env,
             log=log,
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
         )
+        lines = done.stdout.splitlines()
+        said = [line.split(" ", 1)[0] for line in lines if line.startswith(("created ", "kept "))]
+        return "created" if "created" in said else "kept" if said else ""
 
-    def _describe(self, action: Action) -> str:
+    def _describe(self, action: Action, outcome: str = "") -> str:
         if action.argv:
             return action.argv[0] + (" " + action.argv[1] if len(action.argv) > 1 else "")
-        return f"{action.key} (devkit builtin)"
+        return f"{action.key} (devkit builtin{': ' + outcome if outcome else ''})"
 
     def _expected(self, ctx: Context) -> list[str]:
         tenants = ctx.config.tenants
@@ -172,6 +169,62 @@ class TenantSequence:
         return tenancy.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
 
 
+def refuse_failing_checks(facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any]) -> None:
+    """Django's system checks fail: every command of the plan that runs them would stop."""
+    errors = [f"{c['id']}: {c['msg']}" for c in facts.get("system_checks", [])]
+    lines = [" ".join(a.argv) for a in actions if a.argv and verdicts[a.argv].get("runs_checks", True)]
+    if errors and lines:
+        failure = probe_failure.system_checks_failure(errors, lines)
+        raise StepFailed(failure.message, hint=failure.hint)
+
+
+def tenant_lines_running_checks(ctx: Context, facts: dict[str, Any]) -> list[str]:
+    """The tenant sequence's project commands that run Django's system checks (no --skip-checks)."""
+    verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
+    found = []
+    for key, line in facts_mod.sequence_lines(ctx):
+        if line == "builtin":
+            continue
+        argv = tuple(shlex.split(facts_mod.AUTO_COMMANDS[key] if line == "auto" else line))
+        verdict = verdicts.get(argv, {})
+        if verdict.get("ok") and verdict.get("runs_checks", True):
+            found.append(" ".join(argv))
+    return found
+
+
+_ENGINE_READ = re.compile(
+    r"""(?:environ(?:\.get)?|getenv|env(?:\.\w+)?|config)\s*[\[(]\s*['"](\w*ENGINE\w*)['"]"""
+)
+
+
+def engine_variables(facts: dict[str, Any]) -> list[str]:
+    """Variables the settings read to choose the database engine (`config("DB_ENGINE", ...)`),
+    from the settings file and its siblings (a settings package keeps them in base.py)."""
+    found: list[str] = []
+    settings_file = facts.get("settings_file")
+    if not settings_file:
+        return found
+    for path in sorted(Path(settings_file).parent.glob("*.py")):
+        try:
+            found += [v for v in _ENGINE_READ.findall(path.read_text(errors="replace")) if v not in found]
+        except OSError:
+            continue
+    return found
+
+
+def engine_hint(ctx: Context, facts: dict[str, Any]) -> str:
+    names = engine_variables(facts)
+    if names:
+        return (
+            f"the settings choose the engine from {', '.join(names)}: add "
+            f'{names[0]} = "django_tenants.postgresql_backend" to [database.env] in {ctx.config.source}'
+        )
+    return (
+        "make the settings read the variables devkit writes (database.env in "
+        f"{ctx.config.source}; `devkit config` shows them)"
+    )
+
+
 def preflight(ctx: Context, facts: dict[str, Any]) -> None:
     """Settings that make the tenant sequence meaningless: fail before running anything."""
     engine = facts["database"]["engine"]
@@ -179,8 +232,7 @@ def preflight(ctx: Context, facts: dict[str, Any]) -> None:
         raise StepFailed(
             f"the project's settings use the database engine {engine!r}, not PostgreSQL "
             "(a silent fallback, e.g. to SQLite, when the database variables are missing?)",
-            hint="make the settings read the variables devkit writes (database.env in "
-            f"{ctx.config.source}; `devkit config` shows them)",
+            hint=engine_hint(ctx, facts),
         )
     if not facts["django_tenants_installed"]:
         raise StepFailed(

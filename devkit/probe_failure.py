@@ -1,0 +1,218 @@
+"""Why the project's Django did not start: one classified cause and its fix, instead of a traceback.
+
+Used for every process devkit runs in the project's Django (the facts probe, the builtin tenant
+creation, the tenant commands). The classes: the settings module is empty or not importable,
+ImproperlyConfigured (its message quoted), an import error in the project's code (module and
+file:line), Django's system checks, anything else (the exception line and the project's frame).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+)')
+_EXCEPTION = re.compile(
+    r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Configured|Exit|Warning))(?::\s?(?P<msg>.*))?$"
+)
+_CHECK_ID = re.compile(r"^\s*(?:\S+: )?\((?P<id>[\w.]+\.[EWC]\d+)\) (?P<msg>.*)$")
+_NOT_CONFIGURED = "settings are not configured"
+_SKIP = {"venv", "node_modules", "__pycache__", "site-packages"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    # settings-empty | settings-missing | improperly-configured | import-error | system-checks | other
+    kind: str
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Raised:
+    type: str  # the exception's class name, without its module
+    message: str
+    frame: str  # "path:line" of the innermost frame in the project's own code, or ""
+
+
+_MANAGE_DEFAULT = re.compile(r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
+_LOCAL_ENV = re.compile(r'"DJANGO_SETTINGS_MODULE"\s*:\s*"\$\{localEnv:(\w+)')
+
+
+def settings_candidates(folder: Path) -> list[str]:
+    """Dotted names of the settings modules under the Django project folder, the likeliest first:
+    manage.py's default, then development/local ones, base last (for hints)."""
+    found = _settings_modules(folder)
+    try:
+        default = _MANAGE_DEFAULT.search((folder / "manage.py").read_text(errors="replace"))
+    except OSError:
+        default = None
+
+    def rank(name: str) -> int:
+        leaf = name.rsplit(".", 1)[-1]
+        if default and name == default[1]:
+            return 0
+        return 1 if leaf.startswith(("dev", "local")) else 3 if leaf in {"base", "common"} else 2
+
+    return sorted(found, key=rank)
+
+
+def devcontainer_variable(root: Path) -> str | None:
+    """The host variable a devcontainer maps onto DJANGO_SETTINGS_MODULE (`${localEnv:NAME}`)."""
+    try:
+        text = (root / ".devcontainer" / "devcontainer.json").read_text(errors="replace")
+    except OSError:
+        return None
+    match = _LOCAL_ENV.search(text)
+    return match[1] if match else None
+
+
+def _settings_modules(folder: Path) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP)
+        here = Path(dirpath)
+        dotted = ".".join(here.relative_to(folder).parts)
+        if here.name == "settings" and "__init__.py" in filenames:
+            modules = [f[:-3] for f in sorted(filenames) if f.endswith(".py") and f != "__init__.py"]
+            found += [f"{dotted}.{m}" for m in modules]
+        elif "settings.py" in filenames:
+            found.append(f"{dotted}.settings" if dotted else "settings")
+    return found[:6]
+
+
+def empty_settings_module(folder: Path, root: Path | None = None) -> Failure:
+    """DJANGO_SETTINGS_MODULE is set to "": name the modules there are and the devcontainer's
+    own variable (`${localEnv:DEV_DJANGO_SETTINGS_MODULE}` of a host that does not set it)."""
+    candidates = settings_candidates(folder)
+    example = candidates[0] if candidates else "yourproject.settings"
+    known = f" (found: {', '.join(candidates)})" if candidates else ""
+    host_var = devcontainer_variable(root or folder)
+    cause = (
+        f"the devcontainer maps it from ${{localEnv:{host_var}}}, which is unset on the host"
+        if host_var
+        else "a devcontainer's `${localEnv:...}` of a variable unset on the host does this"
+    )
+    container = (
+        f"; or give the devcontainer a default: ${{localEnv:{host_var}:{example}}}" if host_var else ""
+    )
+    return Failure(
+        "settings-empty",
+        f"DJANGO_SETTINGS_MODULE is set but empty, so Django has no settings ({cause})",
+        f"export DJANGO_SETTINGS_MODULE={example}{known}, or unset it so manage.py's default "
+        f"applies{container}",
+    )
+
+
+def last_exception(output: str, project: Path) -> Raised | None:
+    """The final exception of the last traceback in `output`, with the project frame it came from."""
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if not starts:
+        return None
+    frame = ""
+    raised: Raised | None = None
+    for i in range(starts[-1] + 1, len(lines)):
+        line = lines[i]
+        match = _FRAME.match(line)
+        if match:
+            path = match["path"]
+            if _is_project_file(path, project):
+                frame = f"{_shown(path, project)}:{match['line']}"
+            continue
+        exc = _EXCEPTION.match(line)
+        if exc and not line.startswith(" "):
+            rest = [exc["msg"] or "", *[x for x in lines[i + 1 :] if x.strip()][:3]]
+            message = " ".join(part.strip() for part in rest if part.strip())
+            raised = Raised(exc["type"].rsplit(".", 1)[-1], message, frame)
+            break
+    return raised
+
+
+def _is_project_file(path: str, project: Path) -> bool:
+    parts = Path(path).parts
+    if "site-packages" in parts or "dist-packages" in parts or path.startswith("<"):
+        return False
+    try:
+        Path(path).resolve().relative_to(project.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(path: str, project: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(project.resolve()))
+    except ValueError:
+        return path
+
+
+def check_errors(output: str) -> list[str]:
+    """`id: message` of each system-check error a management command printed (SystemCheckError)."""
+    if "SystemCheckError" not in output:
+        return []
+    return [f"{m['id']}: {m['msg'].strip()}" for m in map(_CHECK_ID.match, output.splitlines()) if m]
+
+
+def classify(
+    output: str, project: Path, settings_module: str | None, root: Path | None = None
+) -> Failure | None:
+    """The cause of a failed Django process from its output, or None when it is not recognised."""
+    checks = check_errors(output)
+    if checks:
+        return system_checks_failure(checks, [])
+    raised = last_exception(output, project)
+    if raised is None:
+        return None
+    where = f" ({raised.frame})" if raised.frame else ""
+    if raised.type == "ImproperlyConfigured" and _NOT_CONFIGURED in raised.message:
+        if settings_module is not None and not settings_module.strip():
+            return empty_settings_module(project, root)
+        return Failure(
+            "settings-empty",
+            "Django has no settings module (DJANGO_SETTINGS_MODULE is unset and manage.py sets no default)",
+            "export DJANGO_SETTINGS_MODULE=<one of: "
+            f"{', '.join(settings_candidates(project)) or 'yourproject.settings'}>",
+        )
+    if raised.type == "ImproperlyConfigured":
+        return Failure(
+            "improperly-configured",
+            f"the settings raise ImproperlyConfigured: {raised.message!r}{where}",
+            "give the settings what they ask for: set the variable in the environment or in the "
+            "env file (env_file in devkit.toml), then run again",
+        )
+    if raised.type in {"ModuleNotFoundError", "ImportError"}:
+        missing = re.search(r"No module named '([\w.]+)'", raised.message)
+        dotted = (settings_module or "").strip()
+        if missing and dotted and (dotted == missing[1] or dotted.startswith(missing[1] + ".")):
+            return Failure(
+                "settings-missing",
+                f"the settings module {dotted!r} is not importable: {raised.message}",
+                "set DJANGO_SETTINGS_MODULE to a module under manage.py's folder (found: "
+                f"{', '.join(settings_candidates(project)) or 'none'})",
+            )
+        hint = "install the missing package (add it to the requirements) or fix the import"
+        if missing and missing[1].split(".")[0] == "pkg_resources":
+            hint = "pkg_resources comes from setuptools: add setuptools to the project's requirements"
+        message = f"the project's code does not import: {raised.type}: {raised.message}{where}"
+        return Failure("import-error", message, hint)
+    return Failure(
+        "other",
+        f"{raised.type}: {raised.message}{where}",
+        "the log has the whole output; `python manage.py check` in the virtualenv checks the settings",
+    )
+
+
+def system_checks_failure(errors: list[str], lines: list[str]) -> Failure:
+    """Django's system checks fail: every management command that runs them stops."""
+    shown = "; ".join(errors[:5]) + (f" and {len(errors) - 5} more" if len(errors) > 5 else "")
+    commands = f" ({', '.join(lines)})" if lines else ""
+    return Failure(
+        "system-checks",
+        f"Django's system checks fail, so the tenant commands{commands} will fail: {shown}",
+        "fix the settings the check ids name (https://docs.djangoproject.com/en/stable/ref/checks/); "
+        "as a workaround add --skip-checks to those command lines in devkit.toml "
+        '(e.g. migrate_shared = "migrate_schemas --shared --skip-checks")',
+    )
