@@ -121,32 +121,63 @@ def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Calla
 
 
 def guarded(g: Globals, name: str, body: Callable[[Any], tuple[int, dict[str, Any]]]) -> None:
-    """Run a command body; map DevkitError/KeyboardInterrupt to exit codes; emit the envelope."""
+    """Run a command body; map every exception to an exit code and a short message; emit the envelope.
+
+    No Python traceback reaches the console: file-system errors become usage errors (exit 2) and
+    anything unexpected is a one-line devkit bug report with a crash log (shown with -v)."""
+    from devkit import failures
+    from devkit.errors import Interrupted
     from devkit.ui import UI
 
     ui = UI(json_mode=g.json, verbose=g.verbose)
     try:
         code, payload = body(ui)
-    except DevkitError as exc:
-        ui.error(exc)
-        ui.emit(name, exc.exit_code, {}, exc)
-        raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
-        err = DevkitError("interrupted")
+        err: DevkitError = Interrupted(
+            "interrupted", hint="run the command again; devkit picks up where it stopped"
+        )
         ui.print("[yellow]interrupted[/]")
-        ui.emit(name, ExitCode.INTERRUPTED, {}, err)
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        ui.emit(name, err.exit_code, {}, err)
+        raise typer.Exit(int(err.exit_code)) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # the one place every error becomes an exit code
+        if isinstance(exc, DevkitError):
+            err = exc
+        elif isinstance(exc, OSError) and exc.filename is not None:
+            err = failures.from_os_error(exc)
+        else:
+            err = failures.from_unexpected(exc, name)
+        ui.error(err)
+        ui.emit(name, err.exit_code, {}, err)
+        raise typer.Exit(int(err.exit_code)) from None
     ui.emit(name, code, payload)
     raise typer.Exit(code)
 
 
-def load_config(g: Globals) -> Any:
+def load_config(g: Globals, django_project: bool = False) -> Any:
+    """The project's configuration; with `django_project`, refuse a folder without manage.py
+    before anything is created (no venv, cluster, env file or .gitignore in the wrong folder)."""
     from devkit import config
 
     root = g.project.resolve() if g.project else config.find_project(Path.cwd())
     if not root.is_dir():
-        raise UsageError(f"--project {g.project}: no such folder")
-    return config.load(root)
+        raise UsageError(
+            f"--project {g.project}: no such folder", hint="pass the folder that holds manage.py"
+        )
+    loaded = config.load(root)
+    if django_project and not loaded.path(loaded.manage_py).is_file():
+        raise UsageError(
+            f"{root} is not a Django project: {loaded.manage_py} not found "
+            f"(manage_py from {loaded.provenance.get('manage_py', 'default')}); nothing was created",
+            hint="pass --project with the folder that holds manage.py, or set manage_py in "
+            'devkit.toml (e.g. manage_py = "backend/manage.py")',
+        )
+    if django_project:
+        from devkit.config_checks import check_paths
+
+        check_paths(loaded)
+    return loaded
 
 
 @command(app)
@@ -179,7 +210,7 @@ def up(
     guarded(
         g,
         "up",
-        lambda ui: run_up(load_config(g), ui, g, only or [], skip or [], force or [], recreate),
+        lambda ui: run_up(load_config(g, True), ui, g, only or [], skip or [], force or [], recreate),
     )
 
 
@@ -227,8 +258,25 @@ def db_shell(g: Globals) -> None:
     guarded(g, "db shell", lambda ui: run_shell(load_config(g), ui))
 
 
+def _subcommand(argv: list[str]) -> str | None:
+    """The first word that is not an option or the value of a global option taking one."""
+    skip_next = False
+    for arg in argv:
+        if skip_next:
+            skip_next = False
+        elif arg == "--project":
+            skip_next = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
 def _bare_force(argv: list[str]) -> list[str]:
-    """`--force` without a step name means every step (typer has no optional option values)."""
+    """`up --force` without a step name means every step (typer has no optional option values).
+
+    Only `up` takes `--force STEP`; other commands' `--force` is a plain flag."""
+    if _subcommand(argv) != "up":
+        return argv
     out = []
     for i, arg in enumerate(argv):
         following = argv[i + 1] if i + 1 < len(argv) else None
@@ -240,7 +288,27 @@ def _bare_force(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    app(args=_bare_force(sys.argv[1:]), prog_name="devkit")
+    """Run the app; a bad command line is reported like every other error (and in JSON with --json)."""
+    from typer.exceptions import TyperException
+
+    argv = sys.argv[1:]
+    try:
+        code = app(args=_bare_force(argv), prog_name="devkit", standalone_mode=False)
+    except TyperException as exc:  # click's usage errors (typer vendors click)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            sys.stderr.write(f"Error: {exc.format_message()}\n")
+        if "--json" in argv:
+            from devkit.ui import UI
+
+            err = UsageError(exc.format_message(), hint="see `devkit --help` or `devkit COMMAND --help`")
+            UI(json_mode=True).emit(_subcommand(argv) or "devkit", exc.exit_code, {}, err)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(int(ExitCode.INTERRUPTED))
+    sys.exit(code or 0)
 
 
 # Commands of the other areas live in their own modules and register themselves on `app`.

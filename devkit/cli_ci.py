@@ -37,7 +37,7 @@ def migrate(
     """Deploy migrations: the tenant sequence without guest tenant or superuser, on $DATABASE_URL."""
     from devkit.commands.migrate import run_migrate
 
-    guarded(g, "migrate", lambda ui: run_migrate(load_config(g), ui, g, python, database_url, force))
+    guarded(g, "migrate", lambda ui: run_migrate(load_config(g, True), ui, g, python, database_url, force))
 
 
 @command(app, "health")

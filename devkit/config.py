@@ -154,12 +154,28 @@ def load(root: Path) -> Config:
 def _has_tool_table(pyproject: Path) -> bool:
     if not pyproject.is_file():
         return False
-    return re.search(r"^\[tool\.devkit[.\]]", pyproject.read_text(), re.M) is not None
+    return re.search(r"^\[tool\.devkit[.\]]", _read_text(pyproject), re.M) is not None
+
+
+def _read_text(path: Path) -> str:
+    """A configuration file's text; ConfigError (exit 2) when it is unreadable or not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+            hint=f"TOML files are UTF-8 text: re-save {path.name} as UTF-8"
+            + (", or write it again with `devkit init`" if path.name == "devkit.toml" else ""),
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read it: {exc.strerror or exc}", hint=f"make {path.name} a readable file"
+        ) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax error") from exc
 
@@ -167,7 +183,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _read_raw(root: Path) -> tuple[dict[str, Any], str, list[str]]:
     warnings: list[str] = []
     devkit_toml, pyproject = root / "devkit.toml", root / "pyproject.toml"
-    from_pyproject = _read_toml(pyproject).get("tool", {}).get("devkit") if pyproject.is_file() else None
+    tool = _read_toml(pyproject).get("tool", {}) if pyproject.is_file() else {}
+    from_pyproject = tool.get("devkit") if isinstance(tool, dict) else None
+    if from_pyproject is not None and not isinstance(from_pyproject, dict):
+        raise ConfigError(
+            f"{pyproject}: 'tool.devkit' must be a table, got {type(from_pyproject).__name__}",
+            hint="write the settings under a [tool.devkit] header (docs/configuration.md)",
+        )
     if devkit_toml.is_file():
         if from_pyproject is not None:
             warnings.append(
@@ -244,6 +266,11 @@ def _flatten_checked(raw: dict[str, Any], source: str) -> dict[str, Any]:
             dotted = f"{prefix}{key}"
             if dotted in tables and isinstance(value, dict):
                 walk(value, f"{dotted}.")
+            elif dotted in tables:
+                raise ConfigError(
+                    f"{source}: '{dotted}' must be a table, got {type(value).__name__} {value!r}",
+                    hint=f"put its keys under a [{dotted}] header (docs/configuration.md)",
+                )
             elif dotted not in schema:
                 known = sorted(k for k in schema if k.startswith(prefix) and "." not in k[len(prefix) :])
                 raise ConfigError(
@@ -270,11 +297,18 @@ def _check_choices(flat: dict[str, Any], provenance: dict[str, str]) -> None:
                 f"{provenance[key]}: '{key}' must be one of {', '.join(allowed)}, got {flat[key]!r}"
             )
     if not 0 <= flat["database.port"] <= 65535:
-        raise ConfigError(f"{provenance['database.port']}: 'database.port' must be 0..65535")
-    from devkit.tenancy import validate_schema_name
+        raise ConfigError(
+            f"{provenance['database.port']}: 'database.port' must be 0..65535, got {flat['database.port']}",
+            hint="0 lets devkit choose a free port once and keep it",
+        )
+    for key in ("lock_timeout", "database.wait_timeout"):
+        if flat[key] <= 0:
+            raise ConfigError(
+                f"{provenance[key]}: '{key}' must be a positive number of seconds, got {flat[key]!r}"
+            )
+    from devkit.config_checks import check_values
 
-    for key in ("tenants.super.schema", "tenants.guest.schema"):
-        validate_schema_name(flat[key], f"{provenance[key]}: {key}")
+    check_values(flat, provenance)
 
 
 def _build(cls: type, flat: dict[str, Any], prefix: str, **extra: Any) -> Any:

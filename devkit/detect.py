@@ -81,9 +81,10 @@ def _node_version(root: Path, node_dir: Path) -> tuple[str, str] | None:
         if (folder / ".nvmrc").is_file():
             return _first_line(folder / ".nvmrc").lstrip("v"), _rel(folder / ".nvmrc", root)
     try:
-        engines = json.loads((node_dir / "package.json").read_text()).get("engines", {})
+        package = json.loads((node_dir / "package.json").read_text())
     except (OSError, ValueError):
         return None
+    engines = package.get("engines", {}) if isinstance(package, dict) else None
     if isinstance(engines, dict) and isinstance(engines.get("node"), str):
         return engines["node"], "package.json engines.node"
     return None
@@ -97,7 +98,15 @@ def _subdirs(folder: Path) -> list[Path]:
 
 
 def _first_line(path: Path) -> str:
-    lines = path.read_text().strip().splitlines()
+    from devkit.errors import ConfigError
+
+    try:
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read the version it names ({exc})",
+            hint=f"write a version such as 3.12 (or 20 for Node) as text in {path.name}, or delete it",
+        ) from None
     return lines[0].strip() if lines else ""
 
 

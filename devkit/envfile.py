@@ -6,6 +6,7 @@ The file holds the real password, so it is written with mode 0600, and devkit ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from devkit import proc
@@ -24,20 +25,74 @@ def render(values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+DAMAGED_BEGIN = (
+    "# devkit: the lines below were in a devkit block whose END marker was missing; kept as they are\n"
+)
+DAMAGED_END = "# devkit: a devkit END marker without its BEGIN marker was here\n"
+
+
+def _markers(lines: list[str]) -> tuple[tuple[int, int] | None, list[int], list[int]]:
+    """(the last complete BEGIN..END pair, BEGIN lines without an END, END lines without a BEGIN)."""
+    pair, open_begin = None, None
+    lone_begins: list[int] = []
+    lone_ends: list[int] = []
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text == BEGIN:
+            if open_begin is not None:
+                lone_begins.append(open_begin)
+            open_begin = i
+        elif text == END:
+            if open_begin is None:
+                lone_ends.append(i)
+            else:
+                if pair is not None:  # an earlier complete block: its lines are kept, its markers not
+                    lone_begins.append(pair[0])
+                    lone_ends.append(pair[1])
+                pair, open_begin = (open_begin, i), None
+    if open_begin is not None:
+        lone_begins.append(open_begin)
+    return pair, lone_begins, lone_ends
+
+
+def merged_with_warnings(existing: str, block: str) -> tuple[str, list[str]]:
+    """`existing` with devkit's block replaced (or appended), and what was found damaged.
+
+    Every byte outside the block is kept. A damaged block (a marker without its partner) is never
+    repaired by deleting lines devkit cannot prove it wrote: its lines stay, the lone marker line
+    becomes a comment saying so, and a fresh block is written."""
+    lines = existing.splitlines(keepends=True)
+    pair, lone_begins, lone_ends = _markers(lines)
+    warnings = []
+    for i in lone_begins:
+        warnings.append(f"line {i + 1}: devkit's block has no END marker; its lines were kept")
+        lines[i] = DAMAGED_BEGIN
+    for i in lone_ends:
+        warnings.append(f"line {i + 1}: a devkit END marker without its BEGIN; its lines were kept")
+        lines[i] = DAMAGED_END
+    if pair is not None:
+        begin, end = pair
+        return "".join(lines[:begin]) + block + "".join(lines[end + 1 :]), warnings
+    text = "".join(lines)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + ("\n" if text else "") + block, warnings
+
+
 def merged(existing: str, block: str) -> str:
     """`existing` with devkit's block replaced (or appended); every other byte kept."""
-    start, end = existing.find(BEGIN), existing.find(END)
-    if start != -1 and end > start:
-        return existing[:start] + block + existing[end + len(END) :].lstrip("\n")
-    if existing and not existing.endswith("\n"):
-        existing += "\n"
-    return existing + ("\n" if existing else "") + block
+    return merged_with_warnings(existing, block)[0]
 
 
-def write(path: Path, values: dict[str, str]) -> bool:
-    """Update the managed block; returns True when the file changed. Always leaves mode 0600."""
-    existing = path.read_text() if path.exists() else ""
-    wanted = merged(existing, render(values))
+def write(path: Path, values: dict[str, str], warn: Callable[[str], None] | None = None) -> bool:
+    """Update the managed block; returns True when the file changed. Always leaves mode 0600.
+
+    `warn` receives one line per damaged marker found (the lines around it are kept)."""
+    existing = _read(path)
+    wanted, warnings = merged_with_warnings(existing, render(values))
+    for warning in warnings:
+        if warn is not None:
+            warn(f"{path.name} {warning}; check them and delete what you do not need")
     if wanted == existing:
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
@@ -46,10 +101,26 @@ def write(path: Path, values: dict[str, str]) -> bool:
     return True
 
 
+def _read(path: Path) -> str:
+    """The env file's text ("" when missing); ConfigError when it is not text devkit may rewrite."""
+    from devkit.errors import ConfigError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "devkit does not rewrite it",
+            hint=f"fix or move {path.name}, or point env_file at another file",
+        ) from None
+
+
 def is_current(path: Path, values: dict[str, str]) -> bool:
     try:
-        text = path.read_text()
-    except FileNotFoundError:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):  # write() explains a file it cannot use
         return False
     return render(values) in text and not path.stat().st_mode & 0o077
 

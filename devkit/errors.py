@@ -58,3 +58,15 @@ class StepFailed(DevkitError):
 class LockHeld(DevkitError):
     exit_code = ExitCode.LOCKED
     kind = "locked"
+
+
+class Interrupted(DevkitError):
+    exit_code = ExitCode.INTERRUPTED
+    kind = "interrupted"
+
+
+class CheckFailed(DevkitError):
+    """A command's checks found problems (doctor, health, docs --check, check-workflows)."""
+
+    exit_code = ExitCode.FAILED
+    kind = "check"

@@ -81,9 +81,16 @@ def parse_plan(
     timeout: float,
 ) -> Plan:
     """Validate the command line into a Plan; UsageError (exit 2) names the bad value."""
-    parts = urlsplit(url)
+    example = "for example https://app.example.com/health/"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0..65535
+    except ValueError as exc:
+        raise UsageError(f"not a valid URL: {url!r} ({exc})", hint=example) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {url!r}", hint="for example https://app.example.com/health/")
+        raise UsageError(f"not an http(s) URL: {url!r}", hint=example)
+    if parts.port == 0:
+        raise UsageError(f"not a valid URL: {url!r} (port 0)", hint=example)
     if max_attempts < 1:
         raise UsageError("--max-attempts must be at least 1")
     if min(delay, initial_wait) < 0 or timeout <= 0:

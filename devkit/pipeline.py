@@ -177,6 +177,11 @@ class Runner:
         except DevkitError as exc:
             return Result(step.name, Status.FAILED, time.monotonic() - started, exc.message, exc)
         except Exception as exc:  # a bug in devkit: still a failed step with a report, not a hang
+            if isinstance(exc, OSError) and exc.filename is not None:
+                from devkit.failures import from_os_error  # a file it cannot use: path and fix, exit 2
+
+                err: DevkitError = from_os_error(exc)
+                return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)
             err = StepFailed(
                 f"{step.name}: unexpected {type(exc).__name__}: {exc}",
                 hint="this is a devkit bug; please report it with `devkit up -v`",

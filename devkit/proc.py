@@ -35,11 +35,18 @@ class CommandFailed(DevkitError):
         hint: str | None = None,
         log: Path | None = None,
     ) -> None:
-        name = " ".join(argv[:3])
+        from devkit.tracebacks import summarize
+
+        # `python manage.py migrate_schemas --tenant`: the log line below has the full paths
+        name = " ".join(os.path.basename(a) if os.path.isabs(a) else a for a in argv[:4])
         where = f" (full log: {log})" if log else ""
+        raised = summarize(output)  # the project's own traceback: two lines here, all of it with -v
         super().__init__(
-            f"`{name}` exited with {returncode}{where}", hint=hint, details=mask(tail(output, 30))
+            f"`{name}` exited with {returncode}{where}",
+            hint=hint,
+            details=mask(raised.lines() if raised else tail(output, 30)),
         )
+        self.verbose_details = mask(tail(output, 200)) if raised else None
         self.argv = tuple(argv)
         self.returncode = returncode
         self.output = output

@@ -92,7 +92,10 @@ class UI:
         from rich.markup import escape  # "[database.env]", "STORAGES['x']" are text, not markup
 
         self.print(f"[red]✗ {escape(exc.message)}[/]")
-        if exc.details:
+        full = getattr(exc, "verbose_details", None)
+        if self.verbose and full:
+            self.print(f"[dim]{escape(full)}[/]")
+        elif exc.details:
             self.print(f"[dim]{escape(exc.details)}[/]")
         if exc.hint:
             self.print(f"[bold]hint:[/] {escape(exc.hint)}")
@@ -102,17 +105,25 @@ class UI:
         command: str,
         code: ExitCode | int,
         payload: dict[str, Any],
-        error: DevkitError | None = None,
+        error: DevkitError | dict[str, Any] | None = None,
     ) -> None:
-        """The JSON envelope every command shares (docs/contract.md), on stdout."""
+        """The JSON envelope every command shares (docs/contract.md), on stdout.
+
+        Every non-zero exit carries an error object (a failed step's error also at the top level)."""
         if not self.json_mode:
             return
+        if isinstance(error, DevkitError):
+            error = error.to_json()
+        if error is None and int(code) != 0:
+            from devkit.failures import for_exit
+
+            error = for_exit(command, int(code), payload)
         envelope = {
             "ok": int(code) == 0,
             "command": command,
             "exit_code": int(code),
             **payload,
-            "error": error.to_json() if error else None,
+            "error": error,
         }
         sys.stdout.write(mask(json.dumps(envelope, indent=2, default=str)) + "\n")
         sys.stdout.flush()

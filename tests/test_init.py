@@ -69,8 +69,8 @@ def test_rendered_toml_round_trips_and_devkit_accepts_it(tmp_path: Path) -> None
         "lock_timeout": 30.0,
         "database.provider": "native",
         "database.port": 55432,
-        "database.name": 'we"ird\\name é',
-        "database.env": {"PG URL": "{url}", "X": "{host}"},
+        "tenants.super.name": 'we"ird\\name é',  # any string: a display name
+        "database.env": {"PG_URL": "{url}", "X": "{host}"},
         "tenants.super.domain": "public.localhost",
         "tenants.create_guest": "builtin",
     }
@@ -81,7 +81,7 @@ def test_rendered_toml_round_trips_and_devkit_accepts_it(tmp_path: Path) -> None
     )
     (tmp_path / "devkit.toml").write_text(text)
     cfg = config.load(tmp_path)
-    assert cfg.database.port == 55432 and cfg.database.env["PG URL"] == "{url}"
+    assert cfg.database.port == 55432 and cfg.database.env["PG_URL"] == "{url}"
     assert cfg.tenants.super.domain == "public.localhost"
 
 

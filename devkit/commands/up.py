@@ -72,6 +72,7 @@ def run_up(
     from devkit.steps import up_steps
 
     started = time.monotonic()
+    Runner(up_steps()).validate(Selection(only, skip, force))  # a bad step name: before anything is created
     for warning in config.warnings:
         ui.warn(warning)
     ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose, recreate=recreate)

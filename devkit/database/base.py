@@ -67,15 +67,20 @@ class Connection:
 
 
 def parse_url(url: str, provider: str = "external") -> Connection:
-    parts = urlsplit(url)
+    """A PostgreSQL URL as a Connection; ConfigError naming what is wrong (never the password)."""
+    expected = "expected postgresql://user:password@host:port/dbname"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # 'Port could not be cast to integer value as ...', 'Invalid IPv6 URL'
+        raise ConfigError(f"not a valid PostgreSQL URL: {exc}", hint=expected) from None
     if parts.scheme not in ("postgres", "postgresql", "pgsql", "postgis"):
-        raise ConfigError(
-            f"not a PostgreSQL URL: scheme {parts.scheme or '(none)'!r}",
-            hint="expected postgresql://user:password@host:port/dbname",
-        )
+        raise ConfigError(f"not a PostgreSQL URL: scheme {parts.scheme or '(none)'!r}", hint=expected)
+    if port == 0:
+        raise ConfigError("not a valid PostgreSQL URL: port 0", hint=expected)
     return Connection(
         host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
+        port=port or 5432,
         name=unquote(parts.path.lstrip("/")) or "postgres",
         user=unquote(parts.username or ""),
         password=unquote(parts.password or ""),

@@ -16,24 +16,40 @@ def from_environment(config: Config, environ: Mapping[str, str] = os.environ) ->
     db = config.database
     url = environ.get(db.url_from)
     if url:
-        return parse_url(url)
+        return _parse(url, f"${db.url_from}")
     parts: dict[str, str] = {}
     for var, template in db.env.items():
         value = environ.get(var)
         if value and template.startswith("{") and template.endswith("}") and template.count("{") == 1:
             parts[template[1:-1]] = value
     if "url" in parts:
-        return parse_url(parts["url"])
+        return _parse(parts["url"], "the variable mapped to {url} in database.env")
     if "host" in parts and "name" in parts:
+        port = parts.get("port", "5432")
+        if not port.isdigit() or not 0 < int(port) <= 65535:
+            var = next(v for v, t in db.env.items() if t == "{port}")
+            raise ConfigError(
+                f"${var} = {port!r} is not a port number (1-65535)",
+                hint=f"set {var} to the database server's port, e.g. 5432, or unset it",
+            )
         return Connection(
             parts["host"],
-            int(parts.get("port", "5432")),
+            int(port),
             parts["name"],
             parts.get("user", ""),
             parts.get("password", ""),
             "external",
         )
     return None
+
+
+def _parse(url: str, source: str) -> Connection:
+    try:
+        return parse_url(url)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{source}: {exc.message}", hint=f"{exc.hint}; fix or unset {source.lstrip('$')}"
+        ) from None
 
 
 class ExternalPostgres:

@@ -200,10 +200,12 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
 @check("tenant-commands", CATEGORY, "Tenant sequence commands")
 def check_tenant_commands(env: DoctorEnv) -> Finding:
     from devkit import facts as facts_mod
+    from devkit.config_checks import BUILTIN_KEYS
 
     facts = env.need_facts()
     verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
     problems, used = [], []
+    builtin_ok = True  # "builtin" is offered only when every failing key accepts it
     for key, line in facts_mod.sequence_lines(env.ctx):
         if line == "builtin":
             used.append(f"{key}: builtin")
@@ -216,11 +218,12 @@ def check_tenant_commands(env: DoctorEnv) -> Finding:
             used.append(f"{key}: builtin (no {command.split()[0]})")
         else:
             problems.append(f"tenants.{key} = {line!r}: {verdict['error']}")
+            builtin_ok = builtin_ok and f"tenants.{key}" in BUILTIN_KEYS
     if problems:
         return fail(
             "; ".join(problems),
             f"change the key in {env.config.source} to a command and flags the project "
-            'has (`manage.py help <command>`), or set it to "builtin"',
+            "has (`manage.py help <command>`)" + (', or set it to "builtin"' if builtin_ok else ""),
         )
     if not facts["tenant_middleware"]:
         return warn(

@@ -58,7 +58,7 @@ class DatabaseStep:
         if where:
             ctx.notes.append(where)
         if self.writes_env_file:
-            envfile.write(self._env_path(ctx), self._env_values(ctx))
+            envfile.write(self._env_path(ctx), self._env_values(ctx), warn=ctx.notes.append)
             envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
             ctx.state.put("provider", provider.name)
         return Done(f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s")

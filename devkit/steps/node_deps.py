@@ -24,6 +24,16 @@ INSTALL = {
 STATE_FILES = {"npm": ".package-lock.json", "pnpm": ".modules.yaml", "yarn": ".yarn-state.yml"}
 
 
+def npm_error_lines(output: str) -> str:
+    """npm's error lines without the usage text it appends to a usage error (EUSAGE)."""
+    lines = [ln for ln in output.splitlines() if ln.startswith(("npm error", "npm ERR!"))]
+    usage = next((i for i, ln in enumerate(lines) if ln.split(None, 2)[2:] == ["Usage:"]), None)
+    if usage is not None:
+        kept = [ln for ln in lines[:usage] if ln.split(None, 2)[2:]]
+        lines = kept[:-1]  # the line before "Usage:" is the command's description
+    return "\n".join(ln for ln in lines if ln.split(None, 2)[2:])
+
+
 def manager(ctx: Context) -> str:
     chosen = ctx.config.node.package_manager
     if chosen != "auto":
@@ -90,12 +100,18 @@ class NodeDeps:
                 f"({ctx.config.provenance.get('node.version', 'node.version')})",
                 hint=f"switch Node (nvm install {wanted}; nvm use) or change node.version",
             )
-        done = proc.run(
-            INSTALL[pm],
-            cwd=folder,
-            log=ctx.logs / "node-deps.log",
-            hint=f"{pm} could not install the frontend packages: see the log",
-        )
+        try:
+            done = proc.run(
+                INSTALL[pm],
+                cwd=folder,
+                log=ctx.logs / "node-deps.log",
+                hint=f"{pm} could not install the frontend packages: see the log",
+            )
+        except proc.CommandFailed as exc:
+            exc.details = npm_error_lines(exc.output) or exc.details
+            if "in sync" in exc.output:
+                exc.hint = f"package.json and {LOCKFILES[pm]} disagree: run `{pm} install`, commit both"
+            raise
         return Done(
             f"{' '.join(INSTALL[pm][:2])} with Node {have} ({done.seconds:.1f}s)",
             marker=stat_digest(folder / "node_modules" / STATE_FILES[pm]),

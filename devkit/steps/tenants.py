@@ -15,6 +15,7 @@ from typing import Any
 
 from devkit import facts as facts_mod
 from devkit import probe_failure, proc, tenancy
+from devkit.config_checks import BUILTIN_KEYS
 from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
@@ -96,10 +97,11 @@ class TenantSequence:
             if line == "auto" and not verdict["ok"]:
                 actions.append(Action(key, (), tenant))  # the project has no usable command
             elif not verdict["ok"]:
+                builtin = ' (or to "builtin")' if f"tenants.{key}" in BUILTIN_KEYS else ""
                 raise StepFailed(
                     f"tenants.{key} = {line!r} cannot run: {verdict['error']}",
-                    hint=f'change tenants.{key} in {ctx.config.source} (or set it to "builtin" '
-                    "for the tenant commands); `manage.py help` lists the commands",
+                    hint=f"change tenants.{key} in {ctx.config.source}{builtin}; "
+                    "`manage.py help` lists the commands",
                 )
             else:
                 actions.append(Action(key, argv, tenant))
