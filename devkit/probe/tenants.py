@@ -89,10 +89,108 @@ def ensure_superuser(spec):
         sys.exit("no schema holds the user table %r: have the migrations run?" % table)
 
 
+def _code_migrations():
+    """Tenant-app migrations that run code (RunPython/RunSQL): their effect may depend on the
+    tenant, so a clone of the template is not provably what migrating would give."""
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython, RunSQL
+
+    tenant_apps = set(a.rsplit(".", 1)[-1] for a in getattr(settings, "TENANT_APPS", []))
+    shared = set(a.rsplit(".", 1)[-1] for a in getattr(settings, "SHARED_APPS", []))
+    found = []
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (app, name), migration in sorted(loader.disk_migrations.items()):
+        if app not in tenant_apps or app in shared:
+            continue  # shared apps' migrations run once in public; their data is not per tenant
+        if any(isinstance(op, (RunPython, RunSQL)) for op in migration.operations):
+            found.append("%s.%s" % (app, name))
+    return found
+
+
+def _mark(schema, marker):
+    with connection.cursor() as cursor:
+        cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
+
+
+def _new_tenant(Tenant, spec):
+    tenant = Tenant(schema_name=spec["schema"])
+    if "name" in {f.name for f in Tenant._meta.get_fields()}:
+        tenant.name = spec["name"]
+    tenant.auto_create_schema = False  # devkit creates the schema: cloned or migrated below
+    tenant.save()
+    return tenant
+
+
+def ensure_dev_tenants(plan):
+    """Create the missing development tenants: clone a migrated template schema when that is
+    provably equivalent to migrating (no tenant migration runs code), else migrate them with
+    django-tenants' multiprocessing executor. Never deletes anything."""
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+    from django_tenants.clone import CloneSchema
+
+    Tenant, Domain = get_tenant_model(), get_tenant_domain_model()
+    specs = plan["tenants"]
+    existing = set(
+        Tenant.objects.filter(schema_name__in=[s["schema"] for s in specs]).values_list(
+            "schema_name", flat=True
+        )
+    )
+    missing = [s for s in specs if s["schema"] not in existing]
+    for spec in specs:
+        if not SCHEMA.match(spec["schema"]):
+            sys.exit("invalid schema name %r" % spec["schema"])
+        if spec["schema"] in existing and not schema_exists(spec["schema"]):
+            Tenant.objects.get(schema_name=spec["schema"]).create_schema(check_if_exists=True, verbosity=0)
+            print("re-created the missing schema %r" % spec["schema"])
+    if not missing:
+        print("dev tenants: kept %d" % len(specs))
+        return
+    code = _code_migrations()
+    template = plan["template"]
+    total = len(missing)
+    if not code:
+        if not schema_exists(template):
+            with connection.cursor() as cursor:
+                cursor.execute('CREATE SCHEMA "%s"' % template)
+        # Brings the template to the migrations on disk (a no-op when it is up to date).
+        call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
+        _mark(template, plan["marker"] + " (template)")
+        cloner = CloneSchema()
+        for number, spec in enumerate(missing, 1):
+            with transaction.atomic():
+                tenant = _new_tenant(Tenant, spec)
+                cloner.clone_schema(template, spec["schema"], "DATA", set_connection=False)
+                _mark(spec["schema"], plan["marker"])
+                Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+            print("created tenant %r (%d/%d) by cloning %s" % (spec["schema"], number, total, template))
+            sys.stdout.flush()
+        how = "cloned from %s (no tenant migration runs code)" % template
+    else:
+        for number, spec in enumerate(missing, 1):
+            tenant = _new_tenant(Tenant, spec)
+            with connection.cursor() as cursor:
+                cursor.execute('CREATE SCHEMA IF NOT EXISTS "%s"' % spec["schema"])
+            _mark(spec["schema"], plan["marker"])
+            Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+            print("created tenant row %r (%d/%d)" % (spec["schema"], number, total))
+        workers = plan.get("workers", 1)
+        with override_settings(TENANT_MULTIPROCESSING_MAX_PROCESSES=workers):
+            call_command(
+                "migrate_schemas", tenant=True, executor="multiprocessing", interactive=False, verbosity=0
+            )
+        how = "migrated with the multiprocessing executor, %d workers (%s runs code)" % (workers, code[0])
+    connection.set_schema_to_public()
+    print("dev tenants: created %d, kept %d, %s" % (total, len(specs) - total, how))
+
+
 def main():
     plan = json.loads(os.environ["DEVKIT_TENANTS"])
     for spec in plan.get("tenants", []):
         ensure_tenant(spec)
+    if plan.get("dev_tenants"):
+        ensure_dev_tenants(plan["dev_tenants"])
     if plan.get("superuser"):
         ensure_superuser(plan["superuser"])
 

@@ -7,6 +7,7 @@ deploy profile (devkit migrate): the same without the guest tenant and the super
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from devkit.state import fingerprint
 from devkit.steps.python_deps import site_listing
 
 POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
+# A migrated, empty tenant schema that development tenants are cloned from (not a tenant itself).
+TEMPLATE_SCHEMA = "devkit_tenant_template"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class TenantSequence:
                 )
             else:
                 actions.append(Action(key, argv, tenant))
+        if ctx.profile == "dev" and ctx.config.tenants.dev_tenants():
+            actions.append(Action("dev_tenants"))
         if ctx.profile == "dev" and ctx.config.tenants.superuser:
             actions.append(Action("superuser"))
         refuse_failing_checks(facts, actions, verdicts)
@@ -129,7 +134,9 @@ class TenantSequence:
             return ""
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env = {"DEVKIT_TENANTS": ""}
-        if action.key == "superuser":
+        if action.key == "dev_tenants":
+            plan["dev_tenants"] = dev_tenant_plan(ctx.config.tenants.dev_tenants(), ctx.config.root)
+        elif action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
             plan["superuser"] = {
                 "username": ctx.config.tenants.superuser,
@@ -154,6 +161,9 @@ class TenantSequence:
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
         )
         lines = done.stdout.splitlines()
+        summary = [line[len("dev tenants: ") :] for line in lines if line.startswith("dev tenants: ")]
+        if summary:
+            return summary[-1]
         said = [line.split(" ", 1)[0] for line in lines if line.startswith(("created ", "kept "))]
         return "created" if "created" in said else "kept" if said else ""
 
@@ -164,11 +174,28 @@ class TenantSequence:
 
     def _expected(self, ctx: Context) -> list[str]:
         tenants = ctx.config.tenants
-        return [tenants.super.schema] + ([tenants.guest.schema] if ctx.profile == "dev" else [])
+        if ctx.profile != "dev":
+            return [tenants.super.schema]
+        return [tenants.super.schema, tenants.guest.schema, *(t.schema for t in tenants.dev_tenants())]
 
     def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
         superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None
         return tenancy.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
+
+
+def dev_tenant_plan(specs: list[Any], root: Path) -> dict[str, Any]:
+    """What the builtin creation of development tenants needs (probe/tenants.py)."""
+    return {
+        "tenants": [{"schema": s.schema, "name": s.name, "domain": s.domain} for s in specs],
+        "template": TEMPLATE_SCHEMA,
+        "marker": devkit_marker(root),
+        "workers": max(1, os.cpu_count() or 1),
+    }
+
+
+def devkit_marker(root: Path) -> str:
+    """The comment devkit puts on the schemas of tenants it created (only those may be removed)."""
+    return f"devkit dev tenant of {root}"
 
 
 def refuse_failing_checks(facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any]) -> None:
