@@ -185,8 +185,30 @@ def ensure_dev_tenants(plan):
     print("dev tenants: created %d, kept %d, %s" % (total, len(specs) - total, how))
 
 
+def remove_tenants(plan):
+    """Delete tenants devkit created (their schema carries its marker), with domains and schema."""
+    Tenant = get_tenant_model()
+    for schema in plan["schemas"]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(obj_description(oid, 'pg_namespace'), '') "
+                "FROM pg_namespace WHERE nspname = %s",
+                [schema],
+            )
+            row = cursor.fetchone()
+        if row is None or not row[0].startswith("devkit dev tenant"):
+            sys.exit("tenant %r was not created by devkit: not deleted" % schema)
+        tenant = Tenant.objects.get(schema_name=schema)
+        connection.set_schema_to_public()
+        tenant.delete(force_drop=True)
+        print("deleted tenant %r, its domains and its schema" % schema)
+
+
 def main():
     plan = json.loads(os.environ["DEVKIT_TENANTS"])
+    if plan.get("remove"):
+        remove_tenants(plan["remove"])
+        return
     for spec in plan.get("tenants", []):
         ensure_tenant(spec)
     if plan.get("dev_tenants"):

@@ -6,6 +6,7 @@ deploy profile (devkit migrate): the same without the guest tenant and the super
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -46,7 +47,9 @@ class TenantSequence:
                 facts_mod.cache_key(ctx),
                 site_listing(ctx.venv),
                 ctx.profile,
-                repr(ctx.config.tenants),
+                # Development tenants are checked in the database (check()): a new one makes the
+                # step run, a removed one is left alone, so they are not inputs of the fingerprint.
+                repr(dataclasses.replace(ctx.config.tenants, dev=(), dev_count=0)),
                 conn.host,
                 str(conn.port),
                 conn.name,
