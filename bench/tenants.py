@@ -113,34 +113,40 @@ def main() -> None:
     project = copy_example(folder / "tenant-demo")
     pin_provider(project, "native")
     rows: list[tuple[str, float]] = []
+
+    def measured(label: str, seconds: float) -> float:
+        rows.append((label, seconds))
+        print(f"  {label}: {seconds:.2f} s", flush=True)
+        return seconds
+
     try:
         print(f"setting up the example (native) in {project} ...", flush=True)
         devkit(project, "up", "--no-input")
-        warm_two = median_warm(project, args.warm_runs)
+        warm_two = measured("warm up, 2 tenants (median)", median_warm(project, args.warm_runs))
         devkit(project, "db", "snapshot", "save", "two")
 
         set_count(project, n)
-        fast = devkit(project, "up", "--no-input")
-        rows.append((f"create {n} tenants: devkit up (clone)", fast))
-        warm_many = median_warm(project, args.warm_runs)
+        fast = measured(f"create {n} tenants: devkit up (clone)", devkit(project, "up", "--no-input"))
+        warm_many = measured(f"warm up, {n} tenants (median)", median_warm(project, args.warm_runs))
         devkit(project, "db", "snapshot", "save", "many")
 
         devkit(project, "db", "snapshot", "restore", "two", "--yes")
         set_count(project, 0)
-        slow = standard(project, n)
-        rows.append((f"create {n} tenants: standard executor, per tenant", slow))
+        slow = measured(f"create {n} tenants: standard executor, per tenant", standard(project, n))
 
         set_count(project, n)
-        restore = devkit(project, "db", "snapshot", "restore", "many", "--yes")
-        rows.append((f"snapshot restore ({n} tenants)", restore))
-        rebuild = devkit(project, "down", "--volumes", "--yes") + devkit(project, "up", "--no-input")
-        rows.append((f"down --volumes + up ({n} tenants)", rebuild))
-        rows.append(("warm up, 2 tenants (median)", warm_two))
-        rows.append((f"warm up, {n} tenants (median)", warm_many))
+        restore = measured(
+            f"snapshot restore ({n} tenants)", devkit(project, "db", "snapshot", "restore", "many", "--yes")
+        )
+        rebuild = measured(
+            f"down --volumes + up ({n} tenants)",
+            devkit(project, "down", "--volumes", "--yes") + devkit(project, "up", "--no-input"),
+        )
     finally:
         stop_native(project)
         shutil.rmtree(folder, ignore_errors=True)
 
+    print()
     width = max(len(label) for label, _ in rows)
     for label, seconds in rows:
         print(f"{label:<{width}}  {seconds:8.2f} s")
