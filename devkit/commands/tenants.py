@@ -12,7 +12,7 @@ from devkit.config import Config, TenantConfig
 from devkit.context import Context
 from devkit.errors import DatabaseError, StepFailed, UsageError
 from devkit.state import project_lock
-from devkit.steps.tenants import dev_tenant_plan, devkit_marker
+from devkit.steps import dev_tenants
 from devkit.tenancy import validate_schema_name
 from devkit.tenant_list import TenantRow, list_tenants
 from devkit.ui import UI
@@ -64,7 +64,7 @@ def run_add(
     ctx, _ = _context(config, g)
     started = time.monotonic()
     with project_lock(config.state_dir, config.lock_timeout):
-        said = _run_script(ctx, {"dev_tenants": dev_tenant_plan([spec], config.root)}, "tenants-add")
+        said = dev_tenants.create(ctx, [spec], ctx.logs / "tenants-add.log")
     seconds = time.monotonic() - started
     ui.print(f"{schema}: {said} ({seconds:.2f}s)")
     return 0, {"schema": schema, "domain": spec.domain, "detail": said, "seconds": round(seconds, 3)}
@@ -90,7 +90,7 @@ def run_rm(config: Config, ui: UI, g: Any, schema: str, yes: bool) -> tuple[int,
         ui.print("nothing deleted")
         return 1, {"removed": False}
     with project_lock(config.state_dir, config.lock_timeout):
-        plan = {"remove": {"schemas": [schema], "marker": devkit_marker(config.root)}}
+        plan = {"remove": {"schemas": [schema], "marker": dev_tenants.devkit_marker(config.root)}}
         said = _run_script(ctx, plan, "tenants-rm")
     ui.print(said)
     return 0, {"removed": True, "schema": schema}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -22,11 +21,10 @@ from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
 from devkit.state import fingerprint
+from devkit.steps import dev_tenants
 from devkit.steps.python_deps import site_listing
 
 POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
-# A migrated, empty tenant schema that development tenants are cloned from (not a tenant itself).
-TEMPLATE_SCHEMA = "devkit_tenant_template"
 
 
 @dataclass(frozen=True)
@@ -63,12 +61,20 @@ class TenantSequence:
     def run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
         facts = facts_mod.load(ctx)
+        if self._only_dev_tenants_missing(ctx, facts):
+            # Inputs unchanged and public/guest verified: make the new development tenants
+            # (and their superusers) without running the whole sequence again.
+            preflight(ctx, facts)
+            plan = [Action("dev_tenants")] + ([Action("superuser")] if tenants.superuser else [])
+            outcomes = self._run_plan(ctx, plan)
+            return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
         # A tenant row whose schema was dropped: re-create the schema first (never deletes).
         repairs = [
             Action(f"repair_{expected[s]}", (), expected[s])
             for s in tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
+            if s in expected  # a development tenant's schema is re-made by its own action
         ]
         plan = plan[:1] + repairs + plan[1:]
         outcomes = self._run_plan(ctx, plan)
@@ -135,11 +141,11 @@ class TenantSequence:
             except proc.CommandFailed as exc:
                 raise facts_mod.explain(ctx, exc) from exc
             return ""
+        if action.key == "dev_tenants":
+            return dev_tenants.create(ctx, ctx.config.tenants.dev_tenants(), log)
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env = {"DEVKIT_TENANTS": ""}
-        if action.key == "dev_tenants":
-            plan["dev_tenants"] = dev_tenant_plan(ctx.config.tenants.dev_tenants(), ctx.config.root)
-        elif action.key == "superuser":
+        if action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
             plan["superuser"] = {
                 "username": ctx.config.tenants.superuser,
@@ -164,9 +170,6 @@ class TenantSequence:
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
         )
         lines = done.stdout.splitlines()
-        summary = [line[len("dev tenants: ") :] for line in lines if line.startswith("dev tenants: ")]
-        if summary:
-            return summary[-1]
         said = [line.split(" ", 1)[0] for line in lines if line.startswith(("created ", "kept "))]
         return "created" if "created" in said else "kept" if said else ""
 
@@ -181,24 +184,18 @@ class TenantSequence:
             return [tenants.super.schema]
         return [tenants.super.schema, tenants.guest.schema, *(t.schema for t in tenants.dev_tenants())]
 
+    def _only_dev_tenants_missing(self, ctx: Context, facts: dict[str, Any]) -> bool:
+        if ctx.profile != "dev" or not ctx.config.tenants.dev_tenants():
+            return False
+        if ctx.state.step(self.name).get("fingerprint") != self.fingerprint(ctx):
+            return False
+        tenants = ctx.config.tenants
+        base = [tenants.super.schema, tenants.guest.schema]
+        return not tenancy.inspect(ctx.connection, facts, base, tenants.superuser or None)
+
     def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
         superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None
         return tenancy.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
-
-
-def dev_tenant_plan(specs: list[Any], root: Path) -> dict[str, Any]:
-    """What the builtin creation of development tenants needs (probe/tenants.py)."""
-    return {
-        "tenants": [{"schema": s.schema, "name": s.name, "domain": s.domain} for s in specs],
-        "template": TEMPLATE_SCHEMA,
-        "marker": devkit_marker(root),
-        "workers": max(1, os.cpu_count() or 1),
-    }
-
-
-def devkit_marker(root: Path) -> str:
-    """The comment devkit puts on the schemas of tenants it created (only those may be removed)."""
-    return f"devkit dev tenant of {root}"
 
 
 def refuse_failing_checks(facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any]) -> None:
