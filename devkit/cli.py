@@ -203,6 +203,9 @@ def up(
             help="Re-create the database container when its settings changed (data kept).",
         ),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the last line (and errors).")
+    ] = False,
 ) -> None:
     """Bring the development environment up: database, dependencies, tenants."""
     from devkit.commands.up import run_up
@@ -210,7 +213,7 @@ def up(
     guarded(
         g,
         "up",
-        lambda ui: run_up(load_config(g, True), ui, g, only or [], skip or [], force or [], recreate),
+        lambda ui: run_up(load_config(g, True), ui, g, only or [], skip or [], force or [], recreate, quiet),
     )
 
 
@@ -312,4 +315,4 @@ def main() -> None:
 
 
 # Commands of the other areas live in their own modules and register themselves on `app`.
-from devkit import cli_ci, cli_db, cli_docs, cli_doctor, cli_init  # noqa: E402, F401
+from devkit import cli_ci, cli_db, cli_docs, cli_doctor, cli_init, cli_run  # noqa: E402, F401

@@ -98,8 +98,9 @@ def _check_workflows(
         typer.Option(
             "--deploy-pattern",
             metavar="WORD",
-            help="A job is a deploy job when its id, name or environment has a word starting with "
-            "WORD (a regex; repeatable; default deploy, release, promote, prod, uat).",
+            help="Besides jobs that visibly deploy (ssh, kubectl, helm, PaaS), a job whose id, name "
+            "or environment has a word starting with WORD and that runs more than echo/notify "
+            "steps (a regex; repeatable; default deploy, release, promote, prod, uat).",
         ),
     ] = None,
     ignore: Annotated[

@@ -37,7 +37,8 @@ def init(
         typer.Option(
             "--install-spec",
             metavar="SPEC",
-            help="What the devcontainer pip-installs as devkit: a package, a git URL or a path.",
+            help="What the devcontainer installs as devkit (uv tool install): a package, a git URL "
+            "or a path inside the project. Default: the devkit running now, as it was installed.",
         ),
     ] = None,
     write_to: Annotated[
@@ -52,7 +53,6 @@ def init(
 
     def body(ui: object) -> tuple[int, dict[str, object]]:
         from devkit.errors import UsageError
-        from devkit.init import devcontainer as dc
         from devkit.init.command import run_init
 
         if write_to not in (None, "devkit.toml", "pyproject.toml"):
@@ -63,7 +63,7 @@ def init(
             ui,
             g.no_input or g.json,  # type: ignore[arg-type]
             with_devcontainer=devcontainer,
-            install_spec=install_spec or dc.DEFAULT_INSTALL_SPEC,
+            install_spec=install_spec,
             write_to=write_to,
             yes=yes,
         )

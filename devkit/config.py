@@ -21,10 +21,12 @@ from devkit.errors import ConfigError
 @dataclass(frozen=True)
 class PythonConfig:
     version: str = ""  # "" = whatever interpreter is found
-    requirements: str = ""  # requirements file or pyproject.toml, relative to the project
+    requirements: str = ""  # requirements*.txt/.in, pyproject.toml or a lockfile (uv/poetry/pdm/Pipfile)
     venv: str = ".venv"
     interpreter: str = ""  # the python that creates the venv; "" = detected from version
-    installer: str = "auto"  # auto | pip | uv
+    installer: str = "auto"  # auto (uv unless it cannot serve) | pip | uv
+    extras: str = ""  # optional-dependency extras to install, comma-separated
+    groups: str = ""  # dependency groups (PEP 735; poetry/pdm/pipenv groups), comma-separated
 
 
 @dataclass(frozen=True)

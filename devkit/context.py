@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devkit import envfile
 from devkit.config import Config
 from devkit.database.base import Connection, Provider
 from devkit.errors import DatabaseError
@@ -29,6 +32,9 @@ class Context:
     _provider_reason: str = ""
     _connection: Connection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # What a running step is doing now ("migrate_schemas --tenant (3/5)"): the UI shows it.
+    on_progress: Callable[[str, str], None] = lambda step, text: None
+    _reporting: threading.local = field(default_factory=threading.local)
     _run_logs: Path | None = None
     _logs_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -36,6 +42,26 @@ class Context:
     def create(cls, config: Config, **kwargs: object) -> Context:
         config.state_dir.mkdir(parents=True, exist_ok=True)
         return cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+
+    @contextmanager
+    def reporting_as(self, step: str) -> Iterator[None]:
+        """progress() calls from this thread belong to `step` (the runner wraps each step)."""
+        self._reporting.step = step
+        try:
+            yield
+        finally:
+            self._reporting.step = None
+
+    def progress(self, text: str, step: str | None = None) -> None:
+        """Tell the person what the current step is doing now; a step's helper threads pass `step`."""
+        name = step or getattr(self._reporting, "step", None)
+        if name:
+            self.on_progress(name, text)
+
+    def progress_callback(self) -> Callable[[str], None]:
+        """progress() bound to the current step, for threads a step starts (output readers)."""
+        name = getattr(self._reporting, "step", None)
+        return lambda text: self.progress(text, step=name)
 
     @property
     def provider(self) -> Provider:
@@ -90,8 +116,15 @@ class Context:
         return self.venv / "bin" / "python"
 
     def command_env(self) -> dict[str, str]:
-        """Variables for every project command: the mapped connection, no input, no buffering."""
-        env = {"PYTHONUNBUFFERED": "1"}
+        """Variables for every project command devkit runs: project_env() and no buffering."""
+        return {"PYTHONUNBUFFERED": "1", **self.project_env()}
+
+    def project_env(self) -> dict[str, str]:
+        """What a project command gets over the process environment, lowest to highest:
+        the env file's variables (the user's lines and devkit's block), then the current
+        connection for the keys devkit owns (database.env), then the venv (VIRTUAL_ENV, PATH).
+        Shared by devkit's own commands and `devkit run` (docs/run.md)."""
+        env = envfile.read_values(self.config.path(self.config.env_file)) if self.config.env_file else {}
         if self._connection is not None:
             env.update(self._connection.environment(self.config.database.env))
         if self.python_override is None and self.venv.is_dir():

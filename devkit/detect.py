@@ -18,18 +18,9 @@ def defaults(root: Path, current: dict[str, Any]) -> dict[str, tuple[Any, str]]:
     if manage is not None:
         found["manage_py"] = (manage.relative_to(root).as_posix(), "shallowest manage.py")
     manage_dir = manage.parent if manage else root
-    for candidate in (
-        manage_dir / "requirements.txt",
-        root / "requirements.txt",
-        root / "requirements" / "dev.txt",
-        root / "requirements" / "base.txt",
-    ):
-        if candidate.is_file():
-            found["python.requirements"] = (_rel(candidate, root), "requirements file")
-            break
-    else:
-        if (root / "pyproject.toml").is_file() and "[project]" in (root / "pyproject.toml").read_text():
-            found["python.requirements"] = ("pyproject.toml", "pyproject.toml [project]")
+    requirements = python_requirements(root, manage_dir)
+    if requirements is not None:
+        found["python.requirements"] = requirements
     for folder in (root, manage_dir):
         if (folder / ".python-version").is_file():
             version = _first_line(folder / ".python-version")
@@ -47,6 +38,39 @@ def defaults(root: Path, current: dict[str, Any]) -> dict[str, tuple[Any, str]]:
     name = re.sub(r"[^a-z0-9_]", "_", root.name.lower()).strip("_") or "app"
     found["database.name"] = (name[:63], "project folder name")
     return found
+
+
+# Python dependency declarations, most specific first: a lockfile, a development requirements
+# file (which usually includes the base one), requirements.txt, then pyproject.toml [project].
+PY_LOCKFILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
+PY_REQUIREMENTS = (
+    "requirements-dev.txt",
+    "requirements_dev.txt",
+    "requirements/dev.txt",
+    "requirements/development.txt",
+    "requirements/local.txt",
+    "requirements.txt",
+    "requirements/base.txt",
+    "requirements.in",
+)
+
+
+def python_requirements(root: Path, manage_dir: Path) -> tuple[str, str] | None:
+    """(file, reason) of the way the project declares its Python dependencies, or None."""
+    folders = [root] if manage_dir == root else [manage_dir, root]
+    for folder in folders:
+        for name in PY_LOCKFILES:
+            if (folder / name).is_file():
+                return _rel(folder / name, root), f"{name} (locked dependencies)"
+    for folder in folders:
+        for name in PY_REQUIREMENTS:
+            if (folder / name).is_file():
+                return _rel(folder / name, root), "requirements file"
+    for folder in folders:
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"^\[project\]", pyproject.read_text(), re.M):
+            return _rel(pyproject, root), "pyproject.toml [project]"
+    return None
 
 
 def find_manage_py(root: Path, depth: int = 3) -> Path | None:
@@ -69,7 +93,22 @@ def find_node_dir(root: Path) -> Path | None:
     return None
 
 
+def package_manager_field(folder: Path) -> tuple[str, str] | None:
+    """(name, version) from package.json's `packageManager` ("pnpm@9.15.0+sha512..."), or None."""
+    try:
+        value = json.loads((folder / "package.json").read_text()).get("packageManager")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(r"(npm|pnpm|yarn)@(\d[^+\s]*)(\+.*)?", value.strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
 def _package_manager(node_dir: Path) -> tuple[str, str] | None:
+    pinned = package_manager_field(node_dir)
+    if pinned is not None:
+        return pinned[0], "package.json packageManager"
     for lockfile, manager in _LOCKFILES:
         if (node_dir / lockfile).is_file():
             return manager, lockfile

@@ -98,6 +98,7 @@ def cache_key(ctx: Context) -> str:
         json.dumps(sorted((k, v) for k, v in env.items() if _read_by_project(k))),
         "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
         file_digest(PROBES / "facts.py"),
+        file_digest(PROBES / "docs_facts.py"),
     ]
     return fingerprint(parts)
 

@@ -84,12 +84,12 @@ def parse_plan(
     example = "for example https://app.example.com/health/"
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not 0..65535
+        port = parts.port  # ValueError for a port that is not a number in 0..65535
     except ValueError as exc:
         raise UsageError(f"not a valid URL: {url!r} ({exc})", hint=example) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"not an http(s) URL: {url!r}", hint=example)
-    if parts.port == 0:
+    if port == 0:
         raise UsageError(f"not a valid URL: {url!r} (port 0)", hint=example)
     if max_attempts < 1:
         raise UsageError("--max-attempts must be at least 1")

@@ -25,6 +25,7 @@ class Status(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     NOT_RUN = "not-run"  # a step it needs failed
+    LEFT_OUT = "left-out"  # left out by --skip / not chosen by --only: not ready, not failed
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,14 @@ def stale_reason(step: Step, ctx: Context) -> str | None:
 
 @dataclass
 class Runner:
+    """Runs the selected steps; reports each one through the callbacks (from worker threads):
+    on_check when its freshness check begins, on_start when it must run (with the reason),
+    on_done with its Result. Steps report what they are doing via ctx.progress()."""
+
     steps: Sequence[Step]
     on_start: Callable[[str, str], None] = lambda name, reason: None
     on_done: Callable[[Result], None] = lambda result: None
+    on_check: Callable[[str], None] = lambda name: None
     results: dict[str, Result] = field(default_factory=dict)
 
     def validate(self, selection: Selection) -> None:
@@ -125,44 +131,74 @@ class Runner:
                     todo.extend(by_name[name].needs)
         return [s for s in self.steps if s.name in wanted]
 
+    def left_out(self, selection: Selection) -> dict[str, str]:
+        """Steps this selection leaves out, with why (a Result each, status LEFT_OUT)."""
+        chosen = {s.name for s in self.selected(selection)}
+        out = {}
+        for step in self.steps:
+            if step.name not in chosen:
+                out[step.name] = "not selected by --only"
+            elif step.name in selection.skip:
+                out[step.name] = "skipped by --skip"
+        return out
+
     def run(self, ctx: Context, selection: Selection) -> list[Result]:
         self.validate(selection)
-        steps = self.selected(selection)
+        left_out = self.left_out(selection)
+        for name, why in left_out.items():
+            self._finish(Result(name, Status.LEFT_OUT, 0.0, why))
+        steps = [s for s in self.selected(selection) if s.name not in left_out]
         pending = {s.name: s for s in steps}
         running: dict[Future[Result], str] = {}
         with ThreadPoolExecutor(max_workers=max(1, len(steps))) as pool:
             while pending or running:
                 for name in list(pending):
                     step = pending[name]
-                    blocked = [n for n in step.needs if n in pending or n in running.values()]
+                    needs = self._needs(step, left_out)
+                    blocked = [n for n in needs if n in pending or n in running.values()]
                     if blocked:
                         continue
                     del pending[name]
                     failed = [
                         n
-                        for n in step.needs
+                        for n in needs
                         if n in self.results and self.results[n].status in (Status.FAILED, Status.NOT_RUN)
                     ]
                     if failed:
                         self._finish(
                             Result(name, Status.NOT_RUN, 0.0, f"not run: {', '.join(failed)} failed")
                         )
-                    elif name in selection.skip:
-                        self._finish(Result(name, Status.SKIPPED, 0.0, "skipped (--skip)"))
                     else:
+                        self.on_check(name)
                         running[pool.submit(self._run_one, step, ctx, selection)] = name
                 if running:
                     done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                     for future in done:
                         del running[future]
                         self._finish(future.result())
-        return [self.results[s.name] for s in steps]
+        return [self.results[s.name] for s in self.steps if s.name in self.results]
+
+    def _needs(self, step: Step, left_out: dict[str, str]) -> list[str]:
+        """What `step` waits for: a need that is left out passes on its own needs (docs without
+        tenants still waits for the database and the Python dependencies)."""
+        by_name = {s.name: s for s in self.steps}
+        out: list[str] = []
+        for need in step.needs:
+            if need in left_out:
+                out.extend(n for n in self._needs(by_name[need], left_out) if n not in out)
+            elif need not in out:
+                out.append(need)
+        return out
 
     def _finish(self, result: Result) -> None:
         self.results[result.name] = result
         self.on_done(result)
 
     def _run_one(self, step: Step, ctx: Context, selection: Selection) -> Result:
+        with ctx.reporting_as(step.name):
+            return self._timed(step, ctx, selection)
+
+    def _timed(self, step: Step, ctx: Context, selection: Selection) -> Result:
         started = time.monotonic()
         try:
             reason = "forced (--force)" if selection.forced(step.name) else stale_reason(step, ctx)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,11 @@ def run(
     timeout: float | None = None,
     hint: str | None = None,
     stdin_data: str | None = None,
+    on_line: Callable[[str], None] | None = None,
 ) -> Completed:
     """Run argv; capture stdout/stderr (to `log` as well when given); raise CommandFailed.
+
+    `on_line` receives each output line as it comes (an installer's progress for the live view).
 
     `user` runs the command as that system user (only meaningful as root: PostgreSQL refuses
     to run as root). Environment: os.environ updated with `env`.
@@ -83,9 +87,12 @@ def run(
     extra: dict[str, object] = {}
     if user is not None:
         extra.update(user=user, group=_group_of(user), extra_groups=[])
+    runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run
+    if on_line is not None:
+        runner = functools.partial(_streamed, on_line=on_line)
     started = time.monotonic()
     try:
-        proc = subprocess.run(
+        proc = runner(
             args,
             cwd=cwd,
             env=full_env,
@@ -112,6 +119,52 @@ def run(
     if check and proc.returncode != 0:
         raise CommandFailed(args, proc.returncode, proc.stdout + proc.stderr, hint=hint, log=log)
     return result
+
+
+def _streamed(
+    args: list[str],
+    *,
+    on_line: Callable[[str], None],
+    timeout: float | None,
+    input: str | None,
+    capture_output: bool,
+    text: bool,
+    check: bool,
+    **popen: object,
+) -> subprocess.CompletedProcess[str]:
+    """subprocess.run(capture_output=True, text=True) that also hands each line to on_line."""
+    import threading
+
+    if input is not None:
+        raise ValueError("on_line does not combine with stdin_data")
+    with subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        **popen,  # type: ignore[call-overload]
+    ) as child:
+        out: dict[str, list[str]] = {"stdout": [], "stderr": []}
+
+        def read(name: str) -> None:
+            for line in getattr(child, name):
+                out[name].append(line)
+                on_line(line.rstrip("\n"))
+
+        readers = [threading.Thread(target=read, args=(n,), daemon=True) for n in out]
+        for reader in readers:
+            reader.start()
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            raise
+        finally:
+            for reader in readers:
+                reader.join()
+    return subprocess.CompletedProcess(args, child.returncode, "".join(out["stdout"]), "".join(out["stderr"]))
 
 
 def spawn_detached(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -25,29 +26,57 @@ SYMBOLS = {
     "skipped": "[dim]✓[/]",
     "failed": "[red]✗[/]",
     "not-run": "[yellow]-[/]",
+    "left-out": "[yellow]○[/]",  # left out by --skip/--only: not the mark of an up-to-date step
 }
+
+
+def no_color() -> bool:
+    """NO_COLOR (https://no-color.org): set and not empty."""
+    return bool(os.environ.get("NO_COLOR"))
 
 
 @dataclass
 class UI:
     json_mode: bool = False
     verbose: int = 0
+    quiet: bool = False  # -q: only the last line (final()) and errors
 
     def __post_init__(self) -> None:
         from rich.console import Console
 
         global _current
-        self.console = Console(stderr=self.json_mode, highlight=False, soft_wrap=True)
+        # NO_COLOR: no escape codes at all (rich alone would still send bold and dim).
+        self.console = Console(
+            stderr=self.json_mode,
+            highlight=False,
+            soft_wrap=True,
+            **({"color_system": None} if no_color() else {}),
+        )
         _current = self
 
+    def progress_mode(self) -> str:
+        """live | plain | quiet: how step progress is shown (devkit/progress.py)."""
+        if self.quiet:
+            return "quiet"
+        if self.json_mode or os.environ.get("CI") or no_color() or not self.console.is_terminal:
+            return "plain"
+        return "live"
+
     def print(self, text: str = "", style: str | None = None) -> None:
-        self.console.print(mask(text), style=style)
+        if not self.quiet:
+            self.console.print(mask(text), style=style)
+
+    def final(self, text: str) -> None:
+        """The last line of a command: shown even with -q."""
+        self.console.print(mask(text))
 
     def info(self, text: str) -> None:
         self.print(text)
 
     def reveal(self, text: str) -> None:
         """Show a new secret once, to a person at a terminal only; logs and pipes get it masked."""
+        if self.quiet:
+            return
         if self.console.is_terminal and not self.json_mode:
             self.console.print(text, highlight=False)
         else:
@@ -59,19 +88,6 @@ class UI:
     def detail(self, text: str) -> None:
         if self.verbose:
             self.print(f"[dim]{text}[/]")
-
-    def step_started(self, name: str, reason: str) -> None:
-        self.print(f"[cyan]→[/] {name}: {reason}")
-
-    def step_done(self, result: Any) -> None:
-        """A line as each step that did something finishes (fresh ones only appear in the summary)."""
-        if result.status.value == "skipped":
-            return
-        status = result.status.value
-        from rich.markup import escape
-
-        detail = escape(result.detail)  # a detail like "add X to [database.env]" is text
-        self.print(f"{SYMBOLS[status]} {result.name:<12} {status:<8} {result.seconds:6.2f}s  {detail}")
 
     def summary(self, results: list[Any]) -> None:
         """The steps in pipeline order, once all are done."""
@@ -86,19 +102,21 @@ class UI:
                 f"{r.seconds:.2f}",
                 escape(mask(r.detail)),
             )
-        self.console.print(table)
+        if not self.quiet:
+            self.console.print(table)
 
     def error(self, exc: DevkitError) -> None:
+        """Errors are shown even with -q."""
         from rich.markup import escape  # "[database.env]", "STORAGES['x']" are text, not markup
 
-        self.print(f"[red]✗ {escape(exc.message)}[/]")
+        self.final(f"[red]✗ {escape(exc.message)}[/]")
         full = getattr(exc, "verbose_details", None)
         if self.verbose and full:
-            self.print(f"[dim]{escape(full)}[/]")
+            self.final(f"[dim]{escape(full)}[/]")
         elif exc.details:
-            self.print(f"[dim]{escape(exc.details)}[/]")
+            self.final(f"[dim]{escape(exc.details)}[/]")
         if exc.hint:
-            self.print(f"[bold]hint:[/] {escape(exc.hint)}")
+            self.final(f"[bold]hint:[/] {escape(exc.hint)}")
 
     def emit(
         self,

@@ -22,8 +22,7 @@ EXAMPLE_ENV = {
     "DB_PASSWORD": "{password}",
     "DB_HOST": "{host}",
     "DB_PORT": "{port}",
-    "DATABASE_URL": "{url}",
-}
+}  # no DATABASE_URL: the example's settings never read it (issue 11 defect 13)
 DOWN, ENTER, KILL_LINE = "\x1b[B", "\r", "\x15"
 
 
@@ -100,6 +99,34 @@ def test_adding_keys_keeps_comments_and_layout() -> None:
     }
     assert after.startswith('# mine\nenv_file = ".env"  # why\nmanage_py = "m.py"\n')
     assert 'user = "u"  # keep\nport = 5433' in after
+
+
+def test_edits_keep_dotted_keys_inline_tables_and_the_rest_of_pyproject() -> None:
+    """tomlkit round trip (issue 11 defect 15): layouts the hand-written editor had to rewrite."""
+    dotted = '# top\ndatabase.user = "u"  # dotted\n'
+    after = toml_text.add_keys(dotted, {"database.port": 5433})
+    assert after is not None and after.startswith(dotted)
+    assert tomllib.loads(after)["database"] == {"user": "u", "port": 5433}
+    inline = 'database = { user = "u" }  # inline\n'
+    after = toml_text.add_keys(inline, {"database.env": {"DB_HOST": "{host}"}})
+    assert after is not None and "# inline" in after
+    assert tomllib.loads(after)["database"] == {"user": "u", "env": {"DB_HOST": "{host}"}}
+    pyproject = (
+        '[project]\nname = "p"  # keep me\n\n# ruff below\n[tool.ruff]\nline-length = 99\n\n'
+        '[tool.devkit.database]\nname = "n"\n'
+    )
+    after = toml_text.add_keys(pyproject, {"env_file": ".env", "database.user": "u"}, "tool.devkit")
+    assert after is not None
+    assert after.startswith(
+        '[project]\nname = "p"  # keep me\n\n# ruff below\n[tool.ruff]\nline-length = 99\n'
+    )
+    assert tomllib.loads(after)["tool"]["devkit"] == {
+        "env_file": ".env",
+        "database": {"name": "n", "user": "u"},
+    }
+    assert toml_text.strip_tables(after, "tool.devkit") == (
+        '[project]\nname = "p"  # keep me\n\n# ruff below\n[tool.ruff]\nline-length = 99\n'
+    )
 
 
 # -- without a person --------------------------------------------------------------------------
@@ -254,7 +281,9 @@ def test_devcontainer_files(example: Path) -> None:
     folder = example / ".devcontainer"
     data = jsonc.loads((folder / "devcontainer.json").read_text())
     assert data["postCreateCommand"].endswith("devkit up --no-input")
-    assert "'git+https://example.com/devkit.git@main#egg=devkit'" in data["postCreateCommand"]
+    assert data["postCreateCommand"].startswith(
+        "uv tool install 'git+https://example.com/devkit.git@main#egg=devkit' && "
+    )
     assert data["dockerComposeFile"] == "docker-compose.yml" and data["service"] == "app"
     assert data["containerEnv"] == {
         "DEVKIT_DATABASE_PROVIDER": "external",  # the compose db, whatever the project pins
@@ -263,7 +292,13 @@ def test_devcontainer_files(example: Path) -> None:
         "DB_NAME": "tenant_demo",
         "DB_USER": "demo",
     }
+    assert "features" not in data  # no feature registry: Node comes from the Dockerfile
+    dockerfile = (folder / "Dockerfile").read_text()
+    assert "ARG PYTHON_IMAGE=python:3.11-bookworm" in dockerfile
+    assert "ARG NODE_IMAGE=node:20-bookworm-slim" in dockerfile and "COPY --from=node" in dockerfile
+    assert "pip install --no-cache-dir 'uv==" in dockerfile
     compose = yaml.safe_load((folder / "docker-compose.yml").read_text())
+    assert compose["services"]["app"]["build"] == {"context": ".", "dockerfile": "Dockerfile"}
     db = compose["services"]["db"]
     assert db["ports"] == ["127.0.0.1:${DEVKIT_DB_PORT:-5432}:5432"]
     assert "pg_isready" in db["healthcheck"]["test"][1]

@@ -104,6 +104,7 @@ def test_up_says_where_the_cluster_went(reachable_tmp: Path) -> None:
     home.chmod(0o700)
     project = home / "project"
     project.mkdir()
+    (project / "manage.py").write_text("")  # `up` refuses a folder that is not a Django project
     (project / "devkit.toml").write_text('[database]\nprovider = "native"\nname = "nat"\nuser = "nat"\n')
     ran = devkit("up", "--no-input", "--only", "database", project=project)
     try:

@@ -98,10 +98,13 @@ def test_failed_verification_is_a_failure(ctx: Context) -> None:
 
 def test_only_brings_needs_skip_and_force(ctx: Context) -> None:
     a, b, c = Recorder("a"), Recorder("b", needs=("a",)), Recorder("c")
-    names = [r.name for r in Runner([a, b, c]).run(ctx, Selection(only=["b"]))]
-    assert names == ["a", "b"]
-    skipped = {r.name: r.status for r in Runner([a, b, c]).run(ctx, Selection(skip=["c"]))}
-    assert skipped["c"] is Status.SKIPPED and c.calls == []
+    only = {r.name: (r.status, r.detail) for r in Runner([a, b, c]).run(ctx, Selection(only=["b"]))}
+    assert only["c"] == (Status.LEFT_OUT, "not selected by --only") and c.calls == []
+    assert only["a"][0] is only["b"][0] is Status.RAN
+    skipped = {r.name: r for r in Runner([a, b, c]).run(ctx, Selection(skip=["c"]))}
+    # Its own status (issue 11, defect 11): not the "skipped" of an up-to-date step.
+    assert skipped["c"].status is Status.LEFT_OUT and c.calls == []
+    assert skipped["c"].detail == "skipped by --skip"
     forced = {r.name: r.status for r in Runner([a, b, c]).run(ctx, Selection(force=["a"]))}
     assert forced == {"a": Status.RAN, "b": Status.SKIPPED, "c": Status.RAN}
     everything = Runner([a, b, c]).run(ctx, Selection(force=["*"]))
@@ -163,3 +166,19 @@ def test_lock_serialises_threads(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert overlap == [False, False]
+
+
+def test_a_step_whose_need_is_left_out_still_waits_for_that_need_s_needs(ctx: Context) -> None:
+    order: list[str] = []
+
+    @dataclass
+    class Logged(Recorder):
+        def run(self, ctx: Context) -> Done:
+            done = super().run(ctx)
+            order.append(self.name)
+            return done
+
+    steps = [Logged("db", delay=0.2), Logged("tenants", needs=("db",)), Logged("docs", needs=("tenants",))]
+    results = {r.name: r.status for r in Runner(steps).run(ctx, Selection(skip=["tenants"]))}
+    assert results == {"db": Status.RAN, "tenants": Status.LEFT_OUT, "docs": Status.RAN}
+    assert order == ["db", "docs"]

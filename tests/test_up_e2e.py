@@ -246,7 +246,7 @@ def test_builtin_tenant_creation_without_project_commands(example: Path) -> None
     ran = devkit("up", "--no-input", "--json", project=example)
     assert ran.code == 0, ran.text
     tenants = next(s for s in json.loads(ran.out)["steps"] if s["name"] == "tenants")
-    assert "create_super (devkit builtin)" in tenants["detail"]
+    assert "create_super (devkit builtin: created)" in tenants["detail"]
     with psycopg.connect(url_of(example)) as db:
         rows = sorted(db.execute("SELECT schema_name, name FROM customers_client").fetchall())
         domains = sorted(r[0] for r in db.execute("SELECT domain FROM customers_domain"))

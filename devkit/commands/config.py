@@ -14,6 +14,8 @@ from devkit.ui import UI
 def run_config(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
     from rich.table import Table
 
+    from devkit.database.select import describe
+
     values = config_mod.effective(config)
     for warning in config.warnings:
         ui.warn(warning)
@@ -23,10 +25,13 @@ def run_config(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
         table.add_row(key, mask(shown), source)
     ui.print(f"project: {config.root}\nconfiguration: {config.source}")
     ui.console.print(table)
+    choice = describe(config)
+    ui.print(f"database provider now: {choice['provider']} ({mask(choice['reason'])})")
     payload = {
         "project": str(config.root),
         "source": config.source,
         "warnings": list(config.warnings),
+        "provider_choice": {"provider": choice["provider"], "reason": mask(choice["reason"])},
         "values": {k: {"value": v, "from": s} for k, (v, s) in values.items()},
     }
     return 0, payload

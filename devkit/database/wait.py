@@ -76,6 +76,7 @@ def try_connect(conn: Connection, dbname: str | None = None) -> Probe:
         return classify(exc)
 
 
+WAITING = {"starting": "starting up", "refused": "not accepting connections yet"}
 HINTS = {
     "wrong-password": "the password does not match: check {who} (for devkit's own server the "
     "password is in .devkit/secrets.json; `devkit db url` shows it)",
@@ -94,8 +95,12 @@ def wait_for_postgres(
     alive: Callable[[], str | None] = lambda: None,
     log_tail: Callable[[], str] = lambda: "",
     who: str = "the DATABASE_URL you gave",
+    on_wait: Callable[[str], None] = lambda state: None,
 ) -> float:
-    """Block until `conn` answers SELECT 1 as its user in its database; return the seconds spent."""
+    """Block until `conn` answers SELECT 1 as its user in its database; return the seconds spent.
+
+    on_wait gets what the server is doing while devkit waits ("starting up"), for the progress line.
+    """
     started = time.monotonic()
     deadline = started + timeout
     delay = FIRST_POLL
@@ -105,6 +110,7 @@ def wait_for_postgres(
         if last.outcome == "ready":
             return time.monotonic() - started
         if last.outcome == "no-database" and owns_server:
+            on_wait(f"creating the database {conn.name}")
             create_database(conn)
             continue
         if not last.transient:
@@ -126,6 +132,7 @@ def wait_for_postgres(
                 hint=HINTS["refused"] + "; raise database.wait_timeout for slow machines",
                 details=log_tail() or None,
             )
+        on_wait(WAITING.get(last.outcome, last.outcome))
         time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 1.5, MAX_POLL)
 

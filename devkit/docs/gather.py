@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from devkit import envloading
 from devkit import facts as facts_mod
 from devkit.config import Config
 from devkit.docs import roadmap, stack, workflows
@@ -23,9 +24,14 @@ def template_context(
     """The variables every template gets (see docs/docs-command.md for the list)."""
     flows = workflows.load_workflows(config.path(settings.workflows), config.root)
     source = config.path(settings.roadmap_source)
+    loading = envloading.detect(config)
+    # Without its own loader, a by-hand command sees the env file only through `devkit run`.
+    run = "" if loading.loads else "devkit run -- "
     return {
         "tenancy": tenancy(config, facts),
-        "migrations": migration_steps(config, facts, sequence),
+        "env_loading": {"how": loading.how, "file": loading.file, "env_file": config.env_file},
+        "run": run,
+        "migrations": migration_steps(config, facts, sequence, run),
         "health": health(config, facts),
         "commands": sorted(facts.get("commands", {})),
         "manage_py": config.manage_py,
@@ -52,43 +58,109 @@ def template_context(
 
 
 def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
-    shared, tenant = facts.get("shared_apps", []), facts.get("tenant_apps", [])
-    middleware = facts.get("middleware", [])
-    tenant_mw = [m for m in facts.get("tenant_middleware", []) if "django_tenants" in m]
-    first = middleware.index(tenant_mw[0]) if tenant_mw and tenant_mw[0] in middleware else -1
+    """Multi-tenancy facts as the templates use them; every key present whatever the facts hold."""
+    shared, tenant = list(facts.get("shared_apps") or []), list(facts.get("tenant_apps") or [])
+    middleware = list(facts.get("middleware") or [])
+    tenant_mw = tenant_middleware(facts)
+    first = middleware.index(tenant_mw) if tenant_mw in middleware else -1
+    files = setting_files(config, facts)
     settings_file = facts.get("settings_file")
+    leaf = _project_rel(config, settings_file) if settings_file else ""
+    migrate = (facts.get("command_classes") or {}).get("migrate") or {}
     return {
+        "installed": django_tenants_installed(facts),
         "shared_apps": shared,
         "tenant_apps": tenant,
         "shared_only": [a for a in shared if a not in tenant],
         "tenant_only": [a for a in tenant if a not in shared],
         "both": [a for a in shared if a in tenant],
-        "tenant_model": facts.get("tenant_model") or {},
-        "domain_model": facts.get("domain_model") or {},
-        "public_schema": facts.get("public_schema", "public"),
-        "routers": facts.get("database_routers", []),
-        "engine": facts.get("database", {}).get("engine", ""),
+        "tenant_model": model(facts.get("tenant_model")),
+        "domain_model": model(facts.get("domain_model")),
+        "user_model": model(facts.get("user_model")),
+        "users": users_placement(facts),
+        "public_schema": facts.get("public_schema") or "public",
+        "routers": list(facts.get("database_routers") or []),
+        "engine": (facts.get("database") or {}).get("engine", ""),
         "middleware": middleware,
-        "tenant_middleware": tenant_mw[0] if tenant_mw else "",
+        "tenant_middleware": tenant_mw,
+        "tenant_middleware_subclass": bool(tenant_mw) and not tenant_mw.startswith("django_tenants."),
         "tenant_middleware_position": first + 1,
         "before_tenant_middleware": middleware[:first] if first > 0 else [],
         "settings_module": facts.get("settings_module", ""),
-        "settings_file": rel(config, Path(settings_file)) if settings_file else "",
-        "installed": facts.get("django_tenants_installed", False),
+        "settings_file": leaf,
+        "setting_files": files,
+        # Only a file the probe saw assigning the app lists: the leaf module may just import them.
+        "apps_file": files.get("SHARED_APPS") or files.get("TENANT_APPS") or "",
+        "migrate_is_tenant_aware": any(b.startswith("django_tenants.") for b in migrate.get("bases", [])),
+        "migrate_class": f"{migrate['module']}.{migrate['class']}" if migrate.get("class") else "",
     }
 
 
+def django_tenants_installed(facts: dict[str, Any]) -> bool:
+    placement = facts.get("app_placement")
+    if placement is not None:
+        return any(a.get("name") == "django_tenants" for a in placement)
+    return bool(facts.get("django_tenants_installed", False))
+
+
+def tenant_middleware(facts: dict[str, Any]) -> str:
+    """The first MIDDLEWARE entry that is (a subclass of) TenantMainMiddleware, checked by class
+    in the probe; facts from an older probe fall back to django_tenants' own path."""
+    classes = facts.get("middleware_classes")
+    if classes is not None:
+        return next((m["path"] for m in classes if m.get("tenant")), "")
+    return next((m for m in facts.get("tenant_middleware") or [] if m.startswith("django_tenants.")), "")
+
+
+def model(entry: Any) -> dict[str, Any]:
+    """A model fact with every key: label, table, error ("" when absent); ok when it loaded."""
+    entry = entry if isinstance(entry, dict) else {}
+    out = {key: entry.get(key) or "" for key in ("label", "table", "error")}
+    out["ok"] = bool(out["label"] and out["table"] and not out["error"])
+    return out
+
+
+def users_placement(facts: dict[str, Any]) -> str:
+    """Where the user model's table is: "shared" (public only), "tenant" (every tenant schema,
+    users are per tenant) or "" when the facts cannot tell."""
+    label = (facts.get("user_model") or {}).get("label") or "auth.User"
+    app_label = label.split(".")[0]
+    for app in facts.get("app_placement") or []:
+        if app.get("label") == app_label:
+            if app.get("tenant"):
+                return "tenant"
+            return "shared" if app.get("shared") else ""
+    return ""
+
+
+def setting_files(config: Config, facts: dict[str, Any]) -> dict[str, str]:
+    """SETTING -> the project file whose assignment decides it (the last one evaluated)."""
+    out = {}
+    for name, paths in (facts.get("setting_files") or {}).items():
+        if paths:
+            out[name] = _project_rel(config, paths[-1])
+    return out
+
+
+def _project_rel(config: Config, path: str) -> str:
+    candidate = Path(path)
+    return rel(config, candidate) if candidate.is_absolute() else candidate.as_posix()
+
+
 def migration_steps(
-    config: Config, facts: dict[str, Any], sequence: list[tuple[str, str]]
+    config: Config, facts: dict[str, Any], sequence: list[tuple[str, str]], run: str = ""
 ) -> list[dict[str, str]]:
-    """The tenant sequence `devkit up` runs, as commands a person can type."""
+    """The tenant sequence `devkit up` runs, as commands a person can type (`run` prefixes each
+    one when the project does not load the env file itself). Without django_tenants: `migrate`."""
+    if not django_tenants_installed(facts):
+        return [{"key": "migrate", "command": f"{run}python manage.py migrate"}]
     verdicts = {tuple(e["argv"]): e["ok"] for e in facts.get("preflight", [])}
     steps = []
     for key, line in sequence:
         if line == "auto":
             auto = facts_mod.AUTO_COMMANDS[key]
             line = auto if verdicts.get(tuple(auto.split())) else "builtin"
-        command = "(devkit creates it: `devkit up`)" if line == "builtin" else f"python manage.py {line}"
+        command = "(devkit creates it: `devkit up`)" if line == "builtin" else f"{run}python manage.py {line}"
         steps.append({"key": key, "command": command})
     return steps
 

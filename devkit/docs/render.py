@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError
+from devkit.errors import ConfigError, StepFailed
 from devkit.masking import mask
 
 PACKAGED = Path(__file__).resolve().parent.parent / "templates"
@@ -51,9 +51,26 @@ class Renderer:
             ) from exc
         except jinja2.TemplateNotFound as exc:
             raise ConfigError(f"template {exc.name} not found") from exc
-        except jinja2.UndefinedError as exc:
-            raise ConfigError(
-                f"{name}: template uses an unknown variable: {exc.message}",
-                hint="docs/docs-command.md lists the template variables",
+        except jinja2.TemplateError as exc:
+            # The facts lacked something the template needs: a failed step, not a usage error.
+            raise StepFailed(
+                f"docs failed {_where(name, exc)}: a fact the template needs is missing: {exc.message}",
+                hint="report it with .devkit/facts.json (docs/docs-command.md lists the facts each "
+                "statement needs); a project template (docs.templates) must test optional facts",
+            ) from exc
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            raise StepFailed(
+                f"docs failed {_where(name, exc)}: {type(exc).__name__}: {exc}",
+                hint="report it with .devkit/facts.json (docs/docs-command.md lists the facts)",
             ) from exc
         return mask(text)
+
+
+def _where(name: str, exc: BaseException) -> str:
+    """`name:line` of the template frame that failed (Jinja2 rewrites tracebacks to templates)."""
+    tb, line = exc.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(name):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{name}:{line}" if line else name

@@ -23,6 +23,7 @@ class Job:
     needs: tuple[str, ...]
     environment: str
     line: int
+    condition: str = ""  # the job's `if:`, without `${{ }}`
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,17 @@ def load_workflows(folder: Path, root: Path) -> list[Workflow]:
     if not folder.is_dir():
         return []
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
-    return [parse_workflow(p.read_text(), _rel(p, root)) for p in files]
+    return [parse_workflow(_read(p, root), _rel(p, root)) for p in files]
+
+
+def _read(path: Path, root: Path) -> str:
+    """Refuse binary, non-UTF-8, alias-bomb and too deeply nested files (devkit.workflows.source)."""
+    from devkit.workflows.source import SourceError, checked_text
+
+    try:
+        return checked_text(path)
+    except SourceError as exc:
+        raise ConfigError(f"{_rel(path, root)}:{exc.line}: {exc}", hint=_HINT) from exc
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -124,7 +135,17 @@ def _job(where: str, job_id: str, spec: Any, line: int) -> Job:
     env = spec.get("environment", "")
     if isinstance(env, dict):
         env = env.get("name", "")
-    return Job(job_id, str(spec.get("name") or job_id), tuple(needs), str(env or ""), line)
+    return Job(job_id, str(spec.get("name") or job_id), tuple(needs), str(env or ""), line, _condition(spec))
+
+
+def _condition(spec: dict[str, Any]) -> str:
+    value = spec.get("if")
+    if value is None or value is True or value == "":
+        return ""
+    text = str(value).strip()
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2].strip()
+    return " ".join(text.split())
 
 
 def _triggers(value: Any) -> tuple[str, ...]:
@@ -139,7 +160,8 @@ def _triggers(value: Any) -> tuple[str, ...]:
 
 def _label(job: Job) -> str:
     env = f" [env: {job.environment}]" if job.environment else ""
-    return f"{job.id}{env}"
+    condition = f" [if: {job.condition}]" if job.condition else ""
+    return f"{job.id}{env}{condition}"
 
 
 def ascii_diagram(workflow: Workflow) -> str:
@@ -158,14 +180,19 @@ def _mermaid_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
 def mermaid(workflow: Workflow) -> str:
     lines = ["flowchart LR"]
     for job in workflow.jobs:
-        shape = f'{_mermaid_id(job.id)}["{_label(job)}"]'
+        shape = f'{_mermaid_id(job.id)}["{_mermaid_text(_label(job))}"]'
         lines.append(f"  {shape}")
     for job in workflow.jobs:
+        edge = f'-->|"if: {_mermaid_text(job.condition)}"|' if job.condition else "-->"
         for need in job.needs:
-            lines.append(f"  {_mermaid_id(need)} --> {_mermaid_id(job.id)}")
+            lines.append(f"  {_mermaid_id(need)} {edge} {_mermaid_id(job.id)}")
     return "\n".join(lines)
 
 

@@ -113,6 +113,7 @@ def all_checks() -> list[Check]:
         database,
         django,
         docs,
+        env_loading,
         node,
         python,
         system,

@@ -9,7 +9,7 @@ from devkit import proc
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, Skip, check, fail, ok
-from devkit.versions import satisfies
+from devkit.versions import node_satisfies
 
 CATEGORY = "Node"
 
@@ -41,7 +41,7 @@ def check_node_version(env: DoctorEnv) -> Finding:
     have = _tool_version("node")
     if have is None:
         return fail("node is not on PATH", f"install Node.js {wanted or ''} (nvm install)".strip())
-    if wanted and satisfies(have, wanted) is False:
+    if wanted and node_satisfies(have, wanted) is False:
         return fail(
             f"Node {have} does not satisfy {wanted!r} ({source})",
             f"nvm install {wanted} && nvm use {wanted} (or change node.version)",
@@ -59,7 +59,7 @@ def check_package_manager(env: DoctorEnv) -> Finding:
     if have is None:
         return fail(f"{pm} is not on PATH", f"install {pm} (corepack enable, or with Node)")
     wanted = engines.get(pm) if isinstance(engines, dict) else None
-    if isinstance(wanted, str) and satisfies(have, wanted) is False:
+    if isinstance(wanted, str) and node_satisfies(have, wanted) is False:
         return fail(
             f"{pm} {have} does not satisfy {wanted!r} (package.json engines.{pm})",
             f"npm install -g {pm}@'{wanted}' (or corepack)",

@@ -7,7 +7,7 @@ from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, check, fail, ok, warn
 from devkit.errors import DevkitError
 from devkit.steps.python_deps import venv_version
-from devkit.versions import satisfies
+from devkit.versions import python_satisfies
 
 CATEGORY = "Python"
 
@@ -29,7 +29,7 @@ def check_python_version(env: DoctorEnv) -> Finding:
             f"no virtualenv yet; it will be made with {base}"
             + (f" (wanted {wanted}, {source})" if wanted else "")
         )
-    if wanted and satisfies(have, wanted) is False:
+    if wanted and python_satisfies(have, wanted) is False:
         return fail(
             f"the virtualenv has Python {have}, but {wanted} is required ({source})",
             f"recreate it with Python {wanted}: move {ctx.config.python.venv} away, then "

@@ -9,6 +9,7 @@ from devkit import envfile
 from devkit.init import configure, devcontainer
 from devkit.init.discover import Discovery, discover
 from devkit.init.files import FilePlan
+from devkit.init.install_spec import InstallSpec
 from devkit.init.questions import DefaultsPrompter, Prompter, QuestionaryPrompter, ask
 from devkit.ui import UI
 
@@ -19,7 +20,7 @@ def run_init(
     no_input: bool,
     *,
     with_devcontainer: bool,
-    install_spec: str,
+    install_spec: str | None,
     write_to: str | None,
     yes: bool,
 ) -> tuple[int, dict[str, Any]]:
@@ -40,8 +41,12 @@ def run_init(
 
 
 def _devcontainer(
-    disc: Discovery, ui: UI, prompt: Prompter, install_spec: str, yes: bool
+    disc: Discovery, ui: UI, prompt: Prompter, install_spec: str | None, yes: bool
 ) -> tuple[int, dict[str, Any]]:
+    from devkit.init import install_spec as spec_of
+
+    install: InstallSpec = spec_of.given(install_spec) if install_spec else spec_of.detect(disc.root)
+    ui.info(f"the devcontainer installs devkit with `{install.command}` (from {install.source})")
     if disc.config_file is None:
         ui.warn(
             "no devkit configuration yet: the devcontainer uses the detected values; "
@@ -50,7 +55,7 @@ def _devcontainer(
     database_env = disc.value("database.env")
     if disc.effective["database.env"][1] == "default" and disc.db_env:
         database_env = disc.db_env
-    dc_plan = devcontainer.plan(disc, database_env, install_spec)
+    dc_plan = devcontainer.plan(disc, database_env, install)
     for line in dc_plan.warnings:
         ui.warn(line)
     for line in dc_plan.conflicts:
@@ -67,6 +72,7 @@ def _devcontainer(
         "conflicts": list(dc_plan.conflicts),
         "warnings": list(dc_plan.warnings),
         "password_created": dc_plan.password_created and bool(written),
+        "install": {"spec": install.spec, "source": install.source},
         "gitignore_added": ignored,
     }
 

@@ -34,6 +34,10 @@ _PART = {
     "PASS": "password",
     "URL": "url",
 }
+# A dotted module literal anywhere in manage.py (`os.getenv("X", "proj.settings.dev")`).
+_SETTINGS_LITERAL = re.compile(r"['\"](\w+(?:\.\w+)*\.settings(?:\.\w+)*)['\"]")
+# from .base import * (a settings package that builds on its shared module)
+_RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.(\w+)\s+import", re.M)
 _URL_HELPERS = re.compile(r"dj_database_url\.(?:config|parse)|env\.db(?:_url)?\(")
 
 
@@ -93,33 +97,71 @@ def existing_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
 
 
 def settings_files(manage: Path) -> list[Path]:
-    """The settings module manage.py names (a module file, or every file of a package)."""
-    match = _SETTINGS_MODULE.search(manage.read_text(errors="replace"))
-    if not match:
+    """The settings module manage.py names, and the modules of its package it imports
+    (`from .base import *`): the files whose reads are the settings' reads."""
+    text = manage.read_text(errors="replace")
+    match = _SETTINGS_MODULE.search(text) or _SETTINGS_LITERAL.search(text)
+    start = _module_file(manage.parent, match.group(1)) if match else None
+    if start is None:
+        start = _settings_without_name(manage.parent)
+    if start is None:
         return []
-    base = manage.parent.joinpath(*match.group(1).split("."))
+    found: list[Path] = []
+    todo = [start]
+    while todo:
+        path = todo.pop()
+        if path in found:
+            continue
+        found.append(path)
+        for relative in _RELATIVE_IMPORT.findall(path.read_text(errors="replace")):
+            sibling = path.parent / f"{relative}.py"
+            if sibling.is_file():
+                todo.append(sibling)
+    return sorted(found)
+
+
+def _module_file(base_dir: Path, module: str) -> Path | None:
+    base = base_dir.joinpath(*module.split("."))
     if base.with_suffix(".py").is_file():
-        if base.parent.name == "settings" and (base.parent / "__init__.py").is_file():
-            return sorted(base.parent.glob("*.py"))  # a settings package: base.py has the reads
-        return [base.with_suffix(".py")]
-    return sorted(base.glob("*.py")) if base.is_dir() else []
+        return base.with_suffix(".py")
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return None
+
+
+def _settings_without_name(manage_dir: Path) -> Path | None:
+    """DJANGO_SETTINGS_MODULE comes from the environment only: the one settings module or package."""
+    candidates = [
+        p
+        for p in [*manage_dir.glob("*/settings.py"), *manage_dir.glob("*/settings/__init__.py")]
+        if not any(part in {".venv", "venv", "node_modules"} for part in p.parts)
+    ]
+    if len(candidates) != 1:
+        return None
+    found = candidates[0]
+    if found.name == "__init__.py" and not _RELATIVE_IMPORT.search(found.read_text(errors="replace")):
+        base = found.parent / "base.py"  # a package that chooses nothing itself: its shared part
+        return base if base.is_file() else found
+    return found
 
 
 def settings_database_env(manage: Path) -> tuple[dict[str, str], str]:
-    """database.env templates for the variables the settings read, e.g. DB_HOST -> {host}."""
+    """database.env templates for the variables the settings read, e.g. DB_HOST -> {host}; the
+    source names the files that read them. Nothing is claimed that no file reads."""
     mapping: dict[str, str] = {}
-    files = settings_files(manage)
-    for path in files:
+    readers: list[Path] = []
+    for path in settings_files(manage):
         text = path.read_text(errors="replace")
+        before = len(mapping)
         for var in _ENV_READ.findall(text):
             match = _DB_VAR.match(var)
             if match and var not in mapping:
                 mapping[var] = "{" + _PART[match.group(1)] + "}"
-        if _URL_HELPERS.search(text):
+        if _URL_HELPERS.search(text):  # dj_database_url.config() / env.db() read DATABASE_URL
             mapping.setdefault("DATABASE_URL", "{url}")
-    if mapping:
-        mapping.setdefault("DATABASE_URL", "{url}")  # also what the external provider reads
-    source = ", ".join(p.relative_to(manage.parent).as_posix() for p in files)
+        if len(mapping) > before:
+            readers.append(path)
+    source = ", ".join(p.relative_to(manage.parent).as_posix() for p in readers)
     return mapping, source
 
 

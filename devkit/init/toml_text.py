@@ -1,13 +1,12 @@
-"""Deterministic TOML text for devkit's flat configuration keys, and additive edits of a file.
+"""TOML text for devkit's flat configuration keys, and edits of a user's file that keep it intact.
 
-The standard library reads TOML but does not write it; devkit's values are only strings, numbers,
-booleans and one table of strings (database.env), so a small writer is enough.
+tomlkit parses and writes TOML as a round trip: an edit adds keys and tables and keeps every
+comment, blank line and quoting style already in the file (dotted keys and inline tables too).
+tomlkit is imported here only: `devkit init` is the one command that writes TOML.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import tomllib
 from typing import Any
 
@@ -19,8 +18,6 @@ COMMENTS = {
     "tenants.create_super": '"auto", "builtin", or a manage.py command line',
     "tenants.create_guest": '"auto", "builtin", or a manage.py command line',
 }
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-_HEADER = re.compile(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$")
 
 
 def flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -37,49 +34,44 @@ def flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def render(flat: dict[str, Any], prefix: str = "", order: list[str] | None = None) -> str:
     """TOML text for `flat`, tables in `order` (the schema order), each key with its comment."""
-    sections = _sections(flat, order or [])
-    chunks = []
-    for table, keys in sections.items():
-        lines = [] if table == "" and not prefix else [f"[{_table_name(prefix, table)}]"]
-        lines += [_line(table, key, value) for key, value in keys.items()]
-        chunks.append("\n".join(lines) + "\n")
-    return "\n".join(chunks)
+    import tomlkit
+
+    document = tomlkit.document()
+    _insert(document, flat, prefix, order or [])
+    return document.as_string()
 
 
 def add_keys(text: str, new: dict[str, Any], prefix: str = "", order: list[str] | None = None) -> str | None:
-    """`text` with the keys of `new` inserted into their tables (or new tables appended).
+    """`text` with the keys of `new` added to their tables (new tables appended); every existing
+    line, comment and blank line is kept. None when `text` is not TOML tomlkit can edit."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
-    Every existing byte is kept. Returns None when the file uses a layout this cannot edit safely
-    (dotted keys, inline tables): the caller then rewrites the devkit tables instead.
-    """
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    appended: dict[str, dict[str, Any]] = {}
-    for table, keys in _sections(new, order or []).items():
-        name = _table_name(prefix, table)
-        at = _table_end(lines, name)
-        if at is None:
-            appended[table] = keys
-            continue
-        lines[at:at] = [_line(table, key, value) + "\n" for key, value in keys.items()]
-    result = "".join(lines)
-    if appended:
-        result = result.rstrip("\n") + "\n\n" + render(_unsection(appended), prefix, order)
-    return result
+    try:
+        document = tomlkit.parse(text)
+        _insert(document, new, prefix, order or [])
+    except (TOMLKitError, TypeError, ValueError):
+        return None
+    result = document.as_string()
+    return result if result.endswith("\n") else result + "\n"
 
 
 def strip_tables(text: str, prefix: str) -> str:
-    """`text` without the tables named `prefix` or `prefix.*` (their comments go with them)."""
-    out, skipping = [], False
-    for line in text.splitlines(keepends=True):
-        match = _HEADER.match(line)
-        if match:
-            name = match.group(1).strip()
-            skipping = name == prefix or name.startswith(prefix + ".")
-        if not skipping:
-            out.append(line)
-    return "".join(out).rstrip("\n") + "\n"
+    """`text` without the table `prefix` and its sub-tables (their comments go with them)."""
+    import tomlkit
+
+    document = tomlkit.parse(text)
+    *parents, name = prefix.split(".")
+    container: Any = document
+    for part in parents:
+        if part not in container:
+            return text
+        container = container[part]
+    if name in container:
+        del container[name]
+        if parents and not container:
+            del document[parents[0]]
+    return document.as_string().rstrip("\n") + "\n"
 
 
 def parse_flat(text: str, prefix: str = "") -> dict[str, Any]:
@@ -87,6 +79,43 @@ def parse_flat(text: str, prefix: str = "") -> dict[str, Any]:
     for part in [p for p in prefix.split(".") if p]:
         data = data.get(part, {})
     return flatten(data)
+
+
+def _insert(document: Any, flat: dict[str, Any], prefix: str, order: list[str]) -> None:
+    for table, keys in _sections(flat, order).items():
+        container = _table(document, [p for p in (*prefix.split("."), *table.split(".")) if p])
+        for key, value in keys.items():
+            container.add(key, _item(f"{table}.{key}" if table else key, value))
+
+
+def _table(document: Any, path: list[str]) -> Any:
+    """The table at `path`, made when missing (inline inside an inline table); parents made only
+    for it are header-less."""
+    import tomlkit
+
+    container = document
+    for depth, part in enumerate(path):
+        if part not in container:
+            last = depth == len(path) - 1
+            inline = isinstance(container, tomlkit.items.InlineTable)
+            container.add(part, tomlkit.inline_table() if inline else tomlkit.table(is_super_table=not last))
+        container = container[part]
+        if not hasattr(container, "add"):
+            raise TypeError(f"{'.'.join(path[: depth + 1])} is not a table")
+    return container
+
+
+def _item(dotted: str, value: Any) -> Any:
+    import tomlkit
+
+    if not isinstance(value, bool | int | float | str):
+        raise TypeError(f"cannot write {type(value).__name__} as a devkit TOML value")
+    item = tomlkit.item(value)
+    comment = COMMENTS.get(dotted)
+    if comment:
+        item.comment(comment)
+        item.trivia.comment_ws = "  "
+    return item
 
 
 def _sections(flat: dict[str, Any], order: list[str]) -> dict[str, dict[str, Any]]:
@@ -101,66 +130,3 @@ def _sections(flat: dict[str, Any], order: list[str]) -> dict[str, dict[str, Any
         sections.setdefault(table, {})[name] = value
     # Top-level keys must come before any table header.
     return dict(sorted(sections.items(), key=lambda item: item[0] != ""))
-
-
-def _unsection(sections: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for table, keys in sections.items():
-        if table in DICT_KEYS:
-            flat[table] = keys
-        else:
-            flat.update({f"{table}.{k}" if table else k: v for k, v in keys.items()})
-    return flat
-
-
-def _table_end(lines: list[str], name: str) -> int | None:
-    """Index after the last key line of table `name` (before its trailing blank lines)."""
-    start = None
-    for i, line in enumerate(lines):
-        match = _HEADER.match(line)
-        if match and start is not None:
-            end = i
-            break
-        if match and match.group(1).strip() == name:
-            start = i + 1
-    else:
-        end = len(lines)
-    if start is None:
-        return None if name else _top_end(lines)
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return end
-
-
-def _top_end(lines: list[str]) -> int:
-    for i, line in enumerate(lines):
-        if _HEADER.match(line):
-            while i > 0 and not lines[i - 1].strip():
-                i -= 1
-            return i
-    return len(lines)
-
-
-def _table_name(prefix: str, table: str) -> str:
-    parts = [p for p in (prefix, table) if p]
-    return ".".join(parts)
-
-
-def _line(table: str, key: str, value: Any) -> str:
-    text = f"{_key(key)} = {_value(value)}"
-    comment = COMMENTS.get(f"{table}.{key}" if table else key)
-    return f"{text}  # {comment}" if comment else text
-
-
-def _key(key: str) -> str:
-    return key if _BARE.match(key) else json.dumps(key, ensure_ascii=False)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # JSON strings are TOML basic strings
-    raise TypeError(f"cannot write {type(value).__name__} as a devkit TOML value")

@@ -3,6 +3,7 @@
 import importlib
 import json
 import os
+import runpy
 import sys
 
 import django
@@ -147,6 +148,12 @@ def main():
         "system_checks": _system_checks(),
         "preflight": _preflight(json.loads(os.environ.get("DEVKIT_PROBE_COMMANDS", "[]")), available),
     }
+    # The facts `devkit docs` needs (middleware and command classes, defining files, app placement).
+    facts.update(
+        runpy.run_path(os.path.join(os.path.dirname(__file__), "docs_facts.py"))["docs_facts"](
+            settings, available
+        )
+    )
     with open(os.environ["DEVKIT_PROBE_OUT"], "w") as handle:
         json.dump(facts, handle, indent=2, sort_keys=True, default=str)
 

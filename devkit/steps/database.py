@@ -7,7 +7,7 @@ from typing import Any
 from devkit import envfile
 from devkit.context import Context
 from devkit.database.wait import try_connect, wait_for_postgres
-from devkit.errors import DatabaseError, StepFailed
+from devkit.errors import DatabaseError, DevkitError, StepFailed
 from devkit.pipeline import Done
 from devkit.state import fingerprint
 
@@ -41,7 +41,19 @@ class DatabaseStep:
         return None
 
     def run(self, ctx: Context) -> Done:
+        if self.writes_env_file:  # before anything starts: a tracked env file is a config error
+            envfile.refuse_tracked(ctx.config.root, ctx.config.env_file)
         provider = ctx.provider
+        try:
+            return self._run(ctx, provider)
+        except DevkitError as exc:  # name why this provider, and how to pick another
+            from devkit.database.select import explain
+
+            explain(exc, ctx.config, provider.name, ctx.provider_reason)
+            raise
+
+    def _run(self, ctx: Context, provider: Any) -> Done:
+        ctx.progress(f"{provider.name}: starting or reusing the server")
         conn = provider.ensure()
         seconds = wait_for_postgres(
             conn,
@@ -52,6 +64,7 @@ class DatabaseStep:
             who=f"${ctx.config.database.url_from}"
             if provider.name == "external"
             else "the password devkit generated (.devkit/secrets.json)",
+            on_wait=lambda state: ctx.progress(f"waiting for the database: {state}"),
         )
         ctx.set_connection(conn)
         where = provider.status().get("note")  # e.g. the native cluster had to live elsewhere
@@ -61,7 +74,8 @@ class DatabaseStep:
             envfile.write(self._env_path(ctx), self._env_values(ctx), warn=ctx.notes.append)
             envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
             ctx.state.put("provider", provider.name)
-        return Done(f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s")
+        answered = f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s"
+        return Done(f"{answered} ({ctx.provider_reason})")
 
     def verify(self, ctx: Context) -> None:
         import psycopg

@@ -1,4 +1,9 @@
-"""`node-deps`: the frontend's packages from its lockfile (npm ci / pnpm / yarn), Node version first."""
+"""`node-deps`: the frontend's packages from its lockfile (npm ci / pnpm / yarn), Node version first.
+
+Installs prefer the package manager's cache (`--prefer-offline`): a warm cache costs no network
+round-trip. `packageManager` in package.json (`pnpm@9.15.0`) chooses the manager, must agree with
+the lockfile found, and runs through corepack so that the pinned version installs.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,20 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import activity, proc
 from devkit.context import Context
+from devkit.detect import package_manager_field
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
 from devkit.state import file_digest, fingerprint, stat_digest
-from devkit.versions import satisfies
+from devkit.versions import node_satisfies
 
 LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
 INSTALL = {
-    "npm": ["npm", "ci", "--no-audit", "--no-fund"],
-    "pnpm": ["pnpm", "install", "--frozen-lockfile"],
-    "yarn": ["yarn", "install", "--immutable"],
+    "npm": ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"],
+    "pnpm": ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"],
+    "yarn": ["yarn", "install", "--immutable"],  # yarn 2+ (berry) uses its cache offline-first
+    "yarn1": ["yarn", "install", "--frozen-lockfile", "--prefer-offline", "--non-interactive"],
 }
 # The file each package manager rewrites after a complete install.
 STATE_FILES = {"npm": ".package-lock.json", "pnpm": ".modules.yaml", "yarn": ".yarn-state.yml"}
@@ -39,10 +46,43 @@ def manager(ctx: Context) -> str:
     if chosen != "auto":
         return chosen
     folder = ctx.config.path(ctx.config.node.dir)
+    pinned = package_manager_field(folder)
+    if pinned is not None:
+        return pinned[0]
     for name, lockfile in LOCKFILES.items():
         if (folder / lockfile).is_file():
             return name
     return "npm"
+
+
+def lockfile_disagreement(folder: Path, pm: str) -> str | None:
+    """Why the lockfile found contradicts the package manager in use, or None."""
+    if (folder / LOCKFILES[pm]).is_file():
+        return None
+    others = [f"{lock} ({name})" for name, lock in LOCKFILES.items() if (folder / lock).is_file()]
+    if not others:
+        return None
+    pinned = package_manager_field(folder)
+    said = (
+        f"package.json packageManager says {pinned[0]}@{pinned[1]}"
+        if pinned
+        else f"node.package_manager is {pm}"
+    )
+    return f"{said}, but the lockfile is {', '.join(others)}"
+
+
+def install_command(folder: Path, pm: str) -> tuple[list[str], dict[str, str]]:
+    """The install argv and extra environment: through corepack when packageManager pins pnpm/yarn."""
+    pinned = package_manager_field(folder)
+    key = pm
+    if pm == "yarn":
+        major = pinned[1].split(".")[0] if pinned and pinned[0] == "yarn" else ""
+        classic = major == "1" or (not major and not (folder / ".yarnrc.yml").is_file())
+        key = "yarn1" if classic else "yarn"
+    argv = list(INSTALL[key])
+    if pinned is not None and pinned[0] == pm and pm != "npm" and shutil.which("corepack"):
+        return ["corepack", *argv], {"COREPACK_ENABLE_DOWNLOAD_PROMPT": "0"}
+    return argv, {}
 
 
 def node_version() -> str:
@@ -87,6 +127,13 @@ class NodeDeps:
         if folder is None:
             return Done("no frontend (node.dir is empty)")
         pm = manager(ctx)
+        disagreement = lockfile_disagreement(folder, pm)
+        if disagreement is not None:
+            raise StepFailed(
+                disagreement,
+                hint=f"install with the manager the project uses ({pm} install) and commit its "
+                "lockfile, or correct packageManager / node.package_manager",
+            )
         if not (folder / LOCKFILES[pm]).is_file():
             raise StepFailed(
                 f"{folder / LOCKFILES[pm]} is missing: a reproducible install needs it",
@@ -94,26 +141,31 @@ class NodeDeps:
             )
         have = node_version()
         wanted = ctx.config.node.version
-        if wanted and satisfies(have, wanted) is False:
+        if wanted and node_satisfies(have, wanted) is False:
             raise StepFailed(
                 f"Node {have} does not satisfy {wanted!r} "
                 f"({ctx.config.provenance.get('node.version', 'node.version')})",
                 hint=f"switch Node (nvm install {wanted}; nvm use) or change node.version",
             )
+        argv, env = install_command(folder, pm)
+        ctx.progress(f"{pm}: installing from {LOCKFILES[pm]}")  # npm ci says nothing until the end
         try:
             done = proc.run(
-                INSTALL[pm],
+                argv,
                 cwd=folder,
+                env=env,
                 log=ctx.logs / "node-deps.log",
                 hint=f"{pm} could not install the frontend packages: see the log",
+                on_line=activity.reporter(pm, ctx.progress_callback()),
             )
         except proc.CommandFailed as exc:
             exc.details = npm_error_lines(exc.output) or exc.details
             if "in sync" in exc.output:
                 exc.hint = f"package.json and {LOCKFILES[pm]} disagree: run `{pm} install`, commit both"
             raise
+        shown = " ".join(argv[:3] if argv[0] == "corepack" else argv[:2])
         return Done(
-            f"{' '.join(INSTALL[pm][:2])} with Node {have} ({done.seconds:.1f}s)",
+            f"{shown} with Node {have} ({done.seconds:.1f}s)",
             marker=stat_digest(folder / "node_modules" / STATE_FILES[pm]),
         )
 

@@ -1,21 +1,39 @@
-"""`python-deps`: the project's virtualenv and its requirements (pip, or uv when on PATH)."""
+"""`python-deps`: the project's virtualenv and its dependencies (uv by default, pip on request).
+
+Sources (steps/python_sources.py): requirements files (`-r`/`-c` followed), pyproject.toml,
+uv.lock (`uv sync`), poetry.lock / pdm.lock / Pipfile.lock (their own tools). The venv
+(steps/venv.py) matches `python -m venv`, whichever tool creates it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import proc
+from devkit import activity, proc
 from devkit.context import Context
 from devkit.errors import ConfigError, StepFailed
 from devkit.pipeline import Done
 from devkit.state import file_digest, fingerprint
-from devkit.versions import satisfies
+from devkit.steps import venv as venvs
+from devkit.steps.python_sources import (
+    LOCK_TOOLS,
+    Source,
+    pyproject_names,
+    requirement_names,
+    source_of,
+    uv_unsupported,
+)
+from devkit.steps.uv_tool import UvUnavailable, find_uv, pip_only_settings, uv_env, uv_options
+from devkit.versions import python_satisfies
 
-MARKER = ".devkit-venv"
+MARKER = venvs.MARKER
+venv_version = venvs.venv_version  # kept importable from here (doctor uses it)
 
 
 def base_interpreter(ctx: Context) -> str:
@@ -28,7 +46,7 @@ def base_interpreter(ctx: Context) -> str:
         found = shutil.which(f"python{short}")
         if found:
             return found
-        if satisfies(".".join(map(str, sys.version_info[:3])), py.version):
+        if python_satisfies(".".join(map(str, sys.version_info[:3])), py.version):
             return sys.executable
         raise ConfigError(
             f"Python {py.version} is required ({ctx.config.provenance.get('python.version')}) "
@@ -39,11 +57,57 @@ def base_interpreter(ctx: Context) -> str:
     return shutil.which("python3") or sys.executable
 
 
-def installer(ctx: Context) -> str:
+@dataclass(frozen=True)
+class Installer:
+    """The tool that installs, its uv binary when uv, and why pip was chosen over uv ("" = not)."""
+
+    tool: str  # uv | pip
+    uv: str | None
+    fallback: str = ""
+
+
+def source(ctx: Context) -> Source | None:
+    rel = ctx.config.python.requirements
+    return source_of(ctx.config.path(rel)) if rel else None
+
+
+def choose_installer(ctx: Context, src: Source | None, locate: bool = True) -> Installer:
+    """uv unless configured otherwise or it cannot serve this project (then pip, with the reason).
+
+    `locate=False` (fingerprints, on every run) only checks that the uv package is installed.
+    """
     choice = ctx.config.python.installer
-    if choice == "auto":
-        return "uv" if shutil.which("uv") else "pip"
-    return choice
+    uv: str | None
+    if locate:
+        try:
+            uv, why_not = find_uv(), None
+        except UvUnavailable as exc:
+            uv, why_not = None, str(exc)
+    else:
+        from importlib.util import find_spec
+
+        found = find_spec("uv") is not None
+        uv, why_not = ("uv" if found else None), (None if found else "the uv package is not installed")
+    if src is not None and src.kind == "uv":
+        if uv is None:
+            raise StepFailed(f"{src.path.name} needs uv: {why_not}", hint="pip install uv")
+        return Installer("uv", uv)
+    if choice == "pip":
+        return Installer("pip", uv)
+    if why_not is None and src is not None and src.kind == "requirements":
+        why_not = uv_unsupported(src)
+    if why_not is None:
+        why_not = pip_only_settings()
+    if why_not is None:
+        return Installer("uv", uv)
+    if choice == "uv":
+        raise StepFailed(f'python.installer = "uv", but {why_not}', hint='set python.installer = "pip"')
+    return Installer("pip", uv, fallback=why_not)
+
+
+def installer(ctx: Context) -> str:
+    """The installer's name (for doctor and status)."""
+    return choose_installer(ctx, source(ctx)).tool
 
 
 def site_listing(venv: Path) -> str:
@@ -51,45 +115,42 @@ def site_listing(venv: Path) -> str:
     return fingerprint(sorted(p.name for p in venv.glob("lib/python*/site-packages/*.dist-info")))
 
 
-def venv_version(venv: Path) -> str | None:
-    """The venv's Python version from pyvenv.cfg (no process needed)."""
-    try:
-        text = (venv / "pyvenv.cfg").read_text()
-    except OSError:
-        return None
-    match = re.search(r"^version(?:_info)?\s*=\s*(\d+(?:\.\d+)*)", text, re.M)
-    return match.group(1) if match else None
-
-
 def venv_problem(ctx: Context) -> str | None:
-    """Why the configured venv cannot be used as it is, or None."""
+    """Why the configured venv cannot be used as it is (file checks only), or None."""
     venv, wanted = ctx.venv, ctx.config.python.version
+    if venvs.half_built(ctx):
+        return "was left half-built by an interrupted run"
     if not (venv / "bin" / "python").exists():  # follows the symlink: a removed base Python counts
         return "is missing or its Python is gone" if venv.exists() else "does not exist"
     have = venv_version(venv)
-    if wanted and have and satisfies(have, wanted) is False:
+    if wanted and have and python_satisfies(have, wanted) is False:
         return f"has Python {have}, but {wanted} is required"
     return None
+
+
+def _split(value: str) -> list[str]:
+    return [part for part in re.split(r"[,\s]+", value) if part]
 
 
 class PythonDeps:
     name = "python-deps"
     needs: tuple[str, ...] = ()
 
-    def _requirements(self, ctx: Context) -> Path | None:
-        rel = ctx.config.python.requirements
-        return ctx.config.path(rel) if rel else None
-
     def fingerprint(self, ctx: Context) -> str:
-        req = self._requirements(ctx)
+        src = source(ctx)
+        chosen = choose_installer(ctx, src, locate=False)
+        py = ctx.config.python
         return fingerprint(
             [
-                str(req),
-                file_digest(req) if req else "none",
+                src.kind if src else "none",
+                *[f"{f}:{file_digest(f)}" for f in (src.files if src else ())],
+                py.extras,
+                py.groups,
                 base_interpreter(ctx),
-                ctx.config.python.version,
-                installer(ctx),
+                py.version,
+                chosen.tool,
                 str(ctx.venv),
+                venvs.SEED_LAYOUT,
             ]
         )
 
@@ -102,71 +163,189 @@ class PythonDeps:
         return None
 
     def run(self, ctx: Context) -> Done:
-        venv, req = ctx.venv, self._requirements(ctx)
-        base, tool = base_interpreter(ctx), installer(ctx)
-        log = ctx.logs / "python-deps.log"
+        src = source(ctx)
+        chosen = choose_installer(ctx, src)
+        created = self._prepare_venv(ctx, chosen)
+        note = f"; pip instead of uv: {chosen.fallback}" if chosen.fallback else ""
+        if src is None:
+            return Done(
+                f"virtualenv {created} (no requirements file configured){note}", marker=site_listing(ctx.venv)
+            )
+        done = install(ctx, src, chosen)
+        rel = src.path.relative_to(ctx.config.root) if src.path.is_relative_to(ctx.config.root) else src.path
+        how = LOCK_TOOLS[src.kind][0] if src.kind in LOCK_TOOLS else chosen.tool
+        detail = f"installed {rel} with {how} ({done.seconds:.1f}s){note}"
+        if created != "kept":
+            detail = f"virtualenv {created}; {detail}"
+        return Done(detail, marker=site_listing(ctx.venv))
+
+    def _prepare_venv(self, ctx: Context, chosen: Installer) -> str:
+        """Create, re-create or keep the venv; returns what happened."""
+        venv = ctx.venv
+        uv = chosen.uv if chosen.tool == "uv" else None
         problem = venv_problem(ctx)
-        if problem is not None:
-            if venv.exists() and not (venv / MARKER).exists():
-                raise StepFailed(
-                    f"{venv} {problem}, and devkit did not create it, so it will not replace it",
-                    hint="remove or repair it yourself, or set python.venv to another folder",
-                )
-            if venv.exists():
-                shutil.rmtree(venv)  # devkit's own venv: derived data, re-created below
-            # virtualenv seeds pip from its bundled wheels: about 4x faster than `-m venv`.
-            # No setuptools/wheel, as `python -m venv` on Python 3.12+: pip builds in isolation.
-            create = (
-                [sys.executable, "-m", "virtualenv", "-q", "--no-setuptools", "--no-wheel", "-p", base, venv]
-                if tool == "pip"
-                else ["uv", "venv", "-p", base, venv]
+        if problem is None and venvs.owned(ctx):
+            problem = venvs.health_problem(venv)
+        if problem is None:
+            if venvs.owned(ctx):
+                venvs.ensure_seeds(ctx, uv)
+            return "kept"
+        if venv.exists() and not venvs.owned(ctx):
+            raise StepFailed(
+                f"{venv} {problem}, and devkit did not create it, so it will not replace it",
+                hint="remove or repair it yourself, or set python.venv to another folder",
             )
-            proc.run(create, log=ctx.logs / "python-venv.log", hint="could not create the virtualenv")
-            (venv / MARKER).write_text("created by devkit\n")
-        python = venv / "bin" / "python"
-        if req is None:
-            detail = "virtualenv ready (no requirements file configured)"
-        else:
-            target = ["-r", req] if req.suffix in (".txt", ".in") else ["-e", req.parent]
-            cmd = (
-                [python, "-m", "pip", "install", "--disable-pip-version-check", *target]
-                if tool == "pip"
-                else ["uv", "pip", "install", "--python", python, *target]
-            )
-            done = proc.run(
-                cmd,
-                log=log,
-                cwd=ctx.config.root,
-                hint=f"pip could not install {req.name}: see the log",
-            )
-            detail = f"installed {req.relative_to(ctx.config.root)} with {tool} ({done.seconds:.1f}s)"
-        return Done(detail, marker=site_listing(venv))
+        existed = venv.exists()
+        ctx.progress(f"creating the virtualenv with {chosen.tool}")
+        venvs.create(ctx, base_interpreter(ctx), uv)
+        return f"re-created ({problem})" if existed else "created"
 
     def verify(self, ctx: Context) -> None:
         python = ctx.venv / "bin" / "python"
         if not python.exists():
             raise StepFailed(f"{python} does not exist after the install")
-        req = self._requirements(ctx)
-        if req is None or req.suffix not in (".txt", ".in"):
-            return
+        src = source(ctx)
+        if src is None or src.kind not in ("requirements", "pyproject"):
+            return  # lockfile tools verify their own lock
+        wanted = (
+            requirement_names(src.path)
+            if src.kind == "requirements"
+            else pyproject_names(src.path, _split(ctx.config.python.extras), _split(ctx.config.python.groups))
+        )
         installed = {
             _norm(p.name.split("-")[0]) for p in ctx.venv.glob("lib/python*/site-packages/*.dist-info")
         }
-        missing = [name for name in _requirement_names(req) if _norm(name) not in installed]
+        missing = [name for name in wanted if _norm(name) not in installed]
         if missing:
-            raise StepFailed(f"not installed after pip finished: {', '.join(missing)}")
+            raise StepFailed(f"not installed after the install finished: {', '.join(missing)}")
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name).replace("-", "_")
 
 
-def _requirement_names(req: Path) -> list[str]:
-    names = []
-    for line in req.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
-            if match:
-                names.append(match.group(0))
-    return names
+def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
+    """Install `src` into the venv with the chosen tool; a lockfile out of date is named as such."""
+    python = ctx.venv / "bin" / "python"
+    log = ctx.logs / "python-deps.log"
+    extras, groups = _split(ctx.config.python.extras), _split(ctx.config.python.groups)
+    if src.kind in LOCK_TOOLS:
+        return _install_with_lock_tool(ctx, src, extras, groups)
+    env: dict[str, str] = {}
+    if src.kind == "uv":
+        assert chosen.uv is not None
+        # --python: the venv's own interpreter, so that uv keeps devkit's venv instead of making
+        # another one with an interpreter it finds (or downloads) itself
+        cmd: list[str | Path] = [
+            chosen.uv,
+            "sync",
+            "--locked",
+            "--inexact",
+            "--no-progress",
+            "--python",
+            python,
+        ]
+        cmd += [f"--extra={e}" for e in extras] + [f"--group={g}" for g in groups]
+        env = {**uv_env(), "UV_PROJECT_ENVIRONMENT": str(ctx.venv)}
+        cwd = src.path.parent
+    elif chosen.tool == "uv":
+        assert chosen.uv is not None
+        cmd = [chosen.uv, "pip", "install", "--python", python, *uv_options(), *_target(src, extras, groups)]
+        if src.has_hashes:
+            cmd.append("--require-hashes")  # pip switches this on by itself when a file has hashes
+        env, cwd = uv_env(), src.path.parent
+    else:
+        cmd = [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            *_pip_target(src, extras, groups),
+        ]
+        cwd = src.path.parent
+    try:
+        return proc.run(
+            cmd,
+            log=log,
+            cwd=cwd,
+            env=env,
+            hint=f"{chosen.tool} could not install {src.path.name}: see the log",
+            on_line=activity.reporter(chosen.tool, ctx.progress_callback()),
+        )
+    except proc.CommandFailed as exc:
+        if src.kind == "uv" and "needs to be updated" in exc.output:
+            raise _out_of_date(src, "uv lock") from exc
+        raise
+
+
+def _target(src: Source, extras: list[str], groups: list[str]) -> list[str]:
+    if src.kind == "requirements":
+        return ["-r", str(src.path)]
+    # pyproject.toml: its dependencies (uv reads them without building the project)
+    return ["-r", str(src.path), *[f"--extra={e}" for e in extras], *[f"--group={g}" for g in groups]]
+
+
+def _pip_target(src: Source, extras: list[str], groups: list[str]) -> list[str]:
+    if src.kind == "requirements":
+        return ["-r", str(src.path)]
+    extra = f"[{','.join(extras)}]" if extras else ""
+    return ["-e", f"{src.path.parent}{extra}", *[f"--group={g}" for g in groups]]
+
+
+def _out_of_date(src: Source, fix: str) -> StepFailed:
+    manifest = src.manifest.name if src.manifest else "its manifest"
+    return StepFailed(
+        f"{src.path.name} does not match {manifest}: the lockfile is out of date (not an install failure)",
+        hint=f"run `{fix}` and commit {src.path.name}, or undo the change to {manifest}",
+    )
+
+
+def _install_with_lock_tool(
+    ctx: Context, src: Source, extras: list[str], groups: list[str]
+) -> proc.Completed:
+    """poetry / pdm / pipenv install their own lockfile into devkit's venv (VIRTUAL_ENV)."""
+    tool, get_it = LOCK_TOOLS[src.kind]
+    exe = shutil.which(tool)
+    if exe is None:
+        raise StepFailed(
+            f"{src.path.name} is installed with {tool}, which is not on PATH",
+            hint=f"install it: {get_it} (then run devkit up again)",
+        )
+    env = {
+        "VIRTUAL_ENV": str(ctx.venv),
+        "PATH": f"{ctx.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PDM_PYTHON": str(ctx.venv / "bin" / "python"),
+        "PIPENV_PIPFILE": str(src.path.parent / "Pipfile"),
+        "PIPENV_VERBOSITY": "-1",
+        "POETRY_VIRTUALENVS_CREATE": "false",
+    }
+    check, fix, cmd = {
+        "poetry": (
+            ["check", "--lock"],
+            "poetry lock",
+            [
+                "install",
+                "--no-interaction",
+                *[f"--extras={e}" for e in extras],
+                *[f"--with={g}" for g in groups],
+            ],
+        ),
+        "pdm": (
+            ["lock", "--check"],
+            "pdm lock",
+            ["sync", "--no-self", *[f"-G={g}" for g in [*extras, *groups]]],
+        ),
+        "pipenv": (["verify"], "pipenv lock", ["sync", *(["--dev"] if "dev" in groups else [])]),
+    }[src.kind]
+    cwd, log = src.path.parent, ctx.logs / "python-deps.log"
+    verdict = proc.run(
+        [exe, *check], cwd=cwd, env=env, check=False, log=ctx.logs / "python-deps-lockcheck.log"
+    )
+    if verdict.returncode != 0:
+        raise _out_of_date(src, fix)
+    return proc.run(
+        [exe, *cmd], cwd=cwd, env=env, log=log, hint=f"{tool} could not install {src.path.name}: see the log"
+    )

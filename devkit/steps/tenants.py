@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devkit import activity, probe_failure, proc, tenancy
 from devkit import facts as facts_mod
-from devkit import probe_failure, proc, tenancy
 from devkit.config_checks import BUILTIN_KEYS
 from devkit.context import Context
 from devkit.errors import StepFailed
@@ -60,6 +60,7 @@ class TenantSequence:
 
     def run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
+        ctx.progress("pre-flight: reading the project's settings and commands")
         facts = facts_mod.load(ctx)
         if self._only_dev_tenants_missing(ctx, facts):
             # Inputs unchanged and public/guest verified: make the new development tenants
@@ -83,7 +84,11 @@ class TenantSequence:
     def _run_plan(self, ctx: Context, plan: list[Action]) -> list[str]:
         """Strictly in the documented order, the superuser last: a project's create_super_tenant
         may create the same user itself (the builtin creation also tolerates that)."""
-        return [self.run_action(ctx, number, action) for number, action in enumerate(plan, 1)]
+        outcomes = []
+        for number, action in enumerate(plan, 1):
+            ctx.progress(f"{self._describe(action)} ({number}/{len(plan)})", step=self.name)
+            outcomes.append(self.run_action(ctx, number, action))
+        return outcomes
 
     def verify(self, ctx: Context) -> None:
         problems = self._problems(ctx, facts_mod.load(ctx))
@@ -137,6 +142,7 @@ class TenantSequence:
                     env=ctx.command_env(),
                     log=log,
                     hint=f"the command configured as tenants.{action.key} failed: see its log",
+                    on_line=activity.reporter(self._describe(action), ctx.progress_callback()),
                 )
             except proc.CommandFailed as exc:
                 raise facts_mod.explain(ctx, exc) from exc

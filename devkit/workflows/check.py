@@ -10,9 +10,20 @@ from typing import Any
 
 from devkit.errors import UsageError
 from devkit.workflows import images
-from devkit.workflows.jobs import Workflow, check_workflow, deploy_matcher
+from devkit.workflows.jobs import check_workflow
+from devkit.workflows.order import deploy_matcher
 from devkit.workflows.rules import RULES, Finding
-from devkit.workflows.source import Map, SourceError, line_of, load_yaml
+from devkit.workflows.source import (
+    Map,
+    SourceError,
+    duplicates,
+    line_of,
+    load_yaml,
+    new_map,
+    read_text,
+    variants,
+)
+from devkit.workflows.workflow import Workflow
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
 
@@ -71,12 +82,13 @@ def check_paths(
     findings: list[Finding] = []
     for path in files:
         shown = _relative(path, root)
-        for finding in check_file(path, shown, matcher):
+        for finding in check_file(path, shown, matcher, root):
             if finding.rule in {r.upper() for r in ignore}:
                 continue
             severity = RULES[finding.rule].severity
             findings.append(replace(finding, severity="error" if strict else severity))
-    findings.sort(key=lambda f: (f.path, f.line, f.rule))
+    # the file-level rules first (a file GitHub rejects is reported before what is inside it)
+    findings.sort(key=lambda f: (f.path, f.rule not in ("DK001", "DK002"), f.line, f.rule))
     return Report(tuple(_relative(p, root) for p in files), tuple(findings))
 
 
@@ -87,27 +99,72 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def check_file(path: Path, shown: str, matcher: re.Pattern[str]) -> Iterator[Finding]:
+def check_file(
+    path: Path, shown: str, matcher: re.Pattern[str], root: Path | None = None
+) -> Iterator[Finding]:
     if path.name == "Dockerfile" or path.name.startswith("Dockerfile.") or path.name.endswith(".Dockerfile"):
         yield from check_dockerfile(path, shown)
         return
     try:
         doc = load_yaml(path)
     except SourceError as exc:
-        yield Finding(shown, exc.line, "DK001", f"not valid YAML: {exc}", "fix the syntax error")
+        yield Finding(shown, exc.line, "DK001", f"not valid YAML: {exc}", "fix the file (or do not pass it)")
         return
+    yield from _duplicate_keys(shown, doc)
+    seen: set[Finding] = set()
+    for variant in variants(doc):  # each definition of a duplicated key is checked
+        for finding in _check_document(shown, variant, matcher, root):
+            if finding not in seen:
+                seen.add(finding)
+                yield finding
+
+
+def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
+    unique = sorted(set(duplicates(doc)), key=lambda d: (d[2], d[1], d[0]))  # an alias repeats them
+    for key, first, later in unique:
+        yield Finding(
+            shown,
+            later,
+            "DK002",
+            f"'{key}' is already defined at line {first}: GitHub rejects the whole file "
+            "(none of its jobs runs); a YAML library keeps only the last definition",
+            f"keep one '{key}' (merge the two definitions, or move one into its own file)",
+        )
+
+
+def _check_document(shown: str, doc: Any, matcher: re.Pattern[str], root: Path | None) -> Iterator[Finding]:
     if isinstance(doc, Map) and isinstance(doc.get("jobs"), Map):
-        yield from check_workflow(Workflow(shown, doc), matcher)
+        yield from check_workflow(Workflow(shown, doc, root), matcher)
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
         yield from check_compose(shown, doc)
+    elif _composite(doc):
+        # a composite action (action.yml) is judged as one job made of its steps
+        runs: Map = doc["runs"]
+        jobs = new_map(runs.line)
+        jobs["composite-action"] = runs
+        jobs.key_lines["composite-action"] = doc.line_of("runs")
+        wrapped = new_map(doc.line)
+        wrapped.update(doc)
+        wrapped.key_lines = dict(doc.key_lines)
+        wrapped["jobs"] = jobs
+        yield from check_workflow(Workflow(shown, wrapped, root), matcher, hygiene=False)
     else:
         yield Finding(
             shown,
             line_of(doc, 1),
             "DK001",
-            "neither a workflow (no `jobs:` mapping) nor a compose file (no `services:`)",
+            "neither a workflow (no `jobs:` mapping), a composite action nor a compose file (no `services:`)",
             "pass workflow files, compose files or Dockerfiles",
         )
+
+
+def _composite(doc: Any) -> bool:
+    runs = doc.get("runs") if isinstance(doc, Map) else None
+    return (
+        isinstance(runs, Map)
+        and str(runs.get("using")) == "composite"
+        and isinstance(runs.get("steps"), list)
+    )
 
 
 def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
@@ -136,7 +193,12 @@ def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
 def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:
     """DK105: a FROM that floats. Earlier stages named with AS are not images."""
     stages: set[str] = set()
-    for number, line in enumerate(path.read_text().splitlines(), 1):
+    try:
+        text = read_text(path)
+    except SourceError as exc:
+        yield Finding(shown, exc.line, "DK001", str(exc), "fix the file (or do not pass it)")
+        return
+    for number, line in enumerate(text.splitlines(), 1):
         match = _FROM.match(line)
         if not match:
             continue

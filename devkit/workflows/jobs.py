@@ -4,104 +4,21 @@ permissions (DK201, DK203) and timeouts (DK202)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
-from devkit.workflows import images, scripts
+from devkit.workflows import images, references, roles
+from devkit.workflows.order import job_roles, order_findings
 from devkit.workflows.rules import Finding
 from devkit.workflows.source import Map, Text, line_of
+from devkit.workflows.workflow import Workflow
 
-DEFAULT_DEPLOY_PATTERNS = ("deploy", "release", "promote", "prod", "uat")
-_WITH_KEYS = {"image": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
-_MIGRATE_JOB = re.compile(r"(?<![a-z0-9])migrat", re.I)
-_EXPR_REF = re.compile(
-    r"^(?:env\.([\w-]+)|(?:needs|jobs)\.([\w-]+)\.outputs\.([\w-]+)"
-    r"|steps\.([\w-]+)\.outputs\.([\w-]+))$"
-)
+_WITH_KEYS = {"image": "image", "images": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
 
 
-def deploy_matcher(patterns: Sequence[str]) -> re.Pattern[str]:
-    """Each pattern must start a word: `prod` matches production and deploy-prod, not reproduce."""
-    words = "|".join(f"(?:{p})" for p in (patterns or DEFAULT_DEPLOY_PATTERNS))
-    return re.compile(f"(?<![a-z0-9])(?:{words})", re.I)
-
-
-def is_deploy(job_id: str, job: Map, matcher: re.Pattern[str]) -> bool:
-    """Id or name match: a deploy job. An environment match alone does not make a job that says
-    it migrates (id or name) a deploy job: migrate jobs need the environment's secrets too."""
-    name = str(job.get("name") or "")
-    if matcher.search(job_id) or matcher.search(name):
-        return True
-    env = job.get("environment")
-    env_name = str(env.get("name", "") if isinstance(env, dict) else env or "")
-    return bool(matcher.search(env_name)) and not _MIGRATE_JOB.search(f"{job_id} {name}")
-
-
-@dataclass
-class Workflow:
-    """One parsed workflow and the definitions that image references may expand to."""
-
-    path: str
-    doc: Map
-
-    @property
-    def jobs(self) -> dict[str, Map]:
-        jobs = self.doc.get("jobs")
-        return {k: v for k, v in jobs.items() if isinstance(v, Map)} if isinstance(jobs, Map) else {}
-
-    def steps(self, job_id: str) -> list[Map]:
-        return [s for s in self.jobs[job_id].get("steps") or [] if isinstance(s, Map)]
-
-    def lookup(self, job_id: str, step: int | None, script: str | None) -> images.Lookup:
-        """Definitions visible to step `step` of `job_id` (None: job level) and its script."""
-
-        def find(kind: str, name: str) -> str | None:
-            if kind == "shell":
-                local = [v for _, k, v in scripts.assignments(script or "") if k == name]
-                return local[-1] if local else self._env(job_id, step, name)
-            match = _EXPR_REF.match(name)
-            if not match:
-                return None
-            env, job, job_out, step_id, step_out = match.groups()
-            if env:
-                return self._env(job_id, step, env)
-            if job:
-                target = self.jobs.get(job)
-                outputs = target.get("outputs") if target else None
-                value = outputs.get(job_out) if isinstance(outputs, dict) else None
-                return None if value is None else images.expand(str(value), self.lookup(job, None, None))
-            return self._step_output(job_id, step_id, step_out)
-
-        return find
-
-    def _env(self, job_id: str, step: int | None, name: str) -> str | None:
-        scopes: list[Any] = []
-        if step is not None:
-            scopes.append(self.steps(job_id)[step].get("env"))
-        scopes += [self.jobs[job_id].get("env"), self.doc.get("env")]
-        for scope in scopes:
-            if isinstance(scope, dict) and name in scope:
-                return str(scope[name])
-        earlier = self.steps(job_id)[:step] if step is not None else self.steps(job_id)
-        for number in reversed(range(len(earlier))):  # echo NAME=... >> $GITHUB_ENV
-            written = scripts.writes(str(earlier[number].get("run") or ""), "GITHUB_ENV")
-            if name in written:
-                return images.expand(
-                    written[name], self.lookup(job_id, number, str(earlier[number].get("run")))
-                )
-        return None
-
-    def _step_output(self, job_id: str, step_id: str, output: str) -> str | None:
-        for number, step in enumerate(self.steps(job_id)):
-            if step.get("id") == step_id and step.get("run"):
-                script = str(step["run"])
-                value = scripts.writes(script, "GITHUB_OUTPUT").get(output)
-                return None if value is None else images.expand(value, self.lookup(job_id, number, script))
-        return None
-
-
-def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
+def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = True) -> Iterator[Finding]:
+    """Every rule for one workflow; `hygiene=False` for a composite action (no permissions or
+    timeout of its own: the calling job has them)."""
     doc = wf.doc
     if doc.get("permissions") == "write-all":
         yield Finding(
@@ -111,31 +28,25 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str]) -> Iterator[Finding]:
             "the workflow grants `permissions: write-all`",
             "grant only what each job needs, e.g. `permissions: contents: read`",
         )
-    deploys = [j for j, job in wf.jobs.items() if is_deploy(j, job, matcher)]
-    migrators = [j for j in wf.jobs if j not in deploys and _migrations(wf, j)]
+    deploys, migrators = job_roles(wf, matcher)
     for job_id, job in wf.jobs.items():
         line = _job_line(doc, job_id)
-        yield from _hygiene(wf, job_id, job, line)
-        if job_id in deploys:
-            yield from _images(wf, job_id)
-            for step_line, text in _migrations(wf, job_id):
-                yield Finding(
-                    wf.path,
-                    step_line,
-                    "DK102",
-                    f"deploy job '{job_id}' runs migrations: {text}",
-                    "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
-                )
-            missing = [m for m in migrators if m not in _needs_closure(wf, job_id)]
-            if missing and not _migrations(wf, job_id):
-                yield Finding(
-                    wf.path,
-                    line,
-                    "DK103",
-                    f"deploy job '{job_id}' does not need the migrate job "
-                    f"'{missing[0]}': it may deploy code before its migrations ran",
-                    f"add `needs: [{missing[0]}]` to '{job_id}'",
-                )
+        if hygiene:
+            yield from _hygiene(wf, job_id, job, line)
+        if job_id not in deploys:
+            continue
+        yield from _images(wf, job_id)
+        migrations = roles.migrations(wf.steps(job_id))
+        for step_line, text, _ in migrations:
+            yield Finding(
+                wf.path,
+                step_line,
+                "DK102",
+                f"deploy job '{job_id}' runs migrations: {text}",
+                "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
+            )
+        if not migrations:
+            yield from order_findings(wf, job_id, migrators, line)
 
 
 def _job_line(doc: Map, job_id: str) -> int:
@@ -171,31 +82,6 @@ def _hygiene(wf: Workflow, job_id: str, job: Map, line: int) -> Iterator[Finding
         )
 
 
-def _migrations(wf: Workflow, job_id: str) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
-    for step in wf.steps(job_id):
-        run = step.get("run")
-        if not isinstance(run, Text):
-            continue
-        for index, text in scripts.logical_lines(run):
-            match = scripts.MIGRATE.search(text)
-            if match:
-                found.append((run.line_at(index), match.group(0)))
-    return found
-
-
-def _needs_closure(wf: Workflow, job_id: str) -> set[str]:
-    seen: set[str] = set()
-    todo = [job_id]
-    while todo:
-        needs = wf.jobs.get(todo.pop(), Map()).get("needs") or []
-        for name in [needs] if isinstance(needs, str) else needs:
-            if name not in seen:
-                seen.add(str(name))
-                todo.append(str(name))
-    return seen
-
-
 def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
     """DK101 for every image a deploy job uses: container, services, docker:// steps, run
     scripts, *IMAGE / *TAG variables, and `with:` inputs named image or tag."""
@@ -217,6 +103,8 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
     yield from _variables(wf, job_id, job.get("env"), job_scope, "env")
     yield from _with(wf, job_id, job.get("with"), job_scope)
     for number, step in enumerate(wf.steps(job_id)):
+        if roles.never_runs(step):
+            continue
         run = step.get("run")
         scope = wf.lookup(job_id, number, str(run) if run else None)
         uses = step.get("uses")
@@ -232,24 +120,45 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
         yield from _with(wf, job_id, step.get("with"), scope)
-        if isinstance(run, Text):
-            for ref in scripts.image_refs(run):
-                yield from _judge(wf, job_id, run.line_at(ref.index), ref.kind, ref.value, ref.where, scope)
+        for script in roles.step_scripts(step):
+            text = script.text
+            local = scope if text is run else wf.lookup(job_id, number, str(text))
+            for ref in references.image_refs(text, remote=script.remote):
+                yield from _judge(wf, job_id, text.line_at(ref.index), ref.kind, ref.value, ref.where, local)
 
 
 def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where: str) -> Iterator[Finding]:
+    used = "\n".join(_texts(wf.jobs[job_id]))
     for name, value in env.items() if isinstance(env, Map) else []:
-        kind = scripts.variable_kind(name)
+        kind = references.variable_kind(name)
+        if (
+            kind == "image"
+            and ":" not in str(value).rsplit("/", 1)[-1]
+            and references.used_with_tag(name, used)
+        ):
+            continue  # a repository; the reference that adds the tag is judged
         if kind:
             yield from _judge(wf, job_id, env.line_of(name), kind, str(value), f"{where} {name}", scope)
 
 
+def _texts(value: Any) -> list[str]:
+    """Every string inside a job (scripts, inputs, env), to see how a variable is used."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [value] if isinstance(value, str) else []
+
+
 def _with(wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup) -> Iterator[Finding]:
     for name, value in inputs.items() if isinstance(inputs, Map) else []:
-        if name.lower() in _WITH_KEYS:
-            yield from _judge(
-                wf, job_id, inputs.line_of(name), _WITH_KEYS[name.lower()], str(value), f"with: {name}", scope
-            )
+        if name.lower() not in _WITH_KEYS:
+            continue
+        lines = str(value).splitlines() if name.lower() == "images" else [str(value)]
+        for offset, item in enumerate(lines):  # `images:` holds one reference per line
+            if item.strip():
+                line = value.line_at(offset) if isinstance(value, Text) else inputs.line_of(name)
+                yield from _judge(wf, job_id, line, _WITH_KEYS[name.lower()], item, f"with: {name}", scope)
 
 
 def _judge(

@@ -23,6 +23,12 @@ RULES = {
     for r in (
         Rule("DK001", "invalid-file", "error", "the file is not valid YAML or not a workflow"),
         Rule(
+            "DK002",
+            "duplicate-key",
+            "error",
+            "a mapping key is defined twice: GitHub (and compose) reject the whole file",
+        ),
+        Rule(
             "DK101",
             "image-not-pinned",
             "error",

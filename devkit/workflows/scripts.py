@@ -1,4 +1,5 @@
-"""What a `run:` script does, read as shell words: image references, assignments, outputs.
+"""What a `run:` script does, read as shell words: simple commands (nested ones too), assignments,
+outputs. Image references are read from these commands in references.py.
 
 The script is split into logical lines (backslash continuations joined), tokenized with shlex,
 and split into simple commands at ; && || | &. `${{ }}` expressions and `$( )` substitutions
@@ -11,62 +12,87 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from devkit.workflows.nested import nested_command, program
+
 MIGRATE = re.compile(
     r"manage\.py['\"]?\s+migrate(?:_schemas)?\b|\bmigrate_schemas\b"
-    r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b"
+    r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b|-m\s+django\s+migrate\b"
 )
 _OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ";;"}
 _ASSIGN = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.S)
-_OPAQUE = re.compile(r"\$\{\{.*?\}\}|\$\((?:[^()]|\([^()]*\))*\)")
+_OPAQUE = re.compile(r"\$\{\{.*?\}\}|\$\((?:[^()]|\([^()]*\))*\)|\d*>&-?\d*|&>>?")
 _SET_OUTPUT = re.compile(r"::set-(output|env) name=([\w-]+)::(.*)$")
-# Flags that take no value, per docker subcommand (the rest take one: skip it to find the image).
-_CREATE_FLAGS = {
-    "-i",
-    "-t",
-    "--interactive",
-    "--tty",
-    "--init",
-    "-P",
-    "--privileged",
-    "--read-only",
-    "--publish-all",
-    "--no-healthcheck",
-    "-q",
-    "--quiet",
-}
-_BOOL = {
-    "run": _CREATE_FLAGS | {"-d", "--detach", "--rm"},
-    "create": _CREATE_FLAGS,
-    "pull": {"-a", "--all-tags", "-q", "--quiet", "--disable-content-trust"},
-}
-
-
-@dataclass(frozen=True)
-class Ref:
-    index: int  # line of the script (0-based) where the command starts
-    kind: str  # image | tag
-    value: str
-    where: str  # the command that uses it, for the message
 
 
 def logical_lines(script: str) -> list[tuple[int, str]]:
-    """(index of the first physical line, text) with continuations joined, comments dropped."""
-    out: list[tuple[int, str]] = []
-    start, parts = 0, []
-    for index, line in enumerate(script.splitlines()):
-        if not parts:
-            start = index
-        if line.rstrip().endswith("\\"):
-            parts.append(line.rstrip()[:-1])
-            continue
-        parts.append(line)
+    """(index of the first physical line, text) with continuations joined, comments dropped.
+    A quoted string that spans lines (`ssh host "` ... `"`) is one logical line; heredoc
+    bodies stay one line each (they are commands for a shell that reads stdin, or data)."""
+    return [(index, text) for index, text, _ in _logical(script)]
+
+
+def _logical(script: str) -> list[tuple[int, str, int | None]]:
+    """As logical_lines, plus for a heredoc body line the index of the line that opened it."""
+    out: list[tuple[int, str, int | None]] = []
+    lines = script.splitlines()
+    heredoc: tuple[str, int] | None = None  # (delimiter, opener index)
+    index = 0
+    while index < len(lines):
+        start, parts = index, []
+        while index < len(lines):
+            line = lines[index]
+            index += 1
+            if heredoc is None and line.rstrip().endswith("\\"):
+                parts.append(line.rstrip()[:-1])
+                continue
+            parts.append(line)
+            break
         text = " ".join(parts).strip()
-        parts = []
+        owner = None
+        if heredoc is not None:
+            if text == heredoc[0]:
+                heredoc = None
+                continue
+            owner = heredoc[1]
+        else:
+            opened = _HEREDOC_START.search(text)
+            if opened:
+                heredoc = (opened.group(1), start)
+            elif not _balanced(text):
+                joined = _join_quoted(lines, index, text)
+                if joined:
+                    text, index = joined
         if text and not text.startswith("#"):
-            out.append((start, text))
-    if parts:
-        out.append((start, " ".join(parts).strip()))
+            out.append((start, text, owner))
     return out
+
+
+_HEREDOC_START = re.compile(r"(?<!<)<<(?!<)-?\s*['\"]?([A-Za-z_]\w*)['\"]?")
+_MAX_QUOTED_LINES = 200
+
+
+def _balanced(text: str) -> bool:
+    try:
+        _lex(_OPAQUE.sub("x", text))
+    except ValueError:
+        return False
+    return True
+
+
+def _join_quoted(lines: list[str], index: int, text: str) -> tuple[str, int] | None:
+    """Join following lines until the open quote closes; None when it never does."""
+    for end in range(index, min(len(lines), index + _MAX_QUOTED_LINES)):
+        candidate = text + "\n" + "\n".join(lines[index : end + 1])
+        if _balanced(candidate):
+            return candidate, end + 1
+    return None
+
+
+def _lex(text: str) -> list[str]:
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    return list(lexer)
 
 
 def words(text: str) -> list[str]:
@@ -79,28 +105,98 @@ def words(text: str) -> list[str]:
 
     hidden = _OPAQUE.sub(hide, text)
     try:
-        lexer = shlex.shlex(hidden, posix=True, punctuation_chars=";&|()")
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        tokens = list(lexer)
+        tokens = _lex(hidden)
     except ValueError:  # unbalanced quotes: fall back to whitespace
         tokens = hidden.split()
     return [re.sub("\x03(\\d+)\x03", lambda m: kept[int(m.group(1))], t) for t in tokens]
 
 
-def commands(script: str) -> list[tuple[int, list[str]]]:
-    """Simple commands: (line index, words)."""
-    out: list[tuple[int, list[str]]] = []
-    for index, text in logical_lines(script):
-        current: list[str] = []
+@dataclass(frozen=True)
+class Command:
+    index: int  # line of the script (0-based) where the command starts
+    argv: tuple[str, ...]
+    remote: bool  # runs on another machine (the remote command of ssh, kubectl exec)
+    wrapper: bool  # only passes a nested command on (ssh, bash -c, docker exec, sudo ...)
+
+
+def simple_commands(script: str, *, remote: bool = False, depth: int = 0) -> list[Command]:
+    """Every simple command, including the nested ones that ssh, sshpass, bash/sh -c,
+    docker/kubectl exec, sudo, env, timeout and eval pass on (after their wrapper), and the
+    body of a heredoc fed to ssh (remote)."""
+    out: list[Command] = []
+    remote_openers: set[int] = set()
+    for index, text, owner in _logical(script):
+        argvs: list[list[str]] = [[]]
+        for word in words(text):
+            if word in _OPERATORS:
+                argvs.append([])
+            else:
+                argvs[-1].append(word)
+        here_remote = remote or owner in remote_openers
+        for argv in argvs:
+            if not argv:
+                continue
+            if _feeds_remote_stdin(argv):
+                remote_openers.add(index)
+            out += _with_nested(index, argv, here_remote, depth)
+    return out
+
+
+def _feeds_remote_stdin(argv: list[str]) -> bool:
+    """`ssh host <<EOF`, `ssh host bash -s <<EOF`, `kubectl exec -i pod -- sh <<EOF`."""
+    names = [program(w) for w in argv]
+    return any(w.startswith("<<") for w in argv) and ("ssh" in names or "kubectl" in names)
+
+
+def _with_nested(index: int, argv: list[str], remote: bool, depth: int) -> list[Command]:
+    plain = _without_redirections(argv)
+    nested = nested_command(plain) if depth < 8 else None
+    out = [Command(index, tuple(plain), remote, nested is not None)]
+    if nested is None:
+        return out
+    inner, is_script, goes_remote = nested
+    if is_script:
+        for cmd in simple_commands(inner[0], remote=remote or goes_remote, depth=depth + 1):
+            out.append(Command(index + cmd.index, cmd.argv, cmd.remote, cmd.wrapper))
+    elif inner:
+        out += _with_nested(index, list(inner), remote or goes_remote, depth + 1)
+    return out
+
+
+_REDIRECT = re.compile(r"^\d*(?:<<-?|>>|<|>|&>>?)")
+
+
+def _without_redirections(argv: list[str]) -> list[str]:
+    """Drop `> file`, `2>>log`, `<<EOF`, `&>/dev/null` (an operator alone takes the next word)."""
+    out: list[str] = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        match = _REDIRECT.match(word)
+        if match:
+            skip = match.end() == len(word)
+            continue
+        out.append(word)
+    return out
+
+
+def _with_redirections(script: str) -> list[list[str]]:
+    """The script's own simple commands, redirections kept (not nested ones)."""
+    out: list[list[str]] = [[]]
+    for _, text in logical_lines(script):
         for word in [*words(text), ";"]:
             if word in _OPERATORS:
-                if current:
-                    out.append((index, current))
-                current = []
+                out.append([])
             else:
-                current.append(word)
-    return out
+                out[-1].append(word)
+    return [argv for argv in out if argv]
+
+
+def commands(script: str) -> list[tuple[int, list[str]]]:
+    """Simple commands (nested ones included): (line index, words)."""
+    return [(c.index, list(c.argv)) for c in simple_commands(script)]
 
 
 def assignments(script: str) -> list[tuple[int, str, str]]:
@@ -120,7 +216,7 @@ def writes(script: str, target: str) -> dict[str, str]:
     """NAME=value lines a script appends to $GITHUB_OUTPUT or $GITHUB_ENV (and ::set-output)."""
     found: dict[str, str] = {}
     legacy = "output" if target == "GITHUB_OUTPUT" else "env"
-    for _, argv in commands(script):
+    for argv in _with_redirections(script):  # echo "NAME=value" >> "$GITHUB_OUTPUT"
         if any(target in w for w in argv) and argv[0] in ("echo", "printf"):
             for word in argv[1:]:
                 match = _ASSIGN.match(word)
@@ -154,74 +250,5 @@ def _heredoc_assignments(lines: list[str], end: str) -> dict[str, str]:
     return found
 
 
-def image_refs(script: str) -> list[Ref]:
-    """Image references: docker/podman pull|run|create, kubectl set image, helm --set image.*,
-    and assignments to variables named *IMAGE or *TAG (compose image variables)."""
-    refs: list[Ref] = []
-    for index, argv in commands(script):
-        refs += _docker(index, argv) + _kubectl(index, argv) + _helm(index, argv)
-    for index, name, value in assignments(script):
-        kind = variable_kind(name)
-        if kind:
-            refs.append(Ref(index, kind, value, f"{name}="))
-    return refs
-
-
-def variable_kind(name: str) -> str | None:
-    upper = name.upper()
-    return "image" if upper.endswith("IMAGE") else "tag" if upper.endswith("TAG") else None
-
-
-def _program(word: str) -> str:
-    return word.rsplit("/", 1)[-1]
-
-
-def _docker(index: int, argv: list[str]) -> list[Ref]:
-    starts = [i for i, w in enumerate(argv) if _program(w) in ("docker", "podman")]
-    if not starts:
-        return []
-    j = starts[0] + 1
-    while j < len(argv) and argv[j].startswith("-"):
-        j += 1 if "=" in argv[j] else 2  # global options (--context x, -H x)
-    if j < len(argv) and argv[j] in ("container", "image"):
-        j += 1
-    if j >= len(argv) or argv[j] not in _BOOL:
-        return []
-    sub, j = argv[j], j + 1
-    while j < len(argv):
-        word = argv[j]
-        if not word.startswith("-") or word == "-":
-            return [Ref(index, "image", word, f"docker {sub}")]
-        short_bools = len(word) > 1 and word[1] != "-" and set(word[1:]) <= set("ditP")
-        j += 1 if "=" in word or word in _BOOL[sub] or short_bools else 2
-    return []
-
-
-def _kubectl(index: int, argv: list[str]) -> list[Ref]:
-    for i in range(len(argv) - 2):
-        if _program(argv[i]) == "kubectl" and argv[i + 1 : i + 3] == ["set", "image"]:
-            return [
-                Ref(index, "image", w.split("=", 1)[1], "kubectl set image")
-                for w in argv[i + 3 :]
-                if "=" in w and not w.startswith("-")
-            ]
-    return []
-
-
-def _helm(index: int, argv: list[str]) -> list[Ref]:
-    if not any(_program(w) == "helm" for w in argv):
-        return []
-    values: list[str] = []
-    for i, word in enumerate(argv):
-        name, eq, inline = word.partition("=")
-        if name in ("--set", "--set-string"):
-            values.append(inline if eq else (argv[i + 1] if i + 1 < len(argv) else ""))
-    refs: list[Ref] = []
-    for pair in (p for v in values for p in v.split(",")):
-        key, _, value = pair.partition("=")
-        low = key.lower()
-        if low.endswith(("image.tag", "imagetag")):
-            refs.append(Ref(index, "tag", value, f"helm --set {key}"))
-        elif low == "image" or low.endswith(".image"):
-            refs.append(Ref(index, "image", value, f"helm --set {key}"))
-    return refs
+def is_assignment(word: str) -> bool:
+    return bool(_ASSIGN.match(word))

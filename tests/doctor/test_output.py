@@ -19,6 +19,7 @@ ALL = {
     "database",
     "port",
     "env-file",
+    "database-password",
     "python-version",
     "virtualenv",
     "node-version",
@@ -26,6 +27,7 @@ ALL = {
     "node-modules",
     "settings-module",
     "django-settings",
+    "system-checks",
     "database-engine",
     "tenant-apps",
     "tenant-models",
@@ -35,6 +37,7 @@ ALL = {
     "superuser",
     "migrations",
     "docs",
+    "env-loading",
     "ci-workflows",
 }
 
@@ -106,7 +109,7 @@ def test_workflow_policy_error_is_a_problem(project: Path) -> None:
     bad.write_text(
         "on: push\npermissions: {contents: read}\njobs:\n  deploy:\n"
         "    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    environment: prod\n"
-        "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: echo hi\n"
+        "    container: ghcr.io/acme/app:latest\n    steps:\n      - run: ./deploy.sh\n"
     )
     try:
         result = doctor(project, "ci")

@@ -698,6 +698,9 @@ def ensure_initialised(workdir: Path) -> Path:
 
 
 def cleanup(workdir: Path) -> None:
-    """Stop the shared project's server (by its PID) and remove the case folders."""
-    stop_native(workdir / "initialised")
+    """Stop every server a case started (by its PID: the shared project's, and any a regression
+    started in a case folder) and remove the case folders."""
+    for project in workdir.iterdir() if workdir.is_dir() else []:
+        if project.is_dir():
+            stop_native(project)
     shutil.rmtree(workdir, ignore_errors=True)

@@ -27,6 +27,10 @@ install_packages() {
   command -v iptables >/dev/null || missing+=(iptables)  # netavark publishes ports with iptables
   [ -x /usr/lib/podman/netavark ] || missing+=(netavark)
   command -v docker-registry >/dev/null || missing+=(docker-registry)  # local registry for pull tests
+  # The devcontainer e2e test: compose services find each other by name (aardvark-dns), and the
+  # devcontainer CLI drives Debian's docker-compose 1.29 against this engine.
+  [ -x /usr/lib/podman/aardvark-dns ] || missing+=(aardvark-dns)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
   [ "${#missing[@]}" -eq 0 ] && return 0
   log "installing ${missing[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive

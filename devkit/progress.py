@@ -1,0 +1,192 @@
+"""How `devkit up` shows its steps while they run: live lines, plain lines, or nothing (-q).
+
+live  (a terminal, no CI/NO_COLOR/--json): one rich Live line per step with a spinner, the
+      elapsed seconds and what it does now; at the end the region is replaced by the final
+      table, printed once. Anything printed meanwhile (warnings, notes) lands above it.
+plain (not a terminal, --json, CI, NO_COLOR): each step once when it starts and once when it
+      ends, no cursor movement, no table.
+quiet (-q): nothing here; the command prints its last line (and errors).
+
+The runner calls these from its worker threads; the views keep their own lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from devkit.masking import mask
+
+if TYPE_CHECKING:
+    from devkit.pipeline import Result
+    from devkit.ui import UI
+
+NAME_WIDTH = 12
+REFRESH_PER_SECOND = 8
+
+
+class StepView(Protocol):
+    def checking(self, name: str) -> None: ...
+    def started(self, name: str, reason: str) -> None: ...
+    def activity(self, name: str, text: str) -> None: ...
+    def done(self, result: Result) -> None: ...
+    def above(self, text: str) -> None:
+        """A line (a note) shown above the steps as it happens."""
+
+    def close(self, results: list[Result]) -> None:
+        """The run is over: leave the final picture (the table, for the live view)."""
+
+
+def plain_line(result: Result) -> str:
+    """The one line a step gets when it ends, in plain output (also the sample in the docs)."""
+    from devkit.ui import SYMBOLS
+
+    status = result.status.value
+    return (
+        f"{SYMBOLS[status]} {result.name:<{NAME_WIDTH}} {status:<8} {result.seconds:6.2f}s  {result.detail}"
+    )
+
+
+@dataclass
+class PlainView:
+    ui: UI
+
+    def checking(self, name: str) -> None:
+        return None
+
+    def started(self, name: str, reason: str) -> None:
+        self.ui.print(f"[cyan]→[/] {name}: {reason}")
+
+    def activity(self, name: str, text: str) -> None:
+        self.ui.detail(f"  {name}: {text}")  # only with -v: plain output stays one line per event
+
+    def done(self, result: Result) -> None:
+        self.ui.print(plain_line(result))
+
+    def above(self, text: str) -> None:
+        self.ui.print(text)
+
+    def close(self, results: list[Result]) -> None:
+        return None
+
+
+class QuietView:
+    def checking(self, name: str) -> None:
+        return None
+
+    def started(self, name: str, reason: str) -> None:
+        return None
+
+    def activity(self, name: str, text: str) -> None:
+        return None
+
+    def done(self, result: Result) -> None:
+        return None
+
+    def above(self, text: str) -> None:
+        return None
+
+    def close(self, results: list[Result]) -> None:
+        return None
+
+
+@dataclass
+class _Row:
+    name: str
+    state: str = "waiting"  # waiting | checking | running | done
+    since: float = 0.0
+    text: str = ""
+    result: Result | None = None
+    spinner: Any = None
+
+
+@dataclass
+class LiveView:
+    """One live line per step; the steps are known up front so the region never changes height."""
+
+    ui: UI
+    names: list[str]
+    rows: dict[str, _Row] = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _live: Any = None
+
+    def __post_init__(self) -> None:
+        from rich.live import Live
+
+        self.rows = {n: _Row(n) for n in self.names}
+        self._live = Live(
+            console=self.ui.console,
+            get_renderable=self._render,
+            refresh_per_second=REFRESH_PER_SECOND,
+            transient=True,  # the final table replaces the region (close)
+            redirect_stdout=True,
+            redirect_stderr=True,
+        )
+        self._live.start()
+
+    def checking(self, name: str) -> None:
+        self._set(name, state="checking", text="checking whether it is up to date", since=time.monotonic())
+
+    def started(self, name: str, reason: str) -> None:
+        self._set(name, state="running", text=reason)
+
+    def activity(self, name: str, text: str) -> None:
+        self._set(name, text=text)
+
+    def done(self, result: Result) -> None:
+        self._set(result.name, state="done", result=result)
+
+    def above(self, text: str) -> None:
+        self.ui.print(text)  # the console prints above an active Live region
+
+    def close(self, results: list[Result]) -> None:
+        self._live.stop()
+        self.ui.summary(results)
+
+    def _set(self, name: str, **values: Any) -> None:
+        with self._lock:
+            row = self.rows.setdefault(name, _Row(name))
+            for key, value in values.items():
+                setattr(row, key, value)
+
+    def _render(self) -> Any:
+        from rich.spinner import Spinner
+        from rich.table import Table
+        from rich.text import Text
+
+        from devkit.ui import SYMBOLS
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=1, no_wrap=True)
+        grid.add_column(width=NAME_WIDTH, no_wrap=True)
+        grid.add_column(width=7, justify="right", no_wrap=True)
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        now = time.monotonic()
+        with self._lock:
+            rows = list(self.rows.values())
+        for row in rows:
+            if row.state == "waiting":
+                grid.add_row(Text("·", style="dim"), row.name, "", Text("waiting", style="dim"))
+                continue
+            if row.state == "done" and row.result is not None:
+                r = row.result
+                mark = Text.from_markup(SYMBOLS[r.status.value])
+                what = Text(f"{r.status.value}  {mask(r.detail)}")
+                grid.add_row(mark, row.name, f"{r.seconds:.1f}s", what)
+                continue
+            if row.spinner is None:
+                row.spinner = Spinner("dots", style="cyan")
+            grid.add_row(row.spinner, row.name, f"{now - row.since:.1f}s", Text(mask(row.text)))
+        return grid
+
+
+def view_for(ui: UI, names: list[str]) -> StepView:
+    """The view this UI's mode calls for (see the module docstring)."""
+    mode = ui.progress_mode()
+    if mode == "quiet":
+        return QuietView()
+    if mode == "live":
+        return LiveView(ui, names)
+    return PlainView(ui)
