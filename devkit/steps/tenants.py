@@ -72,11 +72,10 @@ class TenantSequence:
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
         # A tenant row whose schema was dropped: re-create the schema first (never deletes).
-        repairs = [
-            Action(f"repair_{expected[s]}", (), expected[s])
-            for s in tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
-            if s in expected  # a development tenant's schema is re-made by its own action
-        ]
+        lost = tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
+        repairs = [Action(f"repair_{expected[s]}", (), expected[s]) for s in lost if s in expected]
+        if any(s not in expected for s in lost):  # development tenants: cloned again, before
+            repairs.append(Action("dev_tenants"))  # migrate_schemas --tenant trips over them
         plan = plan[:1] + repairs + plan[1:]
         outcomes = self._run_plan(ctx, plan)
         return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
