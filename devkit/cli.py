@@ -315,4 +315,4 @@ def main() -> None:
 
 
 # Commands of the other areas live in their own modules and register themselves on `app`.
-from devkit import cli_ci, cli_docs, cli_doctor, cli_init, cli_run  # noqa: E402, F401
+from devkit import cli_ci, cli_db, cli_docs, cli_doctor, cli_init, cli_run  # noqa: E402, F401

@@ -67,6 +67,20 @@ class TenantsConfig:
     guest: TenantConfig = TenantConfig("guest", "Guest", "guest.localhost")
     superuser: str = "admin"  # development superuser's username; "" = none
     superuser_email: str = "admin@example.com"
+    # Development tenants beyond super and guest: [[tenants.dev]] entries and/or a numbered set.
+    dev: tuple[TenantConfig, ...] = ()
+    dev_count: int = 0
+    dev_schema: str = "tenant{n}"
+    dev_name: str = "Tenant {n}"
+    dev_domain: str = "tenant{n}.localhost"
+
+    def dev_tenants(self) -> list[TenantConfig]:
+        """Every configured development tenant: the [[tenants.dev]] entries, then tenant1..N."""
+        numbered = [
+            TenantConfig(self.dev_schema.format(n=n), self.dev_name.format(n=n), self.dev_domain.format(n=n))
+            for n in range(1, self.dev_count + 1)
+        ]
+        return [*self.dev, *numbered]
 
 
 @dataclass(frozen=True)
@@ -240,7 +254,13 @@ def _defaults() -> dict[str, Any]:
     return out
 
 
+TENANT_LIST = tuple[TenantConfig, ...]  # [[tenants.dev]]: an array of tables
+TENANT_FIELDS = ("schema", "name", "domain")
+
+
 def _type_name(kind: Any) -> str:
+    if kind == TENANT_LIST:
+        return "an array of tables with schema, name and domain ([[tenants.dev]])"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
         kind, "a table of strings"
     )
@@ -253,6 +273,14 @@ def _matches(kind: Any, value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if kind in (str, bool):
         return isinstance(value, kind)
+    if kind == TENANT_LIST:
+        return isinstance(value, list) and all(
+            isinstance(item, dict)
+            and isinstance(item.get("schema"), str)
+            and set(item) <= set(TENANT_FIELDS)
+            and all(isinstance(v, str) for v in item.values())
+            for item in value
+        )
     return isinstance(value, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     )
@@ -284,6 +312,15 @@ def _flatten_checked(raw: dict[str, Any], source: str) -> dict[str, Any]:
                     f"{source}: '{dotted}' must be {_type_name(schema[dotted])}, "
                     f"got {type(value).__name__} {value!r}",
                     hint="see docs/configuration.md",
+                )
+            elif schema[dotted] == TENANT_LIST:
+                out[dotted] = tuple(
+                    TenantConfig(
+                        item["schema"],
+                        item.get("name") or item["schema"].replace("_", " ").title(),
+                        item.get("domain") or f"{item['schema'].replace('_', '-')}.localhost",
+                    )
+                    for item in value
                 )
             else:
                 out[dotted] = float(value) if schema[dotted] is float else value

@@ -49,6 +49,7 @@ def check_values(flat: dict[str, Any], provenance: dict[str, str]) -> None:
         if not flat[key].strip():
             fail(key, "is empty", f"give {key} a display name, e.g. 'Guest'")
     _check_commands(flat, fail)
+    _check_dev_tenants(flat, provenance, fail)
     user = flat["tenants.superuser"]
     if user and (len(user) > 150 or not _DJANGO_USERNAME.match(user)):
         fail(
@@ -150,3 +151,59 @@ def check_paths(config: Any) -> None:
             f"{where('node.dir')}: node.dir = {node_dir!r}: no package.json there",
             hint='name the folder holding package.json, or set node.dir = "" for no frontend',
         )
+
+
+def _check_dev_tenants(flat: dict[str, Any], provenance: dict[str, str], fail: Any) -> None:
+    """[[tenants.dev]] and tenants.dev_count: valid, distinct schemas and domains."""
+    from devkit.config import TenantsConfig
+    from devkit.tenancy import validate_schema_name
+
+    if flat["tenants.dev_count"] < 0 or flat["tenants.dev_count"] > 1000:
+        fail(
+            "tenants.dev_count", "must be 0..1000", "set tenants.dev_count to the number of numbered tenants"
+        )
+    for key in ("tenants.dev_schema", "tenants.dev_name", "tenants.dev_domain"):
+        if flat["tenants.dev_count"] and "{n}" not in flat[key]:
+            fail(
+                key,
+                "has no {n}",
+                f'number the tenants: e.g. {key} = "{getattr(TenantsConfig(), key.split(".")[1])}"',
+            )
+    tenants = TenantsConfig(
+        dev=flat["tenants.dev"],
+        dev_count=flat["tenants.dev_count"],
+        dev_schema=flat["tenants.dev_schema"],
+        dev_name=flat["tenants.dev_name"],
+        dev_domain=flat["tenants.dev_domain"],
+    )
+    try:
+        devs = tenants.dev_tenants()
+    except (KeyError, IndexError, ValueError) as exc:
+        fail("tenants.dev_schema", f"is not a pattern with {{n}} ({exc})", 'e.g. "tenant{n}"')
+        return
+    where = provenance.get("tenants.dev", provenance.get("tenants.dev_count", "default"))
+    seen_schemas = {
+        flat["tenants.super.schema"]: "tenants.super",
+        flat["tenants.guest.schema"]: "tenants.guest",
+    }
+    seen_domains = {
+        flat["tenants.super.domain"]: "tenants.super",
+        flat["tenants.guest.domain"]: "tenants.guest",
+    }
+    for spec in devs:
+        label = f"{where}: development tenant {spec.schema!r}"
+        validate_schema_name(spec.schema, f"{where}: development tenant schema")
+        if not _DOMAIN.match(spec.domain):
+            raise ConfigError(
+                f"{label}: domain {spec.domain!r} is not a host name", hint="e.g. 'acme.localhost'"
+            )
+        for value, seen, what in (
+            (spec.schema, seen_schemas, "schema"),
+            (spec.domain, seen_domains, "domain"),
+        ):
+            if value in seen:
+                raise ConfigError(
+                    f"{label}: {what} {value!r} is also {seen[value]}'s",
+                    hint="every development tenant needs its own schema and domain",
+                )
+            seen[value] = f"development tenant {spec.schema!r}"

@@ -99,9 +99,17 @@ def superuser_schemas(db: Any, facts: dict[str, Any], expected: list[str], usern
     found: dict[str, bool] = {}
     if not table:
         return found
-    for schema in [public, *[s for s in expected if s != public]]:
-        if db.execute("SELECT to_regclass(%s)", (f'"{schema}"."{table}"',)).fetchone()[0] is None:
-            continue
+    schemas = [public, *[s for s in expected if s != public]]
+    # One query for where the table is (50 development tenants: 50 round trips otherwise).
+    holding = [
+        row[0]
+        for row in db.execute(
+            "SELECT s FROM unnest(%s::text[]) WITH ORDINALITY AS u(s, n) "
+            "WHERE to_regclass(format('%%I.%%I', s, %s::text)) IS NOT NULL ORDER BY n",
+            (schemas, table),
+        )
+    ]
+    for schema in holding:
         query = sql.SQL("SELECT 1 FROM {}.{} WHERE {} = %s").format(
             sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column)
         )

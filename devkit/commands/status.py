@@ -46,4 +46,32 @@ def run_status(config: Config, ui: UI, g: Any) -> tuple[int, dict[str, Any]]:
     for row in rows:
         mark = "[green]fresh[/]" if row["fresh"] else f"[yellow]stale[/]: {row['reason']}"
         ui.print(f"  {row['name']:<12} {mark}")
-    return 0, {"database": info, "provider_reason": ctx.provider_reason, "steps": rows}
+    extra = _extra_tenants(ctx)
+    if extra:
+        ui.print(
+            f"[bold]tenants[/]: extra (created by devkit, no longer configured; kept): {', '.join(extra)}"
+        )
+    return 0, {
+        "database": info,
+        "provider_reason": ctx.provider_reason,
+        "steps": rows,
+        "extra_tenants": extra,
+    }
+
+
+def _extra_tenants(ctx: Context) -> list[str]:
+    """Development tenants devkit created that the configuration no longer names (never deleted)."""
+    from devkit import facts as facts_mod
+    from devkit.tenant_list import list_tenants
+
+    conn = ctx.provider.current()
+    if conn is None or not ctx.state.step("tenants"):
+        return []
+    ctx.set_connection(conn)
+    tenants = ctx.config.tenants
+    configured = {tenants.super.schema, tenants.guest.schema, *(t.schema for t in tenants.dev_tenants())}
+    try:
+        rows = list_tenants(conn, facts_mod.load(ctx), configured)
+    except DevkitError:
+        return []
+    return [r.schema for r in rows if r.by_devkit and not r.configured]

@@ -6,6 +6,7 @@ deploy profile (devkit migrate): the same without the guest tenant and the super
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -20,6 +21,7 @@ from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
 from devkit.state import fingerprint
+from devkit.steps import dev_tenants
 from devkit.steps.python_deps import site_listing
 
 POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
@@ -43,7 +45,9 @@ class TenantSequence:
                 facts_mod.cache_key(ctx),
                 site_listing(ctx.venv),
                 ctx.profile,
-                repr(ctx.config.tenants),
+                # Development tenants are checked in the database (check()): a new one makes the
+                # step run, a removed one is left alone, so they are not inputs of the fingerprint.
+                repr(dataclasses.replace(ctx.config.tenants, dev=(), dev_count=0)),
                 conn.host,
                 str(conn.port),
                 conn.name,
@@ -58,13 +62,20 @@ class TenantSequence:
         tenants = ctx.config.tenants
         ctx.progress("pre-flight: reading the project's settings and commands")
         facts = facts_mod.load(ctx)
+        if self._only_dev_tenants_missing(ctx, facts):
+            # Inputs unchanged and public/guest verified: make the new development tenants
+            # (and their superusers) without running the whole sequence again.
+            preflight(ctx, facts)
+            plan = [Action("dev_tenants")] + ([Action("superuser")] if tenants.superuser else [])
+            outcomes = self._run_plan(ctx, plan)
+            return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
         # A tenant row whose schema was dropped: re-create the schema first (never deletes).
-        repairs = [
-            Action(f"repair_{expected[s]}", (), expected[s])
-            for s in tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
-        ]
+        lost = tenancy.rows_without_schema(ctx.connection, facts, self._expected(ctx))
+        repairs = [Action(f"repair_{expected[s]}", (), expected[s]) for s in lost if s in expected]
+        if any(s not in expected for s in lost):  # development tenants: cloned again, before
+            repairs.append(Action("dev_tenants"))  # migrate_schemas --tenant trips over them
         plan = plan[:1] + repairs + plan[1:]
         outcomes = self._run_plan(ctx, plan)
         return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
@@ -110,6 +121,8 @@ class TenantSequence:
                 )
             else:
                 actions.append(Action(key, argv, tenant))
+        if ctx.profile == "dev" and ctx.config.tenants.dev_tenants():
+            actions.append(Action("dev_tenants"))
         if ctx.profile == "dev" and ctx.config.tenants.superuser:
             actions.append(Action("superuser"))
         refuse_failing_checks(facts, actions, verdicts)
@@ -133,6 +146,8 @@ class TenantSequence:
             except proc.CommandFailed as exc:
                 raise facts_mod.explain(ctx, exc) from exc
             return ""
+        if action.key == "dev_tenants":
+            return dev_tenants.create(ctx, ctx.config.tenants.dev_tenants(), log)
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env = {"DEVKIT_TENANTS": ""}
         if action.key == "superuser":
@@ -175,7 +190,18 @@ class TenantSequence:
 
     def _expected(self, ctx: Context) -> list[str]:
         tenants = ctx.config.tenants
-        return [tenants.super.schema] + ([tenants.guest.schema] if ctx.profile == "dev" else [])
+        if ctx.profile != "dev":
+            return [tenants.super.schema]
+        return [tenants.super.schema, tenants.guest.schema, *(t.schema for t in tenants.dev_tenants())]
+
+    def _only_dev_tenants_missing(self, ctx: Context, facts: dict[str, Any]) -> bool:
+        if ctx.profile != "dev" or not ctx.config.tenants.dev_tenants():
+            return False
+        if ctx.state.step(self.name).get("fingerprint") != self.fingerprint(ctx):
+            return False
+        tenants = ctx.config.tenants
+        base = [tenants.super.schema, tenants.guest.schema]
+        return not tenancy.inspect(ctx.connection, facts, base, tenants.superuser or None)
 
     def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
         superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None

@@ -1,0 +1,160 @@
+"""Benchmark many development tenants and snapshot resets, in one process. Not a test.
+
+    .venv/bin/python bench/tenants.py [--tenants 50] [--warm-runs 5]
+
+On a copy of examples/tenant-demo (native PostgreSQL) it measures:
+  create fast      `devkit up` with tenants.dev_count = N, from a database holding public and
+                   guest only (restored from a snapshot): the whole tenant sequence again, then N
+                   tenants cloned from the migrated template
+  create standard  the same N tenants created the way a project does without devkit: one
+                   manage.py process saving each tenant (auto_create_schema: CREATE SCHEMA and
+                   migrate_schemas per tenant, the standard executor), from the same snapshot
+  restore          `devkit db snapshot restore` of the database with N migrated tenants
+  down + up        `devkit down --volumes --yes` + `devkit up` (initdb, every migration, N tenants)
+  warm up          `devkit up` with nothing changed, N tenants against 2 (median of --warm-runs)
+Targets (issue 16): create >= 5x faster than standard; restore < 1 s and >= 10x faster than
+down + up; warm with N tenants at most 0.1 s more than with 2. Ratios are within this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.project import copy_example, pin_provider, stop_native  # noqa: E402
+
+STANDARD = """
+import sys
+from django_tenants.utils import get_tenant_domain_model, get_tenant_model
+Tenant, Domain = get_tenant_model(), get_tenant_domain_model()
+for n in range(1, int(sys.argv[-1]) + 1):
+    tenant = Tenant(schema_name="tenant%d" % n, name="Tenant %d" % n)
+    tenant.save()  # auto_create_schema: CREATE SCHEMA + migrate_schemas for this tenant
+    Domain.objects.create(domain="tenant%d.localhost" % n, tenant=tenant, is_primary=True)
+"""
+
+
+def devkit(project: Path, *args: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "devkit", *args, "--project", str(project)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.returncode != 0:
+        sys.exit(f"devkit {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return time.perf_counter() - started
+
+
+def set_count(project: Path, count: int) -> None:
+    path = project / "devkit.toml"
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("dev_count")]
+    at = lines.index("[tenants]") + 1
+    lines.insert(at, f"dev_count = {count}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def standard(project: Path, count: int) -> float:
+    script = project / "bench_standard.py"
+    script.write_text(STANDARD)
+    python = project / ".venv" / "bin" / "python"
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            python,
+            "manage.py",
+            "shell",
+            "-c",
+            f"import sys; sys.argv.append('{count}'); exec(open({str(script)!r}).read())",
+        ],
+        cwd=project / "backend",
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_project_env(project),
+    )
+    return time.perf_counter() - started
+
+
+def _project_env(project: Path) -> dict[str, str]:
+    """The env file's variables over this process's (the example's settings read DB_*)."""
+    import os
+
+    env = dict(os.environ)
+    for line in (project / ".env").read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip().strip('"').strip("'")
+    return env
+
+
+def median_warm(project: Path, runs: int) -> float:
+    return statistics.median(devkit(project, "up", "--no-input") for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=50)
+    parser.add_argument("--warm-runs", type=int, default=5)
+    args = parser.parse_args()
+    n = args.tenants
+    folder = Path(tempfile.mkdtemp(prefix="devkit-bench-tenants-", dir="/tmp"))
+    folder.chmod(0o755)
+    project = copy_example(folder / "tenant-demo")
+    pin_provider(project, "native")
+    rows: list[tuple[str, float]] = []
+
+    def measured(label: str, seconds: float) -> float:
+        rows.append((label, seconds))
+        print(f"  {label}: {seconds:.2f} s", flush=True)
+        return seconds
+
+    try:
+        print(f"setting up the example (native) in {project} ...", flush=True)
+        devkit(project, "up", "--no-input")
+        warm_two = measured("warm up, 2 tenants (median)", median_warm(project, args.warm_runs))
+        devkit(project, "db", "snapshot", "save", "two")
+
+        set_count(project, n)
+        fast = measured(f"create {n} tenants: devkit up (clone)", devkit(project, "up", "--no-input"))
+        warm_many = measured(f"warm up, {n} tenants (median)", median_warm(project, args.warm_runs))
+        devkit(project, "db", "snapshot", "save", "many")
+
+        devkit(project, "db", "snapshot", "restore", "two", "--yes")
+        set_count(project, 0)
+        slow = measured(f"create {n} tenants: standard executor, per tenant", standard(project, n))
+
+        set_count(project, n)
+        restore = measured(
+            f"snapshot restore ({n} tenants)", devkit(project, "db", "snapshot", "restore", "many", "--yes")
+        )
+        rebuild = measured(
+            f"down --volumes + up ({n} tenants)",
+            devkit(project, "down", "--volumes", "--yes") + devkit(project, "up", "--no-input"),
+        )
+    finally:
+        stop_native(project)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print()
+    width = max(len(label) for label, _ in rows)
+    for label, seconds in rows:
+        print(f"{label:<{width}}  {seconds:8.2f} s")
+    print()
+    print(f"create: devkit is {slow / fast:.1f}x faster than the standard executor (target >= 5x)")
+    print(f"restore: {restore:.2f} s, {rebuild / restore:.1f}x faster than down + up (target < 1 s, >= 10x)")
+    print(f"warm up: {n} tenants cost {warm_many - warm_two:+.3f} s over 2 (target <= +0.1 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Development tenants beyond public and guest, on a real cluster of the example project: created
+by cloning a migrated template (or by migrating, when a tenant migration runs code), verified in
+the database, sharing nothing, never deleted unless devkit created them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.conftest import reachable_dir
+from tests.support.project import copy_example, devkit, pin_provider, set_config, stop_native
+
+pytestmark = pytest.mark.e2e
+
+COUNT = 20
+
+
+@pytest.fixture(scope="module")
+def many() -> Iterator[Path]:
+    """The example with 20 numbered dev tenants and one named one, up once for this module."""
+    folder = reachable_dir("devkit-devtenants-")
+    project = copy_example(folder / "tenant-demo")
+    pin_provider(project, "native")
+    path = project / "devkit.toml"
+    path.write_text(path.read_text().replace("[tenants]\n", f"[tenants]\ndev_count = {COUNT}\n", 1))
+    set_config(project, '[[tenants.dev]]\nschema = "acme"\nname = "Acme"\ndomain = "acme.localhost"\n')
+    ran = devkit("up", "--no-input", project=project)
+    assert ran.code == 0, ran.text
+    assert "cloned from devkit_tenant_template" in ran.text, ran.text
+    yield project
+    stop_native(project)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def sql(project: Path, query: str) -> list[tuple[Any, ...]]:
+    ran = devkit("db", "url", project=project)
+    with psycopg.connect(ran.out.strip(), autocommit=True) as conn:
+        cur = conn.execute(query)
+        return cur.fetchall() if cur.description else []
+
+
+def listed(project: Path) -> dict[str, dict[str, Any]]:
+    ran = devkit("--json", "tenants", "list", project=project)
+    assert ran.code == 0, ran.text
+    return {t["schema"]: t for t in json.loads(ran.out)["tenants"]}
+
+
+def test_many_tenants_are_created_verified_and_share_nothing(many: Path) -> None:
+    schemas = ["acme", *(f"tenant{n}" for n in range(1, COUNT + 1))]
+    tenants = listed(many)
+    for schema in schemas:
+        row = tenants[schema]
+        assert row["schema_exists"] and row["pending_migrations"] == 0, row
+        assert row["created_by_devkit"] and row["configured"], row
+        assert row["domains"] == [f"{schema}.localhost"], row
+    assert not tenants["public"]["created_by_devkit"] and not tenants["guest"]["created_by_devkit"]
+    # The clone shares nothing: a row in one tenant is in no other; migrations are recorded.
+    sql(many, "INSERT INTO tenant3.catalog_category (name) VALUES ('only-in-3')")
+    assert sql(many, "SELECT count(*) FROM tenant3.catalog_category") == [(1,)]
+    assert sql(many, "SELECT count(*) FROM tenant4.catalog_category") == [(0,)]
+    assert sql(many, "SELECT count(*) FROM devkit_tenant_template.catalog_category") == [(0,)]
+    applied = sql(many, "SELECT count(*) FROM tenant4.django_migrations")[0][0]
+    assert applied == sql(many, "SELECT count(*) FROM guest.django_migrations")[0][0]
+    # Tables are the tenant's own, not views or links to the template.
+    owners = sql(
+        many,
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'tenant4' AND tablename = 'catalog_category'",
+    )
+    assert owners == [(1,)]
+
+    again = devkit("up", "--no-input", project=many)
+    assert again.code == 0, again.text
+    assert "tenants      ✓ skipped" in again.text or "up to date" in again.text
+
+
+def test_add_list_rm_and_refusals(many: Path) -> None:
+    added = devkit("tenants", "add", "beta", "--domain", "beta.localhost", project=many)
+    assert added.code == 0, added.text
+    assert "cloned" in added.text
+    row = listed(many)["beta"]
+    assert row["created_by_devkit"] and not row["configured"] and row["pending_migrations"] == 0
+    status = devkit("--json", "status", project=many)
+    assert json.loads(status.out)["extra_tenants"] == ["beta"]
+
+    refused = devkit("tenants", "rm", "guest", "--yes", project=many)
+    assert refused.code == 2 and "not created by devkit" in refused.text
+    assert "guest" in listed(many)
+    asks = devkit("tenants", "rm", "beta", project=many)  # no terminal: never without --yes
+    assert asks.code == 2 and "--yes" in asks.text
+    removed = devkit("tenants", "rm", "beta", "--yes", project=many)
+    assert removed.code == 0, removed.text
+    assert "beta" not in listed(many)
+    assert sql(many, "SELECT count(*) FROM pg_namespace WHERE nspname = 'beta'") == [(0,)]
+    assert devkit("tenants", "add", "Bad-Name", project=many).code == 2
+
+
+def test_removing_a_tenant_from_the_configuration_keeps_it(many: Path) -> None:
+    path = many / "devkit.toml"
+    before = path.read_text()
+    path.write_text(before.replace(f"dev_count = {COUNT}", f"dev_count = {COUNT - 1}"))
+    try:
+        ran = devkit("up", "--no-input", project=many)
+        assert ran.code == 0, ran.text
+        row = listed(many)[f"tenant{COUNT}"]
+        assert row["schema_exists"] and not row["configured"] and row["created_by_devkit"]
+        status = devkit("--json", "status", project=many)
+        assert f"tenant{COUNT}" in json.loads(status.out)["extra_tenants"]
+    finally:
+        path.write_text(before)
+
+
+RUN_PYTHON = """from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    apps.get_model("catalog", "Category").objects.create(name="seeded")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0002_product_sku_is_active")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+"""
+
+
+def test_a_tenant_migration_that_runs_code_is_migrated_not_cloned(example: Path) -> None:
+    (example / "backend/catalog/migrations/0003_seed.py").write_text(RUN_PYTHON)
+    path = example / "devkit.toml"
+    path.write_text(path.read_text().replace("[tenants]\n", "[tenants]\ndev_count = 3\n", 1))
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 0, ran.text
+    assert "multiprocessing executor" in ran.text and "catalog.0003_seed runs code" in ran.text, ran.text
+    for schema in ("tenant1", "tenant2", "tenant3"):
+        assert sql(example, f"SELECT name FROM {schema}.catalog_category") == [("seeded",)]
