@@ -331,7 +331,6 @@ def test_secret_key_then_system_checks_then_skip_checks_green(copy_project: Call
     times("system-checks", cold, seconds, warm_seconds)
 
 
-@pytest.mark.xfail(strict=False, reason="needs i13-deps venv parity")
 def test_pkg_resources_without_setuptools_goes_green(copy_project: Callable[[str], Path]) -> None:
     """Old code importing pkg_resources without declaring setuptools (python -m venv has it < 3.12)."""
     project = copy_project("pkg-resources")
