@@ -13,15 +13,21 @@ from devkit.errors import DatabaseError
 from devkit.ui import UI
 
 
-def _current(config: Config) -> Any:
-    ctx = Context.create(config)
+def running_context(config: Config, **kwargs: Any) -> Context:
+    """A context connected to the database devkit provides; exit 3 when it is not running."""
+    ctx = Context.create(config, **kwargs)
     conn = ctx.provider.current()
     if conn is None:
         raise DatabaseError(
             f"the {ctx.provider.name} database is not running",
             hint="start it with `devkit up` (or `devkit up --only database`)",
         )
-    return conn
+    ctx.set_connection(conn)
+    return ctx
+
+
+def _current(config: Config) -> Any:
+    return running_context(config).connection
 
 
 def _verified(conn: Any) -> None:

@@ -15,20 +15,16 @@ from typing import Any
 from devkit.config import Config
 from devkit.context import Context
 from devkit.database.snapshots import Snapshot, Snapshots
-from devkit.errors import DatabaseError, DevkitError
+from devkit.errors import DevkitError
 from devkit.state import project_lock
 from devkit.ui import UI
 
 
 def _open(config: Config, ui: UI, g: Any) -> tuple[Context, Snapshots]:
-    ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose)
-    conn = ctx.provider.current()
-    if conn is None:
-        raise DatabaseError(
-            f"the {ctx.provider.name} database is not running",
-            hint="start it with `devkit up` (or `devkit up --only database`)",
-        )
-    ctx.set_connection(conn)
+    from devkit.commands.db import running_context
+
+    ctx = running_context(config, no_input=g.no_input, verbose=g.verbose)
+    conn = ctx.connection
 
     def closing(sessions: list[str]) -> None:
         ui.warn(f"closing {len(sessions)} other connection(s) to {conn.name}: {', '.join(sessions)}")

@@ -10,7 +10,7 @@ from typing import Any
 from devkit import facts as facts_mod
 from devkit.config import Config, TenantConfig
 from devkit.context import Context
-from devkit.errors import DatabaseError, StepFailed, UsageError
+from devkit.errors import StepFailed, UsageError
 from devkit.state import project_lock
 from devkit.steps import dev_tenants
 from devkit.tenancy import validate_schema_name
@@ -19,14 +19,9 @@ from devkit.ui import UI
 
 
 def _context(config: Config, g: Any) -> tuple[Context, dict[str, Any]]:
-    ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose)
-    conn = ctx.provider.current()
-    if conn is None:
-        raise DatabaseError(
-            f"the {ctx.provider.name} database is not running",
-            hint="start it with `devkit up` (or `devkit up --only database`)",
-        )
-    ctx.set_connection(conn)
+    from devkit.commands.db import running_context
+
+    ctx = running_context(config, no_input=g.no_input, verbose=g.verbose)
     return ctx, facts_mod.load(ctx)
 
 
