@@ -28,6 +28,22 @@ def _context(config: Config, verbose: int) -> Context:
 
 def _require_database(ctx: Context) -> None:
     """The running database's connection on ctx, or DatabaseError (exit 3): never starts it."""
+    folder = ctx.config.state_dir
+    fresh = not folder.exists()
+    try:
+        _check_running(ctx)
+    except DatabaseError:
+        # Resolving the native provider records the project id (.devkit/project.json). In a
+        # project devkit never set up, that is all this run made: leave the folder as it was.
+        if fresh and folder.is_dir() and {p.name for p in folder.iterdir()} <= IDENTITY_FILES:
+            shutil.rmtree(folder)
+        raise
+
+
+IDENTITY_FILES = {"project.json", "project.json.lock"}
+
+
+def _check_running(ctx: Context) -> None:
     conn = ctx.provider.current()
     if conn is None:
         raise DatabaseError(
