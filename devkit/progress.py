@@ -164,6 +164,14 @@ class LiveView:
         grid.add_column(width=7, justify="right", no_wrap=True)
         grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         now = time.monotonic()
+        # The activity is cut to what is left of the line: a long detail must never squeeze
+        # the name and time columns (rich would shorten them to "tenan…").
+        room = max(10, self.ui.console.width - NAME_WIDTH - 1 - 7 - 3)
+
+        def fit(text: Text) -> Text:
+            text.truncate(room, overflow="ellipsis")
+            return text
+
         with self._lock:
             rows = list(self.rows.values())
         for row in rows:
@@ -173,12 +181,12 @@ class LiveView:
             if row.state == "done" and row.result is not None:
                 r = row.result
                 mark = Text.from_markup(SYMBOLS[r.status.value])
-                what = Text(f"{r.status.value}  {mask(r.detail)}")
+                what = fit(Text(f"{r.status.value}  {mask(r.detail)}"))
                 grid.add_row(mark, row.name, f"{r.seconds:.1f}s", what)
                 continue
             if row.spinner is None:
                 row.spinner = Spinner("dots", style="cyan")
-            grid.add_row(row.spinner, row.name, f"{now - row.since:.1f}s", Text(mask(row.text)))
+            grid.add_row(row.spinner, row.name, f"{now - row.since:.1f}s", fit(Text(mask(row.text))))
         return grid
 
 
