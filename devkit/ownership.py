@@ -84,12 +84,6 @@ def _identify(path: Path, root: Path, adopt: str | None) -> Identity:
     return Identity(str(data["id"]), root, moved_from=recorded)
 
 
-def peek(state_dir: Path) -> str | None:
-    """The recorded id without creating anything (read-only commands)."""
-    value = read_json(state_dir / FILE).get("id")
-    return str(value) if value else None
-
-
 def marker(identity: Identity, **extra: Any) -> dict[str, Any]:
     return {"created_by": "devkit", "project_id": identity.id, "project": str(identity.root), **extra}
 
