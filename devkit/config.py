@@ -73,6 +73,8 @@ class TenantsConfig:
     dev_schema: str = "tenant{n}"
     dev_name: str = "Tenant {n}"
     dev_domain: str = "tenant{n}.localhost"
+    # The sequence's commands in one Django process (booted once); false: a manage.py process each.
+    one_process: bool = True
 
     def dev_tenants(self) -> list[TenantConfig]:
         """Every configured development tenant: the [[tenants.dev]] entries, then tenant1..N."""

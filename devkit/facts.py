@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +146,21 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     return facts
 
 
-def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hint: str) -> proc.Completed:
+def run_in_django(
+    ctx: Context,
+    script: str,
+    env: dict[str, str],
+    log: Path,
+    hint: str,
+    *,
+    check: bool = True,
+    on_line: Callable[[str], None] | None = None,
+) -> proc.Completed:
     """Run devkit/probe/<script> inside the project's Django, booted by its own manage.py."""
-    bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
+    bootstrap = (  # the comment names the probe in `ps`
+        "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
+        f"  # devkit probe {script}"
+    )
     check_settings_module(ctx)
     if not ctx.project_python.exists():
         raise NoVirtualenv(
@@ -161,6 +174,8 @@ def run_in_django(ctx: Context, script: str, env: dict[str, str], log: Path, hin
             env={**ctx.command_env(), **env, "DEVKIT_PROBE_SCRIPT": str(PROBES / script)},
             log=log,
             hint=hint,
+            check=check,
+            on_line=on_line,
         )
     except proc.CommandFailed as exc:
         raise explain(ctx, exc) from exc

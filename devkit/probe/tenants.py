@@ -265,8 +265,8 @@ def remove_tenants(plan):
         print("deleted tenant %r, its domains and its schema" % schema)
 
 
-def main():
-    plan = json.loads(os.environ["DEVKIT_TENANTS"])
+def run_plan(plan):
+    """Everything the plan asks for (probe/sequence.py calls this for builtin actions)."""
     if plan.get("remove"):
         remove_tenants(plan["remove"])
         return
@@ -278,4 +278,5 @@ def main():
         ensure_superuser(plan["superuser"])
 
 
-main()
+if __name__ == "__main__":
+    run_plan(json.loads(os.environ["DEVKIT_TENANTS"]))

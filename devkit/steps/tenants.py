@@ -21,7 +21,7 @@ from devkit.context import Context
 from devkit.errors import StepFailed
 from devkit.pipeline import Done
 from devkit.state import fingerprint
-from devkit.steps import dev_tenants
+from devkit.steps import dev_tenants, one_process
 from devkit.steps.python_deps import site_listing
 
 POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
@@ -68,7 +68,7 @@ class TenantSequence:
             preflight(ctx, facts)
             plan = [Action("dev_tenants")] + ([Action("superuser")] if tenants.superuser else [])
             outcomes = self._run_plan(ctx, plan)
-            return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
+            return Done("; ".join(self.describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
         plan = self.plan(ctx, facts)
         expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
         # A tenant row whose schema was dropped: re-create the schema first (never deletes).
@@ -78,16 +78,22 @@ class TenantSequence:
             repairs.append(Action("dev_tenants"))  # migrate_schemas --tenant trips over them
         plan = plan[:1] + repairs + plan[1:]
         outcomes = self._run_plan(ctx, plan)
-        return Done("; ".join(self._describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
+        return Done("; ".join(self.describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
 
     def _run_plan(self, ctx: Context, plan: list[Action]) -> list[str]:
         """Strictly in the documented order, the superuser last: a project's create_super_tenant
         may create the same user itself (the builtin creation also tolerates that)."""
-        outcomes = []
+        outcomes: list[str] = []
+        together: list[tuple[int, Action]] = []  # consecutive actions for one Django process
         for number, action in enumerate(plan, 1):
-            ctx.progress(f"{self._describe(action)} ({number}/{len(plan)})", step=self.name)
+            if ctx.config.tenants.one_process and action.key != "dev_tenants":
+                together.append((number, action))
+                continue
+            outcomes += one_process.run(ctx, self, together, len(plan))
+            together = []
+            ctx.progress(f"{self.describe(action)} ({number}/{len(plan)})", step=self.name)
             outcomes.append(self.run_action(ctx, number, action))
-        return outcomes
+        return outcomes + one_process.run(ctx, self, together, len(plan))
 
     def verify(self, ctx: Context) -> None:
         problems = self._problems(ctx, facts_mod.load(ctx))
@@ -141,15 +147,27 @@ class TenantSequence:
                     env=ctx.command_env(),
                     log=log,
                     hint=f"the command configured as tenants.{action.key} failed: see its log",
-                    on_line=activity.reporter(self._describe(action), ctx.progress_callback()),
+                    on_line=activity.reporter(self.describe(action), ctx.progress_callback()),
                 )
             except proc.CommandFailed as exc:
                 raise facts_mod.explain(ctx, exc) from exc
             return ""
         if action.key == "dev_tenants":
             return dev_tenants.create(ctx, ctx.config.tenants.dev_tenants(), log)
+        plan, env = self.builtin_plan(ctx, action)
+        done = facts_mod.run_in_django(
+            ctx,
+            "tenants.py",
+            {**env, "DEVKIT_TENANTS": json.dumps(plan)},
+            log=log,
+            hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
+        )
+        return self.builtin_done(ctx, plan, done.stdout)
+
+    def builtin_plan(self, ctx: Context, action: Action) -> tuple[dict[str, Any], dict[str, str]]:
+        """What probe/tenants.py is to do for a builtin action, and the variables it needs."""
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
-        env = {"DEVKIT_TENANTS": ""}
+        env: dict[str, str] = {}
         if action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
             if created:  # until the probe set it, even across a kill: "superuser_password_unset"
@@ -169,21 +187,16 @@ class TenantSequence:
         else:
             spec = getattr(ctx.config.tenants, action.tenant)
             plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
-        env["DEVKIT_TENANTS"] = json.dumps(plan)
-        done = facts_mod.run_in_django(
-            ctx,
-            "tenants.py",
-            env,
-            log=log,
-            hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
-        )
+        return plan, env
+
+    def builtin_done(self, ctx: Context, plan: dict[str, Any], output: str) -> str:
+        """After a builtin action succeeded: record it; "created", "kept" or "" from its output."""
         if plan["superuser"] and plan["superuser"]["new_password"]:
             ctx.state.put("superuser_password_unset", False)
-        lines = done.stdout.splitlines()
-        said = [line.split(" ", 1)[0] for line in lines if line.startswith(("created ", "kept "))]
+        said = [line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))]
         return "created" if "created" in said else "kept" if said else ""
 
-    def _describe(self, action: Action, outcome: str = "") -> str:
+    def describe(self, action: Action, outcome: str = "") -> str:
         if action.argv:
             return action.argv[0] + (" " + action.argv[1] if len(action.argv) > 1 else "")
         return f"{action.key} (devkit builtin{': ' + outcome if outcome else ''})"
