@@ -5,7 +5,7 @@
 On copies of examples/tenant-demo (native provider), with the real CLI as real processes:
 
   kills        `kill -9` of devkit alone at spread moments of a first run (inside initdb, the
-               server start, the venv, pip, npm, each tenant command, fixed times) and of a forced
+               server start, the venv, pip, npm, spread over the tenant sequence, fixed times) and of a forced
                run (`up --force`); then ONE `devkit up` must exit 0, a further run must find
                every step fresh, no command of the killed run may still be working and no
                temporary cluster folder or password file may be left.
@@ -52,27 +52,30 @@ FIRST_RUN = [
     Moment("first: inside initdb (+0.2s)", ("initdb",), after=0.2),
     Moment("first: inside initdb (+0.6s)", ("initdb",), after=0.6),
     Moment("first: server starting", ("postgres -D", "/.devkit/postgres/data ")),
-    Moment("first: venv creation", ("virtualenv",)),
+    Moment("first: venv creation", ("uv", "venv")),
     Moment("first: pip install", ("pip", "install")),
     Moment("first: pip install (+3s)", ("pip", "install"), after=3.0),
     Moment("first: npm ci", ("npm", "ci")),
     Moment("first: npm ci (+3s)", ("npm", "ci"), after=3.0),
-    Moment("first: probe (manage.py shell)", ("manage.py", "shell")),
-    Moment("first: migrate_schemas --shared", ("migrate_schemas", "--shared")),
-    Moment("first: create_super_tenant", ("create_super_tenant",)),
-    Moment("first: migrate_schemas --tenant", ("migrate_schemas", "--tenant")),
-    Moment("first: create_guest_tenant", ("create_guest_tenant",)),
+    Moment("first: probe (manage.py shell)", ("manage.py", "probe facts.py")),
+    # The tenant sequence runs in one Django process (tenants.one_process): kills spread over it
+    # land in the boot, migrate_schemas --shared, the tenant creations and the superuser.
+    Moment("first: tenant sequence starts", ("manage.py", "probe sequence.py")),
+    Moment("first: tenant sequence (+0.4s)", ("manage.py", "probe sequence.py"), after=0.4),
+    Moment("first: tenant sequence (+0.8s)", ("manage.py", "probe sequence.py"), after=0.8),
+    Moment("first: tenant sequence (+1.2s)", ("manage.py", "probe sequence.py"), after=1.2),
+    Moment("first: tenant sequence (+1.6s)", ("manage.py", "probe sequence.py"), after=1.6),
     Moment("first: at 0.5s", after=0.5),
     Moment("first: at 2s", after=2.0),
-    Moment("first: at 6s", after=6.0),
+    Moment("first: at 3.5s", after=3.5),
 ]
 FORCED_RUN = [
-    Moment("forced: pip install", ("pip", "install")),
+    Moment("forced: at 0.3s", after=0.3),
     Moment("forced: npm ci", ("npm", "ci")),
-    Moment("forced: migrate_schemas --shared", ("migrate_schemas", "--shared")),
-    Moment("forced: migrate_schemas --tenant", ("migrate_schemas", "--tenant")),
+    Moment("forced: tenant sequence (+0.3s)", ("manage.py", "probe sequence.py"), after=0.3),
+    Moment("forced: tenant sequence (+0.9s)", ("manage.py", "probe sequence.py"), after=0.9),
     Moment("forced: at 1s", after=1.0),
-    Moment("forced: at 4s", after=4.0),
+    Moment("forced: at 2.5s", after=2.5),
 ]
 
 
