@@ -101,6 +101,12 @@ def _migrate_schemas(m: re.Match[str], state: ActivityParser) -> str:
     return f"{m.group(3)}{count}{doing}"
 
 
+# -- devkit's development tenants (probe/tenants.py): "created tenant 'tenant7' (7/50) by cloning …"
+@_on(r"created tenant(?: row)? '([^']+)' \((\d+)/(\d+)\)")
+def _dev_tenant(m: re.Match[str], state: ActivityParser) -> str:
+    return f"{m.group(1)} ({m.group(2)}/{m.group(3)})"
+
+
 def reporter(tool: str, progress: Callable[[str], None]) -> Callable[[str], None]:
     """An on_line callback for proc.run that reports "<tool>: <activity>" through `progress`."""
     parse = ActivityParser()

@@ -244,6 +244,25 @@ def test_a_devkit_venv_that_fails_the_health_check_is_re_created(reachable_tmp: 
 
 
 @pytest.mark.e2e
+def test_an_install_killed_half_way_is_redone_in_full(reachable_tmp: Path) -> None:
+    """bench/faults.py found it: uv killed mid-install left six's metadata without six.py, and
+    the next `uv pip install` took six as installed. The intent file makes the next run reinstall."""
+    root = make_project(
+        reachable_tmp / "p", {"requirements.txt": "six\n"}, python='requirements = "requirements.txt"\n'
+    )
+    assert devkit("up", "--no-input", "--only", "python-deps", project=root).code == 0
+    # what the killed run left: the intent file, a package's files half copied, no record written
+    (root / ".devkit" / "python-deps-installing").write_text("12345")
+    next((root / ".venv").glob("lib/python*/site-packages/six.py")).unlink()
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 0, ran.text
+    assert "an earlier install was interrupted" in ran.text
+    assert not (root / ".devkit" / "python-deps-installing").exists()
+    check = subprocess.run([root / ".venv/bin/python", "-c", "import six"], capture_output=True)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.e2e
 def test_pyproject_dependencies_with_a_chosen_group(reachable_tmp: Path) -> None:
     pyproject = (
         '[project]\nname = "site"\nversion = "0"\ndependencies = ["six"]\n\n'

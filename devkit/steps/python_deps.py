@@ -33,6 +33,8 @@ from devkit.steps.uv_tool import UvUnavailable, find_uv, pip_only_settings, uv_e
 from devkit.versions import python_satisfies
 
 MARKER = venvs.MARKER
+# Written before the installer runs, removed when it finished: left behind, it forces a reinstall.
+INSTALLING = "python-deps-installing"
 venv_version = venvs.venv_version  # kept importable from here (doctor uses it)
 
 
@@ -158,6 +160,8 @@ class PythonDeps:
         problem = venv_problem(ctx)
         if problem is not None:
             return f"{ctx.config.python.venv} {problem}"
+        if (ctx.config.state_dir / INSTALLING).exists():
+            return "an earlier install was interrupted"
         if site_listing(ctx.venv) != record.get("marker"):
             return "installed packages changed since the last install"
         return None
@@ -171,7 +175,15 @@ class PythonDeps:
             return Done(
                 f"virtualenv {created} (no requirements file configured){note}", marker=site_listing(ctx.venv)
             )
-        done = install(ctx, src, chosen)
+        # An installer killed half-way can leave a package's metadata without all its files, and
+        # the next install would take it as installed: the intent file makes it reinstall.
+        intent = ctx.config.state_dir / INSTALLING
+        interrupted = intent.exists()
+        intent.write_text(str(os.getpid()))
+        done = install(ctx, src, chosen, reinstall=interrupted)
+        intent.unlink(missing_ok=True)
+        if interrupted:
+            note += "; reinstalled everything: an earlier install was interrupted"
         rel = src.path.relative_to(ctx.config.root) if src.path.is_relative_to(ctx.config.root) else src.path
         how = LOCK_TOOLS[src.kind][0] if src.kind in LOCK_TOOLS else chosen.tool
         detail = f"installed {rel} with {how} ({done.seconds:.1f}s){note}"
@@ -226,8 +238,9 @@ def _norm(name: str) -> str:
     return canonicalize_name(name).replace("-", "_")
 
 
-def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
-    """Install `src` into the venv with the chosen tool; a lockfile out of date is named as such."""
+def install(ctx: Context, src: Source, chosen: Installer, reinstall: bool = False) -> proc.Completed:
+    """Install `src` into the venv with the chosen tool; a lockfile out of date is named as such.
+    `reinstall`: every package again (uv --reinstall, pip --force-reinstall)."""
     python = ctx.venv / "bin" / "python"
     log = ctx.logs / "python-deps.log"
     extras, groups = _split(ctx.config.python.extras), _split(ctx.config.python.groups)
@@ -248,6 +261,7 @@ def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
             python,
         ]
         cmd += [f"--extra={e}" for e in extras] + [f"--group={g}" for g in groups]
+        cmd += ["--reinstall"] if reinstall else []
         env = {**uv_env(), "UV_PROJECT_ENVIRONMENT": str(ctx.venv)}
         cwd = src.path.parent
     elif chosen.tool == "uv":
@@ -255,6 +269,7 @@ def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
         cmd = [chosen.uv, "pip", "install", "--python", python, *uv_options(), *_target(src, extras, groups)]
         if src.has_hashes:
             cmd.append("--require-hashes")  # pip switches this on by itself when a file has hashes
+        cmd += ["--reinstall"] if reinstall else []
         env, cwd = uv_env(), src.path.parent
     else:
         cmd = [
@@ -264,6 +279,7 @@ def install(ctx: Context, src: Source, chosen: Installer) -> proc.Completed:
             "install",
             "--disable-pip-version-check",
             *_pip_target(src, extras, groups),
+            *(["--force-reinstall"] if reinstall else []),
         ]
         cwd = src.path.parent
     try:

@@ -86,7 +86,7 @@ class TenantSequence:
         outcomes: list[str] = []
         together: list[tuple[int, Action]] = []  # consecutive actions for one Django process
         for number, action in enumerate(plan, 1):
-            if ctx.config.tenants.one_process and action.key != "dev_tenants":
+            if ctx.config.tenants.one_process:
                 together.append((number, action))
                 continue
             outcomes += one_process.run(ctx, self, together, len(plan))
@@ -168,7 +168,9 @@ class TenantSequence:
         """What probe/tenants.py is to do for a builtin action, and the variables it needs."""
         plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env: dict[str, str] = {}
-        if action.key == "superuser":
+        if action.key == "dev_tenants":
+            plan["dev_tenants"] = dev_tenants.plan_for(ctx, ctx.config.tenants.dev_tenants())
+        elif action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
             if created:  # until the probe set it, even across a kill: "superuser_password_unset"
                 ctx.state.put("superuser_password_unset", True)
@@ -193,6 +195,8 @@ class TenantSequence:
         """After a builtin action succeeded: record it; "created", "kept" or "" from its output."""
         if plan["superuser"] and plan["superuser"]["new_password"]:
             ctx.state.put("superuser_password_unset", False)
+        if plan.get("dev_tenants"):
+            return dev_tenants.summary(output)
         said = [line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))]
         return "created" if "created" in said else "kept" if said else ""
 

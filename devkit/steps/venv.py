@@ -81,7 +81,14 @@ def create(ctx: Context, base: str, uv: str | None) -> None:
     if venv.exists() or venv.is_symlink():
         shutil.rmtree(venv)  # the caller checked that devkit made it: derived data
     if uv is not None:
-        proc.run([uv, "venv", "-q", "--python", base, venv], log=log, hint="could not create the virtualenv")
+        # UV_VENV_CLEAR (ignored by older uv): a `uv venv` a killed run started just before it was
+        # killed, too soon to be recorded as its child, may have made the folder again meanwhile.
+        proc.run(
+            [uv, "venv", "-q", "--python", base, venv],
+            env={"UV_VENV_CLEAR": "1"},
+            log=log,
+            hint="could not create the virtualenv",
+        )
         (venv / MARKER).write_text("created by devkit\n")
         proc.run(
             [uv, "pip", "install", "-q", "--python", venv / "bin" / "python", *seeds(venv)],
