@@ -53,7 +53,11 @@ def tenants_and_users(project: Path) -> tuple[list[tuple[str, ...]], list[tuple[
 def test_a_failing_command_is_named_with_its_own_log_and_stops_the_sequence(example: Path) -> None:
     commands = example / "backend" / "customers" / "management" / "commands"
     (commands / "boom.py").write_text(BOOM)
-    text = (example / "devkit.toml").read_text().replace("[tenants]\n", '[tenants]\nmigrate_tenants = "boom"\n', 1)
+    text = (
+        (example / "devkit.toml")
+        .read_text()
+        .replace("[tenants]\n", '[tenants]\nmigrate_tenants = "boom"\n', 1)
+    )
     (example / "devkit.toml").write_text(text + '\n[node]\ndir = ""\n')
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 1, ran.text
@@ -68,7 +72,9 @@ def test_a_failing_command_is_named_with_its_own_log_and_stops_the_sequence(exam
     assert not list(logs.glob("tenants-04-*.log"))  # the sequence stopped at the failure
 
     # Fixed: the run goes on from where it stopped, in one process again.
-    (commands / "boom.py").write_text(BOOM.replace('raise RuntimeError("boom: the tenant table is locked")', ""))
+    (commands / "boom.py").write_text(
+        BOOM.replace('raise RuntimeError("boom: the tenant table is locked")', "")
+    )
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 0, ran.text
     assert tenants_and_users(example) == ([("guest",), ("public",)], [("admin",)])

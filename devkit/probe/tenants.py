@@ -267,7 +267,9 @@ def ensure_dev_tenants(plan):
         todo = [s["schema"] for s in specs if not schema_exists(s["schema"])]
         how = "cloned from %s (no tenant migration runs code)" % template
         if plan.get("pg_dump"):  # one pg_dump of the template, replayed: much faster than clone_schema
-            _replay_all(_dump(template, plan["pg_dump"]), template, todo, plan["marker"], plan.get("workers", 1))
+            _replay_all(
+                _dump(template, plan["pg_dump"]), template, todo, plan["marker"], plan.get("workers", 1)
+            )
             how += ", by replaying a pg_dump of it"
         else:
             _clone_all(template, todo, plan["marker"], plan.get("workers", 1))

@@ -1,7 +1,7 @@
 """Create the missing development tenants: rows and domains through the project's Django (its
 tenant model's own defaults), schemas cloned from the migrated template by replaying one pg_dump
-of it in the Django process (django-tenants' clone_schema when no matching pg_dump is found), or migrated when a tenant
-migration runs code (probe/tenants.py decides and says why)."""
+of it in the Django process (django-tenants' clone_schema when no matching pg_dump is found),
+or migrated when a tenant migration runs code (probe/tenants.py decides and says why)."""
 
 from __future__ import annotations
 

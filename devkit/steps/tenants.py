@@ -197,7 +197,9 @@ class TenantSequence:
             ctx.state.put("superuser_password_unset", False)
         if plan.get("dev_tenants"):
             return dev_tenants.summary(output)
-        said = [line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))]
+        said = [
+            line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))
+        ]
         return "created" if "created" in said else "kept" if said else ""
 
     def describe(self, action: Action, outcome: str = "") -> str:
