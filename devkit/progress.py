@@ -3,8 +3,9 @@
 live  (a terminal, no CI/NO_COLOR/--json): one rich Live line per step with a spinner, the
       elapsed seconds and what it does now; at the end the region is replaced by the final
       table, printed once. Anything printed meanwhile (warnings, notes) lands above it.
-plain (not a terminal, --json, CI, NO_COLOR): each step once when it starts and once when it
-      ends, no cursor movement, no table.
+plain (not a terminal, CI, NO_COLOR): each step once when it starts and once when it ends,
+      no cursor movement, no table.
+json  (--json): the same events as JSON lines on stderr, with the activity (JsonView).
 quiet (-q): nothing here; the command prints its last line (and errors).
 
 The runner calls these from its worker threads; the views keep their own lock.
@@ -67,6 +68,66 @@ class PlainView:
 
     def above(self, text: str) -> None:
         self.ui.print(text)
+
+    def close(self, results: list[Result]) -> None:
+        return None
+
+
+@dataclass
+class JsonView:
+    """--json: stdout is the one envelope at the end; stderr gets the run as it happens, one JSON
+    object per line (`event`: step-checking, step-started, activity, step-done, note). Activity
+    is sent when its text changes, at most ACTIVITY_PER_SECOND a step unless its count moved
+    (`tenant7 (7/50)`: every count is sent), and the last one held back before the step ends."""
+
+    ACTIVITY_PER_SECOND = 4
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _last: dict[str, tuple[float, str]] = field(default_factory=dict)
+    _held: dict[str, str] = field(default_factory=dict)
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        import json
+        import sys
+
+        line = mask(json.dumps(event, ensure_ascii=False))
+        with self._lock:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+    def checking(self, name: str) -> None:
+        self._emit({"event": "step-checking", "step": name})
+
+    def started(self, name: str, reason: str) -> None:
+        self._emit({"event": "step-started", "step": name, "reason": reason})
+
+    def activity(self, name: str, text: str) -> None:
+        import re
+
+        now = time.monotonic()
+        with self._lock:
+            at, said = self._last.get(name, (0.0, ""))
+            counter = re.findall(r"\(\d+/\d+\)", text)  # "(7/50)": every count is sent
+            moved = counter != re.findall(r"\(\d+/\d+\)", said)
+            if text == said or (now - at < 1 / self.ACTIVITY_PER_SECOND and not moved):
+                if text != said:
+                    self._held[name] = text  # sent before the step's end if nothing newer comes
+                return
+            self._last[name] = (now, text)
+            self._held.pop(name, None)
+        self._emit({"event": "activity", "step": name, "text": text})
+
+    def done(self, result: Result) -> None:
+        held = self._held.pop(result.name, None)
+        if held is not None:
+            self._emit({"event": "activity", "step": result.name, "text": held})
+        outcome = {k: v for k, v in result.to_json().items() if k != "name"}
+        self._emit({"event": "step-done", "step": result.name, **outcome})
+
+    def above(self, text: str) -> None:
+        from rich.text import Text
+
+        self._emit({"event": "note", "text": Text.from_markup(text).plain})
 
     def close(self, results: list[Result]) -> None:
         return None
@@ -197,4 +258,6 @@ def view_for(ui: UI, names: list[str]) -> StepView:
         return QuietView()
     if mode == "live":
         return LiveView(ui, names)
+    if ui.json_mode:
+        return JsonView()
     return PlainView(ui)

@@ -5,6 +5,7 @@ the database, sharing nothing, never deleted unless devkit created them."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,9 +31,14 @@ def many() -> Iterator[Path]:
     path = project / "devkit.toml"
     path.write_text(path.read_text().replace("[tenants]\n", f"[tenants]\ndev_count = {COUNT}\n", 1))
     set_config(project, '[[tenants.dev]]\nschema = "acme"\nname = "Acme"\ndomain = "acme.localhost"\n')
-    ran = devkit("up", "--no-input", project=project)
+    ran = devkit("--json", "up", "--no-input", project=project)
     assert ran.code == 0, ran.text
-    assert "cloned from devkit_tenant_template" in ran.text, ran.text
+    assert "cloned from devkit_tenant_template" in ran.out, ran.text
+    # --json: stderr carries the run as JSON lines, with which tenant and how many are done
+    events = [json.loads(line) for line in ran.err.splitlines() if line.startswith("{")]
+    counts = [e["text"] for e in events if e["event"] == "activity" and e["step"] == "tenants"]
+    assert any(re.search(rf"^dev_tenants .*: tenant\d+ \(\d+/{COUNT + 1}\)$", t) for t in counts), counts
+    assert any(e["event"] == "step-done" and e["step"] == "tenants" for e in events)
     yield project
     stop_native(project)
     shutil.rmtree(folder, ignore_errors=True)

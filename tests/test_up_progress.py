@@ -124,6 +124,12 @@ def test_plain_output_quiet_and_steps_left_out(project: Path) -> None:
         for name in ("database", "node-deps", "tenants", "docs")
     ]
     assert {s["name"]: s["status"] for s in payload["steps"]}["tenants"] == "left-out"
+    events = [json.loads(line) for line in as_json.err.splitlines() if line.startswith("{")]
+    assert [(e["event"], e["step"]) for e in events if e["event"].startswith("step-")] == [
+        ("step-checking", "python-deps"),
+        ("step-done", "python-deps"),
+    ]
+    assert events[-1]["status"] == "skipped" and "→" not in as_json.err
 
     quiet = devkit("up", "-q", project=project)
     assert quiet.code == 0, quiet.text

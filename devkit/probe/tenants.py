@@ -200,30 +200,45 @@ def _dump(template, pg_dump):
     return "\n".join(line for line in done.stdout.splitlines() if not line.startswith("\\"))
 
 
-def _replay_one(dump, template, schema, marker):
-    """In a worker thread (its own database session): the dump with the template's name
-    replaced by the schema's (a whole identifier only), in one transaction."""
+def _replay_some(dump, template, schemas, marker, report):
+    """In a worker thread (its own database session, opened once): for each schema, the dump with
+    the template's name replaced by the schema's (a whole identifier only), in one transaction."""
     from django.db import connections
 
-    text = re.sub(r"(?<![\w$])%s(?![\w$])" % re.escape(template), schema, dump)
     try:
-        with transaction.atomic(), connections["default"].cursor() as cursor:
-            cursor.execute(text)
-            cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
+        for schema in schemas:
+            text = re.sub(r"(?<![\w$])%s(?![\w$])" % re.escape(template), schema, dump)
+            with transaction.atomic(), connections["default"].cursor() as cursor:
+                cursor.execute(text)
+                cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
+            report(schema)
     finally:
         connections.close_all()
-    return schema
 
 
 def _replay_all(dump, template, schemas, marker, workers):
-    """Every schema from the dump, `workers` at a time (the work is in the server)."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Every schema from the dump, `workers` sessions at a time (the work is in the server)."""
+    import threading
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        jobs = [pool.submit(_replay_one, dump, template, schema, marker) for schema in schemas]
-        for done, job in enumerate(jobs, 1):
-            print("created tenant %r (%d/%d) by cloning %s" % (job.result(), done, len(schemas), template))
+    lock, done = threading.Lock(), []
+
+    def report(schema):
+        with lock:
+            done.append(schema)
+            print("created tenant %r (%d/%d) by cloning %s" % (schema, len(done), len(schemas), template))
             sys.stdout.flush()
+
+    count = max(1, min(workers, len(schemas)))
+    threads = [
+        threading.Thread(target=_replay_some, args=(dump, template, schemas[n::count], marker, report))
+        for n in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if len(done) != len(schemas):
+        sys.exit("cloning stopped after %d of %d schemas (see the errors above)" % (len(done), len(schemas)))
 
 
 def ensure_dev_tenants(plan):
@@ -255,13 +270,12 @@ def ensure_dev_tenants(plan):
         if not schema_exists(template):
             with connection.cursor() as cursor:
                 cursor.execute('CREATE SCHEMA "%s"' % template)
-        # Brings the template to the migrations on disk (a no-op when it is up to date).
-        call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
-        connection.set_schema_to_public()
-        _mark(template, plan["marker"] + " (template)")
-        CloneSchema()._create_clone_schema_function()  # once, not once per tenant
-        for spec in missing:
-            with transaction.atomic():
+        if not plan.get("template_current"):  # devkit found a migration the template lacks
+            call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
+            connection.set_schema_to_public()
+            _mark(template, plan["marker"] + " (template)")
+        with transaction.atomic():  # the rows and domains: one commit
+            for spec in missing:
                 tenant = _new_tenant(Tenant, spec)
                 Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
         todo = [s["schema"] for s in specs if not schema_exists(s["schema"])]
@@ -272,6 +286,7 @@ def ensure_dev_tenants(plan):
             )
             how += ", by replaying a pg_dump of it"
         else:
+            CloneSchema()._create_clone_schema_function()  # once, not once per tenant
             _clone_all(template, todo, plan["marker"], plan.get("workers", 1))
     else:
         for number, spec in enumerate(missing, 1):

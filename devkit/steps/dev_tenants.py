@@ -31,7 +31,17 @@ def plan_for(ctx: Context, specs: list[Any]) -> dict[str, Any]:
         "marker": devkit_marker(ctx.config.root),
         "workers": max(1, os.cpu_count() or 1),
         "pg_dump": schema_clone.find_pg_dump(ctx.connection) or "",
+        # Checked without Django (one query): the probe then skips `migrate_schemas` on it.
+        "template_current": template_current(ctx),
     }
+
+
+def template_current(ctx: Context) -> bool:
+    """Every migration on disk is recorded in the template schema (so it exists)."""
+    from devkit import migrations
+
+    found = migrations.pending(facts_mod.load(ctx), ctx.connection, [TEMPLATE_SCHEMA])
+    return found.get(TEMPLATE_SCHEMA) == []
 
 
 def summary(output: str) -> str:
