@@ -27,6 +27,7 @@ from typing import Any
 _folder: Path | None = None
 _live: set[int] = set()
 _guard = threading.Lock()
+_stopping = threading.Event()  # set by the stop-signal handler
 GRACE = 10.0  # seconds a stopped command gets before SIGKILL
 
 
@@ -66,6 +67,8 @@ def started(pid: int) -> None:
     with _guard:
         _live.add(pid)
         folder = _folder
+    if _stopping.is_set():  # started by a step thread after the stop signal's stop_all
+        kill_group(pid, signal.SIGTERM)
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         me = os.getpid()
@@ -93,7 +96,13 @@ def stop_all(sig: int = signal.SIGTERM) -> None:
         kill_group(pid, sig)
 
 
+def interrupted() -> bool:
+    """A stop signal arrived: steps start no command and record nothing from now on."""
+    return _stopping.is_set()
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
+    _stopping.set()  # before stop_all: a command a step thread starts next is stopped too
     stop_all(signal.SIGTERM)
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
@@ -109,6 +118,7 @@ def tracking(state_dir: Path) -> Iterator[None]:
             handlers[sig] = signal.signal(sig, _on_signal)
     with _guard:
         _folder = state_dir / "children"
+    _stopping.clear()
     try:
         yield
     finally:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from devkit import children
 from devkit.errors import DevkitError, StepFailed, UsageError
 
 if TYPE_CHECKING:
@@ -207,6 +208,9 @@ class Runner:
             self.on_start(step.name, reason)
             done = step.run(ctx)
             step.verify(ctx)
+            if children.interrupted():  # stopped by a signal meanwhile: its outcome is not known
+                err = StepFailed(f"{step.name}: interrupted", hint="run `devkit up` again")
+                return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)
             # Inputs as they are now: running may create some (a database step's data folder).
             ctx.state.record_step(step.name, step.fingerprint(ctx), done.detail, done.marker)
             return Result(step.name, Status.RAN, time.monotonic() - started, done.detail)

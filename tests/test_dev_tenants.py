@@ -37,7 +37,7 @@ def many() -> Iterator[Path]:
     # --json: stderr carries the run as JSON lines, with which tenant and how many are done
     events = [json.loads(line) for line in ran.err.splitlines() if line.startswith("{")]
     counts = [e["text"] for e in events if e["event"] == "activity" and e["step"] == "tenants"]
-    assert any(re.search(rf"^dev_tenants .*: tenant\d+ \(\d+/{COUNT + 1}\)$", t) for t in counts), counts
+    assert any(re.search(rf"^dev_tenants .*\): tenant\d+ \(\d+/{COUNT + 1}\)$", t) for t in counts), counts
     assert any(e["event"] == "step-done" and e["step"] == "tenants" for e in events)
     yield project
     stop_native(project)

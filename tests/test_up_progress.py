@@ -125,10 +125,7 @@ def test_plain_output_quiet_and_steps_left_out(project: Path) -> None:
     ]
     assert {s["name"]: s["status"] for s in payload["steps"]}["tenants"] == "left-out"
     events = [json.loads(line) for line in as_json.err.splitlines() if line.startswith("{")]
-    assert [(e["event"], e["step"]) for e in events if e["event"].startswith("step-")] == [
-        ("step-checking", "python-deps"),
-        ("step-done", "python-deps"),
-    ]
+    assert [e["event"] for e in events if e.get("step") == "python-deps"] == ["step-checking", "step-done"]
     assert events[-1]["status"] == "skipped" and "→" not in as_json.err
 
     quiet = devkit("up", "-q", project=project)

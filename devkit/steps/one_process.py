@@ -74,9 +74,9 @@ def run(ctx: Context, sequence: TenantSequence, numbered: list[tuple[int, Action
             words = line.split()
             if words[1] == "begin":
                 number = int(words[2])
-                what = sequence.describe(actions[number])
-                report(f"{what} ({number}/{total})")
-                current["report"] = activity.reporter(what, report)
+                what = f"{sequence.describe(actions[number])} ({number}/{total})"
+                report(what)
+                current["report"] = activity.reporter(what, report)  # the count stays in view
         elif current["report"] is not None:
             current["report"](line)
 
