@@ -58,6 +58,20 @@ def names(project: Path) -> list[str]:
 ROW = "INSERT INTO guest.catalog_category (name) VALUES ('{0}')"
 
 
+def wait_for_database(project: Path, name: str, timeout: float = 60) -> None:
+    """A spare is made by a detached process: wait until its marker (written last) is there."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    query = f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"
+    while time.monotonic() < deadline:
+        row = sql(project, query)
+        if row and row[0][0]:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{name} was not made within {timeout} s")
+
+
 def test_round_trip_with_data_written_between(ready: Path) -> None:
     sql(ready, ROW.format("kept"))
     saved = snap(ready, "save", "base")
@@ -85,9 +99,21 @@ def test_round_trip_with_data_written_between(ready: Path) -> None:
     up = devkit("up", "--no-input", project=ready)
     assert up.code == 0, up.text
 
+    # The spare: made in the background after each save and restore, so that the next restore is
+    # a drop and a rename. Written again after the restore, the data goes back once more.
+    spare = "tenant_demo__snap__base__devkit_spare"
+    wait_for_database(ready, spare)
+    sql(ready, ROW.format("after-restore"))
+    second = devkit("--json", "db", "snapshot", "restore", "base", "--yes", project=ready)
+    assert second.code == 0, second.text
+    assert json.loads(second.out)["from_spare"] is True
+    assert sql(ready, "SELECT name FROM guest.catalog_category") == [("kept",)]
+    wait_for_database(ready, spare)  # made again for the next restore
+
     removed = snap(ready, "rm", "base", "--yes")
     assert removed.code == 0, removed.text
     assert names(ready) == []
+    assert sql(ready, "SELECT datname FROM pg_database WHERE datname LIKE 'tenant_demo\\_\\_%'") == []
     sql(ready, "DELETE FROM guest.catalog_category")
 
 

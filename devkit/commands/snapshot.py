@@ -14,6 +14,7 @@ from typing import Any
 
 from devkit.config import Config
 from devkit.context import Context
+from devkit.database import spare
 from devkit.database.snapshots import Snapshot, Snapshots
 from devkit.errors import DevkitError
 from devkit.state import project_lock
@@ -44,6 +45,7 @@ def run_save(config: Config, ui: UI, g: Any, name: str, replace: bool) -> tuple[
         meta = {"superuser_password": _password_digest(ctx), "tenants": ctx.state.step("tenants")}
         snap = snaps.save(name, meta, replace=replace)
     seconds = time.monotonic() - started
+    spare.start(snaps.conn, name, ctx.logs / f"snapshot-spare-{name}.log")  # for a fast restore
     ui.print(f"saved snapshot {snap.name} of {snaps.conn.name} ({_size(snap.size_bytes)}, {seconds:.2f}s)")
     return 0, {"snapshot": snap.to_json(), "seconds": round(seconds, 3)}
 
@@ -69,15 +71,23 @@ def run_restore(config: Config, ui: UI, g: Any, name: str, yes: bool) -> tuple[i
         return 1, {"restored": False}
     started = time.monotonic()
     with project_lock(config.state_dir, config.lock_timeout):
-        snaps.restore(name)
+        _, used_spare = snaps.restore(name)
         seconds = time.monotonic() - started
         tenants = _after_restore(ctx, snap)
-    ui.print(f"restored {snaps.conn.name} from snapshot {snap.name} ({seconds:.2f}s)")
+    spare.start(snaps.conn, name, ctx.logs / f"snapshot-spare-{name}.log")  # for the next restore
+    how = "its spare copy, made ahead" if used_spare else "a copy made now: its spare was not ready"
+    ui.print(f"restored {snaps.conn.name} from snapshot {snap.name} ({seconds:.2f}s, {how})")
     if tenants is None:
         ui.print("tenants: up to date")
     else:
         ui.warn(f"tenants: {tenants}; `devkit up` brings it up to date")
-    return 0, {"restored": True, "snapshot": snap.to_json(), "seconds": round(seconds, 3), "tenants": tenants}
+    return 0, {
+        "restored": True,
+        "snapshot": snap.to_json(),
+        "seconds": round(seconds, 3),
+        "tenants": tenants,
+        "from_spare": used_spare,
+    }
 
 
 def run_rm(config: Config, ui: UI, g: Any, name: str, yes: bool) -> tuple[int, dict[str, Any]]:

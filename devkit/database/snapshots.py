@@ -5,6 +5,11 @@ schemas here), far faster than any dump. A snapshot is the database `<db>__snap_
 connections disallowed (nobody writes into it by accident) and a comment holding devkit's marker:
 only databases carrying that marker for this database are listed, restored or removed.
 
+Each snapshot also has a spare: a second copy made in the background after `save` and after each
+`restore` (a detached `python -m devkit.database.spare`), so that the next restore only drops the
+development database and renames the spare (the way Stellar does it). It doubles the disk a
+snapshot takes; a restore whose spare is not ready yet copies the snapshot itself.
+
 Copying needs the source to have no other session, so other connections to the development
 database are closed first (the caller says so), and new ones are refused while the copy runs.
 Library code: raises, never prints.
@@ -122,17 +127,24 @@ class Snapshots:
             db.execute(_sql("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false", staging))
             db.execute(_sql("COMMENT ON DATABASE {} IS ", staging) + _literal(json.dumps(marker)))
             if name in existing:  # replaced only once the new copy exists
+                _drop_if_marked(db, spare_database(target))
                 _drop(db, target)
             db.execute(_sql("ALTER DATABASE {} RENAME TO {}", staging, target))
         return self.get(name)
 
-    def restore(self, name: str) -> Snapshot:
-        """Replace the development database by a copy of the snapshot (the snapshot stays)."""
+    def restore(self, name: str) -> tuple[Snapshot, bool]:
+        """Replace the development database by a copy of the snapshot (the snapshot stays). The
+        copy is the spare made ahead of time when it is ready (then this is a drop and a rename),
+        else made now. Returns the snapshot and whether the spare was used."""
         snap = self.get(name)
-        incoming = _staging(self.conn.name)
         with self._admin() as db:
-            _drop_if_marked(db, incoming)
-            self._copy(db, snap.database, incoming)
+            used_spare = self._spare_ready(db, snap)
+            if used_spare:
+                incoming = spare_database(snap.database)
+            else:
+                incoming = _staging(self.conn.name)
+                _drop_if_marked(db, incoming)
+                self._copy(db, snap.database, incoming)
             db.execute(
                 _sql("COMMENT ON DATABASE {} IS ", incoming)
                 + _literal(json.dumps({MARKER: 1, "restoring": self.conn.name}))
@@ -140,14 +152,55 @@ class Snapshots:
             with self._no_connections(db, self.conn.name):
                 _drop(db, self.conn.name)
             db.execute(_sql("ALTER DATABASE {} RENAME TO {}", incoming, self.conn.name))
+            db.execute(_sql("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true", self.conn.name))
             db.execute(_sql("COMMENT ON DATABASE {} IS NULL", self.conn.name))
-        return snap
+        return snap, used_spare
 
     def remove(self, name: str) -> Snapshot:
         snap = self.get(name)
+        spare = spare_database(snap.database)
         with self._admin() as db:
-            _drop(db, snap.database)
+            key = f"devkit-spare:{spare}"
+            db.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))  # a spare being made: waits
+            try:
+                _drop_if_marked(db, spare)
+                _drop(db, snap.database)
+            finally:
+                db.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
         return snap
+
+    # -- spares: a copy of each snapshot made ahead of time, so that a restore is a rename -------
+
+    def make_spare(self, name: str) -> bool:
+        """Copy the snapshot into its spare unless a current one exists (run in the background
+        after save and restore). False when another devkit is making it right now."""
+        snap = self.get(name)
+        spare = spare_database(snap.database)
+        with self._admin() as db:
+            key = f"devkit-spare:{spare}"
+            if not db.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:
+                return False
+            try:
+                if self._spare_ready(db, snap):
+                    return True
+                _drop_if_marked(db, spare)
+                db.execute(_sql("CREATE DATABASE {} TEMPLATE {}", spare, snap.database))
+                db.execute(_sql("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false", spare))
+                marker = {MARKER: 1, "spare_of": snap.database, "created": snap.created}
+                db.execute(_sql("COMMENT ON DATABASE {} IS ", spare) + _literal(json.dumps(marker)))
+                return True
+            finally:
+                db.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+    def _spare_ready(self, db: Any, snap: Snapshot) -> bool:
+        """The spare exists, is complete (its marker is written last) and copies this very
+        snapshot (a replaced snapshot has a new creation time)."""
+        row = db.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            (spare_database(snap.database),),
+        ).fetchone()
+        meta = _marker(row[0]) if row else None
+        return bool(meta) and meta.get("spare_of") == snap.database and meta.get("created") == snap.created
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -241,6 +294,12 @@ def _marker(comment: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get(MARKER) == 1 else None
 
 
+def spare_database(snapshot: str) -> str:
+    """The ready-to-restore copy of a snapshot database (63 bytes at most)."""
+    suffix = "__devkit_spare"
+    return snapshot.encode()[: MAX_IDENTIFIER - len(suffix)].decode(errors="ignore") + suffix
+
+
 def _staging(database: str) -> str:
     """A temporary database name next to `database` (63 bytes at most)."""
     suffix = "__devkit_tmp"
@@ -262,7 +321,7 @@ def _drop_if_marked(db: Any, name: str) -> None:
     ).fetchone()
     if row is None:
         return
-    if _marker(row[0]) is None and not name.endswith("__devkit_tmp"):
+    if _marker(row[0]) is None and not name.endswith(("__devkit_tmp", "__devkit_spare")):
         raise UsageError(f"a database {name!r} exists and is not devkit's: devkit leaves it alone")
     _drop(db, name)
 
