@@ -6,8 +6,9 @@ connections disallowed (nobody writes into it by accident) and a comment holding
 only databases carrying that marker for this database are listed, restored or removed.
 
 Each snapshot also has a spare: a second copy made in the background after `save` and after each
-`restore` (a detached `python -m devkit.database.spare`), so that the next restore only drops the
-development database and renames the spare (the way Stellar does it). It doubles the disk a
+`restore` (a detached `python -m devkit.database.spare`), so that the next restore only renames
+the development database away and the spare into place (the way Stellar does it); the spare
+maker drops the replaced database afterwards. It doubles the disk a
 snapshot takes; a restore whose spare is not ready yet copies the snapshot itself.
 
 Copying needs the source to have no other session, so other connections to the development
@@ -149,8 +150,14 @@ class Snapshots:
                 _sql("COMMENT ON DATABASE {} IS ", incoming)
                 + _literal(json.dumps({MARKER: 1, "restoring": self.conn.name}))
             )
+            retired = retired_database(self.conn.name)
+            _drop_if_marked(db, retired)  # one an earlier restore left, if its drop has not run
             with self._no_connections(db, self.conn.name):
-                _drop(db, self.conn.name)
+                # Renamed away, not dropped here: dropping thousands of catalog files is the
+                # background spare maker's job (drop_retired), after this command returned.
+                db.execute(_sql("ALTER DATABASE {} RENAME TO {}", self.conn.name, retired))
+                marker = {MARKER: 1, "retired_from": self.conn.name}
+                db.execute(_sql("COMMENT ON DATABASE {} IS ", retired) + _literal(json.dumps(marker)))
             db.execute(_sql("ALTER DATABASE {} RENAME TO {}", incoming, self.conn.name))
             db.execute(_sql("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true", self.conn.name))
             db.execute(_sql("COMMENT ON DATABASE {} IS NULL", self.conn.name))
@@ -177,6 +184,7 @@ class Snapshots:
         snap = self.get(name)
         spare = spare_database(snap.database)
         with self._admin() as db:
+            _drop_if_marked(db, retired_database(self.conn.name))  # the data a restore replaced
             key = f"devkit-spare:{spare}"
             if not db.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:
                 return False
@@ -294,6 +302,12 @@ def _marker(comment: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get(MARKER) == 1 else None
 
 
+def retired_database(database: str) -> str:
+    """Where a restore moves the replaced development database until it is dropped."""
+    suffix = "__devkit_old"
+    return database.encode()[: MAX_IDENTIFIER - len(suffix)].decode(errors="ignore") + suffix
+
+
 def spare_database(snapshot: str) -> str:
     """The ready-to-restore copy of a snapshot database (63 bytes at most)."""
     suffix = "__devkit_spare"
@@ -321,7 +335,7 @@ def _drop_if_marked(db: Any, name: str) -> None:
     ).fetchone()
     if row is None:
         return
-    if _marker(row[0]) is None and not name.endswith(("__devkit_tmp", "__devkit_spare")):
+    if _marker(row[0]) is None and not name.endswith(("__devkit_tmp", "__devkit_spare", "__devkit_old")):
         raise UsageError(f"a database {name!r} exists and is not devkit's: devkit leaves it alone")
     _drop(db, name)
 
