@@ -302,22 +302,27 @@ def _marker(comment: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get(MARKER) == 1 else None
 
 
+# Databases devkit makes beside another one: the name, cut to fit 63 bytes, plus the suffix.
+RETIRED, SPARE, STAGING = "__devkit_old", "__devkit_spare", "__devkit_tmp"
+
+
+def _beside(database: str, suffix: str) -> str:
+    return database.encode()[: MAX_IDENTIFIER - len(suffix)].decode(errors="ignore") + suffix
+
+
 def retired_database(database: str) -> str:
     """Where a restore moves the replaced development database until it is dropped."""
-    suffix = "__devkit_old"
-    return database.encode()[: MAX_IDENTIFIER - len(suffix)].decode(errors="ignore") + suffix
+    return _beside(database, RETIRED)
 
 
 def spare_database(snapshot: str) -> str:
-    """The ready-to-restore copy of a snapshot database (63 bytes at most)."""
-    suffix = "__devkit_spare"
-    return snapshot.encode()[: MAX_IDENTIFIER - len(suffix)].decode(errors="ignore") + suffix
+    """The ready-to-restore copy of a snapshot database."""
+    return _beside(snapshot, SPARE)
 
 
 def _staging(database: str) -> str:
-    """A temporary database name next to `database` (63 bytes at most)."""
-    suffix = "__devkit_tmp"
-    return database.encode()[: MAX_IDENTIFIER - len(suffix)].decode(errors="ignore") + suffix
+    """A temporary database name next to `database`."""
+    return _beside(database, STAGING)
 
 
 def _exists(db: Any, name: str) -> bool:
@@ -335,7 +340,7 @@ def _drop_if_marked(db: Any, name: str) -> None:
     ).fetchone()
     if row is None:
         return
-    if _marker(row[0]) is None and not name.endswith(("__devkit_tmp", "__devkit_spare", "__devkit_old")):
+    if _marker(row[0]) is None and not name.endswith((STAGING, SPARE, RETIRED)):
         raise UsageError(f"a database {name!r} exists and is not devkit's: devkit leaves it alone")
     _drop(db, name)
 
