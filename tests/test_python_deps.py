@@ -164,6 +164,14 @@ def test_pip_environment_is_carried_over_to_uv() -> None:
     assert pip_only_settings({"PIP_SRC": "/src"}) == "PIP_SRC is set and uv has no equivalent"
 
 
+def test_uv_byte_compiles_like_pip_when_python_will_not() -> None:
+    """pip compiles .pyc files at install; uv only when asked. Without PYTHONDONTWRITEBYTECODE,
+    Python writes them at the first import, so asking costs a first run for nothing."""
+    assert uv_env({"PYTHONDONTWRITEBYTECODE": "1"})["UV_COMPILE_BYTECODE"] == "1"
+    assert "UV_COMPILE_BYTECODE" not in uv_env({})
+    assert "UV_COMPILE_BYTECODE" not in uv_env({"PYTHONDONTWRITEBYTECODE": "1", "UV_COMPILE_BYTECODE": "0"})
+
+
 # --- real installs ----------------------------------------------------------------------------
 
 

@@ -200,6 +200,13 @@ class Snapshots:
             finally:
                 db.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
+    def settled(self, name: str) -> bool:
+        """The background work after a save or restore of `name` is done: its spare is ready and
+        no replaced database waits to be dropped (bench/tenants.py waits for this)."""
+        snap = self.get(name)
+        with self._admin() as db:
+            return self._spare_ready(db, snap) and not _exists(db, retired_database(self.conn.name))
+
     def _spare_ready(self, db: Any, snap: Snapshot) -> bool:
         """The spare exists, is complete (its marker is written last) and copies this very
         snapshot (a replaced snapshot has a new creation time)."""

@@ -65,6 +65,11 @@ def uv_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """UV_* values derived from PIP_* ones (only where no UV_* value is set already)."""
     environ = os.environ if environ is None else environ
     out = {"UV_NO_PROGRESS": "1"}
+    # pip byte-compiles what it installs; uv does not by default, and Python never writes the
+    # .pyc files itself under PYTHONDONTWRITEBYTECODE (set in many container images), so every
+    # Django process would compile Django again (about 1 s each on this machine kind).
+    if environ.get("PYTHONDONTWRITEBYTECODE") and "UV_COMPILE_BYTECODE" not in environ:
+        out["UV_COMPILE_BYTECODE"] = "1"
     for pip_name, uv_name in ENV_EQUIVALENTS.items():
         value = environ.get(pip_name)
         if value and uv_name not in environ and uv_name not in out:
