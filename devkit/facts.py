@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,12 @@ def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
     return StepFailed(failure.message + where, hint=failure.hint)
 
 
+# Steps that run at the same time (tenants, docs) share one probe: the second waits for the
+# first's result, or its failure (raised again, not run again).
+_LOADING = threading.Lock()
+_FAILED: dict[str, DevkitError] = {}
+
+
 def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     """Return the probe's facts, running the probe only when its sources changed."""
     cache = ctx.config.state_dir / "facts.json"
@@ -141,9 +148,19 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     cached = read_json(cache)
     if not refresh and cached.get("key") == key:
         return cached["facts"]
-    facts = run_probe(ctx, "facts.py", {"DEVKIT_PROBE_COMMANDS": json.dumps(tenant_commands(ctx))})
-    write_atomic(cache, json.dumps({"key": key, "facts": facts}, indent=2, sort_keys=True) + "\n")
-    return facts
+    with _LOADING:
+        cached = read_json(cache)  # another step may have run the probe meanwhile
+        if not refresh and cached.get("key") == key:
+            return cached["facts"]
+        if not refresh and key in _FAILED:
+            raise _FAILED[key]
+        try:
+            facts = run_probe(ctx, "facts.py", {"DEVKIT_PROBE_COMMANDS": json.dumps(tenant_commands(ctx))})
+        except DevkitError as exc:
+            _FAILED[key] = exc
+            raise
+        write_atomic(cache, json.dumps({"key": key, "facts": facts}, indent=2, sort_keys=True) + "\n")
+        return facts
 
 
 def run_in_django(

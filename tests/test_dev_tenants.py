@@ -106,6 +106,31 @@ def test_add_list_rm_and_refusals(many: Path) -> None:
     assert devkit("tenants", "add", "Bad-Name", project=many).code == 2
 
 
+def test_the_kept_template_dump_needs_no_template_and_follows_the_migrations(many: Path) -> None:
+    """The template's pg_dump is kept in .devkit under a key of what it depends on: a later
+    creation replays it without the template schema; an edited migration makes a new one."""
+    kept = many / ".devkit" / "tenant-template.sql"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    sql(many, "DROP SCHEMA devkit_tenant_template CASCADE")
+    added = devkit("tenants", "add", "gamma", project=many)
+    assert added.code == 0, added.text
+    assert "kept from an earlier run" in added.text, added.text
+    row = listed(many)["gamma"]
+    assert row["schema_exists"] and row["pending_migrations"] == 0, row
+    assert sql(many, "SELECT count(*) FROM gamma.catalog_category") == [(0,)]
+    assert sql(many, "SELECT count(*) FROM pg_namespace WHERE nspname = 'devkit_tenant_template'") == [(0,)]
+
+    migration = many / "backend" / "catalog" / "migrations" / "0001_initial.py"
+    migration.write_text(migration.read_text() + "# edited\n")
+    added = devkit("tenants", "add", "delta", project=many)
+    assert added.code == 0, added.text
+    assert "kept from an earlier run" not in added.text, added.text
+    assert listed(many)["delta"]["pending_migrations"] == 0
+    assert sql(many, "SELECT count(*) FROM pg_namespace WHERE nspname = 'devkit_tenant_template'") == [(1,)]
+    for schema in ("gamma", "delta"):
+        assert devkit("tenants", "rm", schema, "--yes", project=many).code == 0
+
+
 def test_removing_a_tenant_from_the_configuration_keeps_it(many: Path) -> None:
     path = many / "devkit.toml"
     before = path.read_text()

@@ -52,3 +52,42 @@ def test_variables_the_settings_may_read_change_the_key_volatile_ones_do_not(
     assert facts.cache_key(ctx) == before
     monkeypatch.setenv("SECRET_KEY", "another")
     assert facts.cache_key(ctx) != before
+
+
+def test_steps_loading_at_once_share_one_probe_and_its_failure(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tenants and docs run at the same time and both load the facts. The probe is replaced by a
+    counter here: what is tested is the lock around it (the real probe runs in test_up_e2e)."""
+    import threading
+    import time
+
+    from devkit.errors import StepFailed
+
+    ctx.config.state_dir.mkdir(parents=True, exist_ok=True)
+    runs: list[str] = []
+
+    def probe(_ctx: Context, script: str, env: dict[str, str]) -> dict[str, object]:
+        runs.append(script)
+        time.sleep(0.2)  # long enough for the other thread to arrive and wait
+        return {"probed": len(runs)}
+
+    monkeypatch.setattr(facts, "run_probe", probe)
+    results: list[dict[str, object]] = []
+    threads = [threading.Thread(target=lambda: results.append(facts.load(ctx))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert runs == ["facts.py"] and results == [{"probed": 1}, {"probed": 1}]
+
+    def failing(_ctx: Context, script: str, env: dict[str, str]) -> dict[str, object]:
+        runs.append(script)
+        raise StepFailed("Django could not start")
+
+    monkeypatch.setattr(facts, "run_probe", failing)
+    monkeypatch.setenv("SECRET_KEY", "another")  # a new key: the cache does not answer
+    for _ in range(2):
+        with pytest.raises(StepFailed, match="could not start"):
+            facts.load(ctx)
+    assert runs == ["facts.py", "facts.py"]  # the failure was raised again, not probed again

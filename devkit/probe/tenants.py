@@ -46,10 +46,15 @@ def ensure_tenant(spec):
     print("%s tenant %r" % ("created" if created else "kept", schema))
 
 
-def _has_table(schema, table):
+def _holding(schemas, table):
+    """Which of `schemas` exist and hold `table` (one query: a plan may name hundreds)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", ['"%s"."%s"' % (schema, table)])
-        return cursor.fetchone()[0] is not None
+        cursor.execute(
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = %s AND n.nspname = ANY(%s)",
+            [table, list(schemas)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _superuser_in(schema, spec):
@@ -86,9 +91,10 @@ def ensure_superuser(spec):
     table = get_user_model()._meta.db_table
     public = get_public_schema_name()
     schemas = [public] + [s for s in spec.get("schemas", []) if s != public]
+    holding = _holding(schemas, table)
     done = 0
     for schema in schemas:
-        if not schema_exists(schema) or not _has_table(schema, table):
+        if schema not in holding:
             continue
         did, note = _superuser_in(schema, spec)
         print("%s superuser %r in schema %r%s" % (did, spec["username"], schema, note))
@@ -97,23 +103,84 @@ def ensure_superuser(spec):
         sys.exit("no schema holds the user table %r: have the migrations run?" % table)
 
 
-def _code_migrations():
+def _code_migrations(loader):
     """Tenant-app migrations that run code (RunPython/RunSQL): their effect may depend on the
     tenant, so a clone of the template is not provably what migrating would give."""
     from django.conf import settings
-    from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython, RunSQL
 
     tenant_apps = set(a.rsplit(".", 1)[-1] for a in getattr(settings, "TENANT_APPS", []))
     shared = set(a.rsplit(".", 1)[-1] for a in getattr(settings, "SHARED_APPS", []))
     found = []
-    loader = MigrationLoader(None, ignore_no_migrations=True)
     for (app, name), migration in sorted(loader.disk_migrations.items()):
         if app not in tenant_apps or app in shared:
             continue  # shared apps' migrations run once in public; their data is not per tenant
         if any(isinstance(op, (RunPython, RunSQL)) for op in migration.operations):
             found.append("%s.%s" % (app, name))
     return found
+
+
+def _absent(schemas):
+    """Those of `schemas` that do not exist, in order (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(schemas)])
+        present = {row[0] for row in cursor.fetchall()}
+    return [s for s in schemas if s not in present]
+
+
+def _dump_key(plan, loader):
+    """What the template's dump depends on: devkit's key of the project's inputs (its sources,
+    env, installed packages: settings may shape a migration), and, read here at run time, every
+    migration file's content (an editable package outside the project too), the app lists, the
+    Django and django-tenants versions, the server's version and the pg_dump command."""
+    import hashlib
+
+    import django
+    import django_tenants
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        server = cursor.fetchone()[0]
+    digest = hashlib.sha256()
+    head = [plan.get("inputs_key", ""), plan["template"], list(plan["pg_dump"]), server]
+    head += [django.get_version()]
+    head += [getattr(django_tenants, "__version__", ""), list(getattr(settings, "SHARED_APPS", []))]
+    head += [list(getattr(settings, "TENANT_APPS", []))]
+    digest.update(json.dumps(head).encode())
+    for (app, name), migration in sorted(loader.disk_migrations.items()):
+        path = getattr(sys.modules.get(type(migration).__module__), "__file__", None) or ""
+        digest.update(("\0%s.%s\0" % (app, name)).encode())
+        if path:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()
+
+
+KEY_LINE = "-- devkit template dump "
+
+
+def _kept_dump(plan, key):
+    """The dump an earlier run kept for these very migrations, or None."""
+    try:
+        with open(plan["dump_cache"], encoding="utf-8") as handle:
+            first, _, rest = handle.read().partition("\n")
+    except (KeyError, OSError):
+        return None
+    return rest if first == KEY_LINE + key else None
+
+
+def _keep_dump(plan, key, dump):
+    """Kept for the next creation (a restored snapshot, a rebuilt database): written whole or
+    not at all, readable by its owner only."""
+    if not plan.get("dump_cache"):
+        return
+    path = plan["dump_cache"]
+    temporary = "%s.%d.tmp" % (path, os.getpid())
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(KEY_LINE + key + "\n" + dump)
+    os.replace(temporary, path)
 
 
 def _mark(schema, marker):
@@ -181,23 +248,35 @@ def _clone_all(template, schemas, marker, workers):
                 sys.stdout.flush()
 
 
-def _dump(template, pg_dump):
-    """The template schema as SQL (definitions and rows, no owners or grants), read with the
-    project's own connection settings."""
+def _start_dump(template, pg_dump):
+    """pg_dump of the template schema (definitions and rows, no owners or grants), started with
+    the project's own connection settings; _finish_dump reads it. `pg_dump`: its path and the
+    options for its version."""
     import subprocess
 
     db = connection.settings_dict
-    argv = [pg_dump, "--dbname", db["NAME"], "--schema", template]
-    argv += ["--no-owner", "--no-privileges", "--no-comments", "--inserts"]
+    argv = [*pg_dump, "--dbname", db["NAME"], "--schema", template]
+    argv += ["--no-owner", "--no-privileges", "--no-comments"]  # rows as INSERTs: in pg_dump
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):
             argv += [option, str(db[key])]
     env = dict(os.environ, PGPASSWORD=str(db.get("PASSWORD") or ""))  # never in argv
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if done.returncode != 0:
-        sys.exit("pg_dump of the template schema %s failed: %s" % (template, done.stderr.strip()))
+    return subprocess.Popen(
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+    )
+
+
+def _finish_dump(dumping, template):
+    out, err = dumping.communicate()
+    if dumping.returncode != 0:
+        sys.exit("pg_dump of the template schema %s failed: %s" % (template, err.strip()))
     # psql meta-commands (`\restrict`, written by pg_dump since 15.14): this is run as SQL
-    return "\n".join(line for line in done.stdout.splitlines() if not line.startswith("\\"))
+    return "\n".join(line for line in out.splitlines() if not line.startswith("\\"))
 
 
 def _replay_some(dump, template, schemas, marker, report):
@@ -246,6 +325,7 @@ def ensure_dev_tenants(plan):
     provably equivalent to migrating (no tenant migration runs code), else migrate them with
     django-tenants' multiprocessing executor. Never deletes anything."""
     from django.core.management import call_command
+    from django.db.migrations.loader import MigrationLoader
     from django.test.utils import override_settings
     from django_tenants.clone import CloneSchema
 
@@ -260,31 +340,46 @@ def ensure_dev_tenants(plan):
     for spec in specs:
         if not SCHEMA.match(spec["schema"]):
             sys.exit("invalid schema name %r" % spec["schema"])
-    if not missing and all(schema_exists(s["schema"]) for s in specs):
+    if not missing and not _absent([s["schema"] for s in specs]):
         print("dev tenants: kept %d" % len(specs))
         return
-    code = _code_migrations()
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    code = _code_migrations(loader)
     template = plan["template"]
     total = len(missing)
     if not code:
-        if not schema_exists(template):
-            with connection.cursor() as cursor:
-                cursor.execute('CREATE SCHEMA "%s"' % template)
-        if not plan.get("template_current"):  # devkit found a migration the template lacks
-            call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
-            connection.set_schema_to_public()
-            _mark(template, plan["marker"] + " (template)")
-        with transaction.atomic():  # the rows and domains: one commit
-            for spec in missing:
-                tenant = _new_tenant(Tenant, spec)
-                Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
-        todo = [s["schema"] for s in specs if not schema_exists(s["schema"])]
+        # pg_dump of the template, replayed per tenant: much faster than clone_schema. The dump
+        # an earlier run kept for the same migrations needs no template in this database.
+        key = _dump_key(plan, loader) if plan.get("pg_dump") else ""
+        dump = _kept_dump(plan, key) if key else None
+        kept = dump is not None
+        if not kept:
+            if not schema_exists(template):
+                with connection.cursor() as cursor:
+                    cursor.execute('CREATE SCHEMA "%s"' % template)
+            if not plan.get("template_current"):  # devkit found a migration the template lacks
+                call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
+                connection.set_schema_to_public()
+                _mark(template, plan["marker"] + " (template)")
+        dumping = _start_dump(template, plan["pg_dump"]) if key and not kept else None
+        try:
+            with transaction.atomic():  # the rows and domains (one commit), while pg_dump reads
+                for spec in missing:
+                    tenant = _new_tenant(Tenant, spec)
+                    Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+        except BaseException:
+            if dumping is not None:
+                dumping.kill()
+            raise
+        todo = _absent([s["schema"] for s in specs])
         how = "cloned from %s (no tenant migration runs code)" % template
-        if plan.get("pg_dump"):  # one pg_dump of the template, replayed: much faster than clone_schema
-            _replay_all(
-                _dump(template, plan["pg_dump"]), template, todo, plan["marker"], plan.get("workers", 1)
-            )
+        if key:
+            if dumping is not None:
+                dump = _finish_dump(dumping, template)
+                _keep_dump(plan, key, dump)
+            _replay_all(dump, template, todo, plan["marker"], plan.get("workers", 1))
             how += ", by replaying a pg_dump of it"
+            how += " (kept from an earlier run: the same migrations)" if kept else ""
         else:
             CloneSchema()._create_clone_schema_function()  # once, not once per tenant
             _clone_all(template, todo, plan["marker"], plan.get("workers", 1))
@@ -293,11 +388,10 @@ def ensure_dev_tenants(plan):
             tenant = _new_tenant(Tenant, spec)
             Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
             print("created tenant row %r (%d/%d)" % (spec["schema"], number, total))
-        for spec in specs:
-            if not schema_exists(spec["schema"]):
-                with connection.cursor() as cursor:
-                    cursor.execute('CREATE SCHEMA "%s"' % spec["schema"])
-                _mark(spec["schema"], plan["marker"])
+        for schema in _absent([s["schema"] for s in specs]):
+            with connection.cursor() as cursor:
+                cursor.execute('CREATE SCHEMA "%s"' % schema)
+            _mark(schema, plan["marker"])
         workers = plan.get("workers", 1)
         with override_settings(TENANT_MULTIPROCESSING_MAX_PROCESSES=workers):
             call_command(

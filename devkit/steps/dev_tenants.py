@@ -1,7 +1,8 @@
 """Create the missing development tenants: rows and domains through the project's Django (its
 tenant model's own defaults), schemas cloned from the migrated template by replaying one pg_dump
 of it in the Django process (django-tenants' clone_schema when no matching pg_dump is found),
-or migrated when a tenant migration runs code (probe/tenants.py decides and says why)."""
+or migrated when a tenant migration runs code (probe/tenants.py decides and says why). The dump
+is kept in .devkit/tenant-template.sql under a key of what it depends on (docs/tenants.md)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,10 @@ def plan_for(ctx: Context, specs: list[Any]) -> dict[str, Any]:
         "template": TEMPLATE_SCHEMA,
         "marker": devkit_marker(ctx.config.root),
         "workers": max(1, os.cpu_count() or 1),
-        "pg_dump": schema_clone.find_pg_dump(ctx.connection) or "",
+        "pg_dump": schema_clone.dump_command(ctx.connection),
+        # The probe keeps the template's dump here, under a key of the migrations it reflects.
+        "dump_cache": str(ctx.config.state_dir / "tenant-template.sql"),
+        "inputs_key": facts_mod.cache_key(ctx),
         # Checked without Django (one query): the probe then skips `migrate_schemas` on it.
         "template_current": template_current(ctx),
     }

@@ -1,8 +1,9 @@
 """`docs`: regenerate the devkit blocks in copilot-instructions and ROADMAP (see devkit/docs/).
 
-Needs `tenants`: by then the probe's facts are cached (the tenant step loads them), so this step
-never starts its own Django process inside `devkit up`, and never races the tenant step's probe.
-A warm run compares fingerprints only: no Django, no rendering.
+Needs what the probe's facts need (the database's variables, the venv), and runs beside the
+`tenants` step: both load the facts through facts.load, which runs one probe for the two. The
+rendering overlaps the tenant sequence's Django process. A warm run compares fingerprints only:
+no Django, no rendering.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from devkit.pipeline import Done
 
 class DocsStep:
     name = "docs"
-    needs: tuple[str, ...] = ("tenants",)
+    needs: tuple[str, ...] = ("database", "python-deps")
 
     def fingerprint(self, ctx: Context) -> str:
         return generate.inputs_fingerprint(ctx)
