@@ -160,13 +160,13 @@ def main() -> None:
             devkit(project, "db", "snapshot", "restore", "two", "--yes")
             settle(project, "two")
 
-        for pair in range(args.rounds):
-            if pair:
+        for round_ in range(args.rounds):
+            if round_:
                 from_two()
             kept_dump.unlink(missing_ok=True)
             set_count(project, n)
             firsts.append(devkit(project, "up", "--no-input"))
-            if not pair:
+            if not round_:
                 warm_many = measured(f"warm up, {n} tenants (median)", median_warm(project, args.warm_runs))
                 devkit(project, "db", "snapshot", "save", "many")
             from_two()
@@ -175,7 +175,7 @@ def main() -> None:
             set_count(project, 0)
             slows.append(standard(project, n))
             print(
-                f"  round {pair + 1}: devkit {firsts[-1]:.2f} s (first), {kepts[-1]:.2f} s (dump kept); "
+                f"  round {round_ + 1}: devkit {firsts[-1]:.2f} s (first), {kepts[-1]:.2f} s (dump kept); "
                 f"standard {slows[-1]:.2f} s",
                 flush=True,
             )
