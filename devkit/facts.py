@@ -12,6 +12,7 @@ import shlex
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -135,10 +136,11 @@ def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
     return StepFailed(failure.message + where, hint=failure.hint)
 
 
-# Steps that run at the same time (tenants, docs) share one probe: the second waits for the
-# first's result, or its failure (raised again, not run again).
-_LOADING = threading.Lock()
-_FAILED: dict[str, DevkitError] = {}
+# Steps that run at the same time (tenants, docs) share one probe: a load that finds another
+# one running for the same key waits for its result, or its failure. Nothing is remembered after
+# it: a later load after a failure runs the probe again.
+_LOCK = threading.Lock()
+_RUNNING: dict[str, Future[dict[str, Any]]] = {}
 
 
 def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
@@ -148,19 +150,31 @@ def load(ctx: Context, *, refresh: bool = False) -> dict[str, Any]:
     cached = read_json(cache)
     if not refresh and cached.get("key") == key:
         return cached["facts"]
-    with _LOADING:
-        cached = read_json(cache)  # another step may have run the probe meanwhile
+    with _LOCK:
+        running = _RUNNING.get(key)
+        if running is None:
+            running = _RUNNING[key] = Future()
+            mine = True
+        else:
+            mine = False
+    if not mine:
+        return running.result()  # the other load's facts, or its exception raised here too
+    try:
+        cached = read_json(cache)  # a load that finished just before this one began
         if not refresh and cached.get("key") == key:
-            return cached["facts"]
-        if not refresh and key in _FAILED:
-            raise _FAILED[key]
-        try:
-            facts = run_probe(ctx, "facts.py", {"DEVKIT_PROBE_COMMANDS": json.dumps(tenant_commands(ctx))})
-        except DevkitError as exc:
-            _FAILED[key] = exc
-            raise
-        write_atomic(cache, json.dumps({"key": key, "facts": facts}, indent=2, sort_keys=True) + "\n")
+            facts = cached["facts"]
+        else:
+            env = {"DEVKIT_PROBE_COMMANDS": json.dumps(tenant_commands(ctx))}
+            facts = run_probe(ctx, "facts.py", env)
+            write_atomic(cache, json.dumps({"key": key, "facts": facts}, indent=2, sort_keys=True) + "\n")
+        running.set_result(facts)
         return facts
+    except BaseException as exc:
+        running.set_exception(exc)
+        raise
+    finally:
+        with _LOCK:
+            del _RUNNING[key]
 
 
 def run_in_django(
