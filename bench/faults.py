@@ -9,6 +9,9 @@ On copies of examples/tenant-demo (native provider), with the real CLI as real p
                run (`up --force`); then ONE `devkit up` must exit 0, a further run must find
                every step fresh, no command of the killed run may still be working and no
                temporary cluster folder or password file may be left.
+  dev-tenants  `kill -9` of devkit alone while 30 development tenants are created (dev_count set
+               after a first run; half with the template's dump kept from an earlier creation);
+               then the same convergence, and every tenant verified.
   concurrent   two `devkit up` at once on a fresh copy: both exit 0, the one that waited for the
                lock finds every step fresh.
   bad inputs   tests.faults.bad_inputs (CASES, run_case): clear message, documented exit code,
@@ -78,6 +81,17 @@ FORCED_RUN = [
     Moment("forced: at 2.5s", after=2.5),
 ]
 
+# Creating 30 development tenants after a first run (tenants.dev_count set): kills spread over the
+# Django boot, the template's migration and dump, the rows and the replays.
+DEV_TENANTS = 30
+DEV_TENANTS_RUN = [
+    Moment("dev tenants: sequence starts", ("manage.py", "probe sequence.py")),
+    Moment("dev tenants: (+0.5s)", ("manage.py", "probe sequence.py"), after=0.5),
+    Moment("dev tenants: (+0.9s)", ("manage.py", "probe sequence.py"), after=0.9),
+    Moment("dev tenants: (+1.3s)", ("manage.py", "probe sequence.py"), after=1.3),
+    Moment("dev tenants: (+1.7s)", ("manage.py", "probe sequence.py"), after=1.7),
+]
+
 
 class Workspace:
     """Fresh copies of the example in a folder the postgres user can reach; all stopped at the end."""
@@ -134,6 +148,42 @@ def campaign_kills(ws: Workspace, limit: int) -> list[tuple[str, bool, str]]:
         assert code == 0, text
     for moment in FORCED_RUN[: max(0, limit - len(rows))]:
         rows.append((moment.name, *converges(forced, moment, "--force")))
+    return rows
+
+
+def campaign_dev_tenants(ws: Workspace) -> list[tuple[str, bool, str]]:
+    """Each moment on a project that ran once; a kept template dump from an earlier creation
+    exists for half of them (the replay then starts at once)."""
+    rows = []
+    for number, moment in enumerate(DEV_TENANTS_RUN):
+        project = ws.fresh("dev")
+        code, _, text = up_json(project)
+        assert code == 0, text
+        config = project / "devkit.toml"
+        config.write_text(
+            config.read_text().replace("[tenants]\n", f"[tenants]\ndev_count = {DEV_TENANTS}\n", 1)
+        )
+        if number % 2:  # a dump kept by an earlier creation of the same migrations
+            config.write_text(config.read_text().replace(f"dev_count = {DEV_TENANTS}", "dev_count = 1"))
+            code, _, text = up_json(project)
+            assert code == 0, text
+            config.write_text(config.read_text().replace("dev_count = 1", f"dev_count = {DEV_TENANTS}"))
+        ok, detail = converges(project, moment)
+        if ok:
+            listed = devkit("--json", "tenants", "list", project=project)
+            tenants = {t["schema"]: t for t in json.loads(listed.out)["tenants"]}
+            made = [f"tenant{n}" for n in range(1, DEV_TENANTS + 1)]
+            bad = [
+                s
+                for s in made
+                if not tenants.get(s, {}).get("schema_exists") or tenants[s]["pending_migrations"]
+            ]
+            ok, detail = (
+                (not bad),
+                (f"{DEV_TENANTS} tenants verified" if not bad else f"not verified: {bad[:3]}"),
+            )
+        rows.append((moment.name + (" (dump kept)" if number % 2 else ""), ok, detail))
+        stop_native(project)
     return rows
 
 
@@ -390,7 +440,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=len(FIRST_RUN) + len(FORCED_RUN))
     parser.add_argument("--concurrent", type=int, default=3)
-    parser.add_argument("--only", default="kills,concurrent,bad-inputs,safety")
+    parser.add_argument("--only", default="kills,dev-tenants,concurrent,bad-inputs,safety")
     args = parser.parse_args()
     isolate()
     wanted = set(args.only.split(","))
@@ -403,6 +453,11 @@ def main() -> int:
                 "kills",
                 "kill -9 at a moment of a first/forced run, then up",
                 lambda: campaign_kills(ws, args.kills),
+            ),
+            (
+                "dev-tenants",
+                f"kill -9 while {DEV_TENANTS} development tenants are created, then up",
+                lambda: campaign_dev_tenants(ws),
             ),
             (
                 "concurrent",
