@@ -152,8 +152,6 @@ class TenantSequence:
             except proc.CommandFailed as exc:
                 raise facts_mod.explain(ctx, exc) from exc
             return ""
-        if action.key == "dev_tenants":
-            return dev_tenants.create(ctx, ctx.config.tenants.dev_tenants(), log)
         plan, env = self.builtin_plan(ctx, action)
         done = facts_mod.run_in_django(
             ctx,
@@ -161,6 +159,7 @@ class TenantSequence:
             {**env, "DEVKIT_TENANTS": json.dumps(plan)},
             log=log,
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
+            on_line=activity.reporter(self.describe(action), ctx.progress_callback()),
         )
         return self.builtin_done(ctx, plan, done.stdout)
 
