@@ -165,3 +165,37 @@ def test_external_database_without_createdb_is_refused(pg: Cluster, example: Pat
     assert ran.code == 3, ran.text
     assert "may not create databases" in ran.text and "CREATEDB" in ran.text
     assert "Traceback" not in ran.text
+
+
+def test_external_database_restores_by_copy_and_makes_no_spares(pg: Cluster, example: Path) -> None:
+    """Spares double a snapshot's disk: only on a server devkit runs. On an external one a
+    restore makes its copy, and the replaced database is still dropped in the background."""
+    import time
+
+    pg.sql("CREATE ROLE snapowner LOGIN PASSWORD 'snap-owner-1234' CREATEDB")
+    pg.sql("CREATE DATABASE snapext OWNER snapowner")
+    pin_provider(example, "external")
+    env = {"DATABASE_URL": pg.url("snapowner", "snap-owner-1234", "snapext")}
+    with psycopg.connect(pg.url("snapowner", "snap-owner-1234", "snapext"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE kept (v text)")
+        conn.execute("INSERT INTO kept VALUES ('saved')")
+    saved = devkit("db", "snapshot", "save", "x", project=example, env=env)
+    assert saved.code == 0, saved.text
+    with psycopg.connect(pg.url("snapowner", "snap-owner-1234", "snapext"), autocommit=True) as conn:
+        conn.execute("INSERT INTO kept VALUES ('after')")
+    restored = devkit("--json", "db", "snapshot", "restore", "x", "--yes", project=example, env=env)
+    assert restored.code == 0, restored.text
+    assert json.loads(restored.out)["from_spare"] is False
+    assert "no spares on an external server" in restored.err + restored.out
+    with psycopg.connect(pg.url("snapowner", "snap-owner-1234", "snapext"), autocommit=True) as conn:
+        assert conn.execute("SELECT v FROM kept").fetchall() == [("saved",)]
+
+    def databases() -> set[str]:
+        return {str(row[0]) for row in pg.sql("SELECT datname FROM pg_database")}
+
+    deadline = time.monotonic() + 60
+    while "snapext__devkit_old" in databases() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "snapext__devkit_old" not in databases()  # the replaced data, dropped in the background
+    assert not [d for d in databases() if d.endswith("__devkit_spare")]
+    assert devkit("db", "snapshot", "rm", "x", "--yes", project=example, env=env).code == 0

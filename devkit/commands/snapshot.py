@@ -15,7 +15,7 @@ from typing import Any
 from devkit.config import Config
 from devkit.context import Context
 from devkit.database import spare
-from devkit.database.snapshots import Snapshot, Snapshots
+from devkit.database.snapshots import Snapshot, Snapshots, spares_for
 from devkit.errors import DevkitError
 from devkit.state import project_lock
 from devkit.ui import UI
@@ -45,7 +45,8 @@ def run_save(config: Config, ui: UI, g: Any, name: str, replace: bool) -> tuple[
         meta = {"superuser_password": _password_digest(ctx), "tenants": ctx.state.step("tenants")}
         snap = snaps.save(name, meta, replace=replace)
     seconds = time.monotonic() - started
-    spare.start(snaps.conn, name, ctx.logs / f"snapshot-spare-{name}.log")  # for a fast restore
+    if spares_for(snaps.conn):
+        spare.start(snaps.conn, name, ctx.logs / f"snapshot-spare-{name}.log")  # for a fast restore
     ui.print(f"saved snapshot {snap.name} of {snaps.conn.name} ({_size(snap.size_bytes)}, {seconds:.2f}s)")
     return 0, {"snapshot": snap.to_json(), "seconds": round(seconds, 3)}
 
@@ -74,8 +75,14 @@ def run_restore(config: Config, ui: UI, g: Any, name: str, yes: bool) -> tuple[i
         _, used_spare = snaps.restore(name)
         seconds = time.monotonic() - started
         tenants = _after_restore(ctx, snap)
-    spare.start(snaps.conn, name, ctx.logs / f"snapshot-spare-{name}.log")  # for the next restore
-    how = "its spare copy, made ahead" if used_spare else "a copy made now: its spare was not ready"
+    # for the next restore; and, on any server, the replaced database is dropped in the background
+    spare.start(snaps.conn, name, ctx.logs / f"snapshot-spare-{name}.log")
+    if used_spare:
+        how = "its spare copy, made ahead"
+    elif spares_for(snaps.conn):
+        how = "a copy made now: its spare was not ready"
+    else:
+        how = "a copy made now: no spares on an external server"
     ui.print(f"restored {snaps.conn.name} from snapshot {snap.name} ({seconds:.2f}s, {how})")
     if tenants is None:
         ui.print("tenants: up to date")

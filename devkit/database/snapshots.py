@@ -179,12 +179,15 @@ class Snapshots:
     # -- spares: a copy of each snapshot made ahead of time, so that a restore is a rename -------
 
     def make_spare(self, name: str) -> bool:
-        """Copy the snapshot into its spare unless a current one exists (run in the background
-        after save and restore). False when another devkit is making it right now."""
+        """Drop the database a restore replaced; then copy the snapshot into its spare unless a
+        current one exists (run in the background after save and restore). False when another
+        devkit is making it right now, or the server makes no spares (spares_for)."""
         snap = self.get(name)
         spare = spare_database(snap.database)
         with self._admin() as db:
             _drop_if_marked(db, retired_database(self.conn.name))  # the data a restore replaced
+            if not spares_for(self.conn):
+                return False
             key = f"devkit-spare:{spare}"
             if not db.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:
                 return False
@@ -311,6 +314,12 @@ def _marker(comment: str | None) -> dict[str, Any] | None:
 
 # Databases devkit makes beside another one: the name, cut to fit 63 bytes, plus the suffix.
 RETIRED, SPARE, STAGING = "__devkit_old", "__devkit_spare", "__devkit_tmp"
+
+
+def spares_for(conn: Connection) -> bool:
+    """Spares only on a server devkit runs (native, docker): on an external server they would
+    double the disk of a server devkit does not own; there a restore makes its copy."""
+    return conn.provider != "external"
 
 
 def _beside(database: str, suffix: str) -> str:

@@ -25,13 +25,16 @@ def start(conn: Connection, name: str, log: Path) -> None:
 
 
 def main() -> int:
-    from devkit.database.snapshots import Snapshots
+    from devkit.database.snapshots import Snapshots, spares_for
 
     job = json.loads(os.environ.pop(ENV))
     c = job["connection"]
     conn = Connection(c["host"], int(c["port"]), c["database"], c["user"], c["password"], c["provider"])
     made = Snapshots(conn).make_spare(job["snapshot"])
-    print(f"spare of snapshot {job['snapshot']}: {'ready' if made else 'being made by another devkit'}")
+    if not spares_for(conn):
+        print(f"no spare of snapshot {job['snapshot']} on an external server; replaced database dropped")
+    else:
+        print(f"spare of snapshot {job['snapshot']}: {'ready' if made else 'being made by another devkit'}")
     return 0
 
 
