@@ -75,6 +75,8 @@ class TenantsConfig:
     dev_domain: str = "tenant{n}.localhost"
     # The sequence's commands in one Django process (booted once); false: a manage.py process each.
     one_process: bool = True
+    # Values for the tenant model's required fields, set on every tenant devkit creates itself.
+    fields: dict[str, str | int | float | bool] = field(default_factory=dict)
 
     def dev_tenants(self) -> list[TenantConfig]:
         """Every configured development tenant: the [[tenants.dev]] entries, then tenant1..N."""
@@ -258,11 +260,14 @@ def _defaults() -> dict[str, Any]:
 
 TENANT_LIST = tuple[TenantConfig, ...]  # [[tenants.dev]]: an array of tables
 TENANT_FIELDS = ("schema", "name", "domain")
+FIELD_VALUES = dict[str, str | int | float | bool]  # [tenants.fields]: TOML dates become ISO strings
 
 
 def _type_name(kind: Any) -> str:
     if kind == TENANT_LIST:
         return "an array of tables with schema, name and domain ([[tenants.dev]])"
+    if kind == FIELD_VALUES:
+        return "a table of field values (strings, numbers, true/false, dates)"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
         kind, "a table of strings"
     )
@@ -283,6 +288,11 @@ def _matches(kind: Any, value: Any) -> bool:
             and all(isinstance(v, str) for v in item.values())
             for item in value
         )
+    if kind == FIELD_VALUES:
+        import datetime
+
+        plain = (str, int, float, bool, datetime.date)  # datetime.datetime is a date too
+        return isinstance(value, dict) and all(isinstance(v, plain) for v in value.values())
     return isinstance(value, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     )
@@ -324,6 +334,8 @@ def _flatten_checked(raw: dict[str, Any], source: str) -> dict[str, Any]:
                     )
                     for item in value
                 )
+            elif schema[dotted] == FIELD_VALUES:
+                out[dotted] = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in value.items()}
             else:
                 out[dotted] = float(value) if schema[dotted] is float else value
 

@@ -132,6 +132,8 @@ def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
         return exc
     if failure.kind == "other":  # which command, then the exception it ended with
         return StepFailed(f"{exc.message}: {failure.message}", hint=exc.hint or failure.hint)
+    if failure.kind == "required-field":  # which command, and what the row lacks
+        return StepFailed(f"{exc.message}: {failure.message}", hint=failure.hint)
     where = f" (full log: {exc.log})" if exc.log else ""
     return StepFailed(failure.message + where, hint=failure.hint)
 

@@ -163,6 +163,18 @@ def classify(
     checks = check_errors(output)
     if checks:
         return system_checks_failure(checks, [])
+    required = _NOT_NULL.search(output)  # also a CommandError, which prints no traceback
+    if required:
+        column, table = required["column"], required["table"]
+        line = next(line for line in output.splitlines() if required[0] in line).strip()
+        return Failure(
+            "required-field",
+            line,
+            f"the row in {table} needs a value for {column}: for the tenants devkit creates itself "
+            "(every development tenant; super and guest with create_super/create_guest = "
+            f'"builtin") set it in devkit.toml, [tenants.fields] {column} = … (docs/configuration.md); '
+            "a project command must set it itself",
+        )
     raised = last_exception(output, project)
     if raised is None:
         return None
@@ -203,6 +215,11 @@ def classify(
         f"{raised.type}: {raised.message}{where}",
         "the log has the whole output; `python manage.py check` in the virtualenv checks the settings",
     )
+
+
+_NOT_NULL = re.compile(
+    r'null value in column "(?P<column>[^"]+)" of relation "(?P<table>[^"]+)" violates not-null constraint'
+)
 
 
 def system_checks_failure(errors: list[str], lines: list[str]) -> Failure:

@@ -168,3 +168,56 @@ def test_a_tenant_migration_that_runs_code_is_migrated_not_cloned(example: Path)
     assert "multiprocessing executor" in ran.text and "catalog.0003_seed runs code" in ran.text, ran.text
     for schema in ("tenant1", "tenant2", "tenant3"):
         assert sql(example, f"SELECT name FROM {schema}.catalog_category") == [("seeded",)]
+
+
+REQUIRED = (
+    "    created_on = models.DateField(auto_now_add=True)\n",
+    "    created_on = models.DateField(auto_now_add=True)\n"
+    "    paid_until = models.DateField()\n"
+    "    on_trial = models.BooleanField()\n",
+)
+REQUIRED_MIGRATION = (
+    "                ('created_on', models.DateField(auto_now_add=True)),\n",
+    "                ('created_on', models.DateField(auto_now_add=True)),\n"
+    "                ('paid_until', models.DateField()),\n"
+    "                ('on_trial', models.BooleanField()),\n",
+)
+
+
+def test_required_fields_of_the_tenant_model_come_from_tenants_fields(example: Path) -> None:
+    """django-tenants' documented tenant model: paid_until and on_trial have no default. Without
+    [tenants.fields] the failure names the column and the table to set it in; with it, devkit's
+    creation (super, guest, development tenants) fills them."""
+    pin_provider(example, "native")
+    models = example / "backend" / "customers" / "models.py"
+    models.write_text(models.read_text().replace(*REQUIRED))
+    migration = example / "backend" / "customers" / "migrations" / "0001_initial.py"
+    migration.write_text(migration.read_text().replace(*REQUIRED_MIGRATION))
+    path = example / "devkit.toml"
+    text = path.read_text().replace("[tenants]\n", "[tenants]\ndev_count = 2\n", 1)
+    text = text.replace('create_super = "create_super_tenant --no-input"', 'create_super = "builtin"')
+    text = text.replace('create_guest = "create_guest_tenant --no-input"', 'create_guest = "builtin"')
+    path.write_text(text)
+    assert path.read_text().count('"builtin"') == 2
+    failed = devkit("up", "--no-input", project=example)
+    assert failed.code != 0, failed.text
+    assert 'null value in column "paid_until"' in failed.text, failed.text
+    assert "[tenants.fields] paid_until" in failed.text, failed.text  # the hint
+    assert "Traceback" not in failed.text
+
+    set_config(example, "[tenants.fields]\npaid_until = 2099-12-31\non_trial = true\n")
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 0, ran.text
+    rows = sql(example, "SELECT schema_name, paid_until::text, on_trial FROM customers_client ORDER BY id")
+    assert rows == [
+        ("public", "2099-12-31", True),
+        ("guest", "2099-12-31", True),
+        ("tenant1", "2099-12-31", True),
+        ("tenant2", "2099-12-31", True),
+    ], rows
+
+    # a field the model does not have: named, with the model's fields
+    path.write_text(path.read_text().replace("on_trial = true", "on_trial = true\nplan = 'gold'"))
+    path.write_text(path.read_text().replace("dev_count = 2", "dev_count = 3"))
+    wrong = devkit("up", "--no-input", project=example)
+    assert wrong.code != 0 and "tenants.fields.plan" in wrong.text and "paid_until" in wrong.text, wrong.text

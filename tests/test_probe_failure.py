@@ -114,3 +114,17 @@ def test_system_check_errors_of_a_management_command() -> None:
 
 def test_unrecognised_output_is_left_alone() -> None:
     assert probe_failure.classify("some output\nexit 1\n", Path("/nowhere"), "x") is None
+
+
+def test_a_required_field_the_creation_did_not_set_names_the_column_and_tenants_fields() -> None:
+    """django-tenants' documented tenant model (paid_until, on_trial without defaults): the
+    project's command fails with a CommandError, which prints no traceback."""
+    output = (
+        "CommandError: Could not create tenant 'public': IntegrityError: null value in column "
+        '"paid_until" of relation "customers_client" violates not-null constraint\n'
+        "DETAIL:  Failing row contains (1, public, Public, 2026-12-01, null, null).\n"
+    )
+    failure = probe_failure.classify(output, Path("/nonexistent"), None)
+    assert failure is not None and failure.kind == "required-field"
+    assert failure.message.startswith("CommandError: Could not create tenant 'public'")
+    assert "[tenants.fields] paid_until" in failure.hint and "customers_client" in failure.hint

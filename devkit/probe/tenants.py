@@ -19,7 +19,22 @@ from django_tenants.utils import (
 SCHEMA = re.compile(r"^(?!pg_)[a-z_][a-z0-9_]{0,62}$")
 
 
-def ensure_tenant(spec):
+def _fill(tenant, spec, fields):
+    """The name (when the model has one) and tenants.fields, on a tenant devkit creates."""
+    names = {f.name for f in type(tenant)._meta.concrete_fields}
+    names |= {f.attname for f in type(tenant)._meta.concrete_fields}
+    if "name" in names:
+        tenant.name = spec["name"]
+    for key, value in (fields or {}).items():
+        if key not in names:
+            sys.exit(
+                "tenants.fields.%s: the tenant model %s has no field %r (its fields: %s)"
+                % (key, type(tenant).__name__, key, ", ".join(sorted(names)))
+            )
+        setattr(tenant, key, value)
+
+
+def ensure_tenant(spec, fields=None):
     Tenant, Domain = get_tenant_model(), get_tenant_domain_model()
     schema = spec["schema"]
     if not SCHEMA.match(schema):
@@ -28,8 +43,7 @@ def ensure_tenant(spec):
     created = tenant is None
     if created:
         tenant = Tenant(schema_name=schema)
-        if "name" in {f.name for f in Tenant._meta.get_fields()}:
-            tenant.name = spec["name"]
+        _fill(tenant, spec, fields)
         tenant.save()  # auto_create_schema creates and migrates the schema
     elif not schema_exists(schema):
         tenant.create_schema(check_if_exists=True, verbosity=0)  # row kept, schema was dropped
@@ -188,10 +202,9 @@ def _mark(schema, marker):
         cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
 
 
-def _new_tenant(Tenant, spec):
+def _new_tenant(Tenant, spec, fields):
     tenant = Tenant(schema_name=spec["schema"])
-    if "name" in {f.name for f in Tenant._meta.get_fields()}:
-        tenant.name = spec["name"]
+    _fill(tenant, spec, fields)
     tenant.auto_create_schema = False  # devkit creates the schema: cloned or migrated below
     tenant.save()
     return tenant
@@ -365,7 +378,7 @@ def ensure_dev_tenants(plan):
         try:
             with transaction.atomic():  # the rows and domains (one commit), while pg_dump reads
                 for spec in missing:
-                    tenant = _new_tenant(Tenant, spec)
+                    tenant = _new_tenant(Tenant, spec, plan.get("fields"))
                     Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
         except BaseException:
             if dumping is not None:
@@ -385,7 +398,7 @@ def ensure_dev_tenants(plan):
             _clone_all(template, todo, plan["marker"], plan.get("workers", 1))
     else:
         for number, spec in enumerate(missing, 1):
-            tenant = _new_tenant(Tenant, spec)
+            tenant = _new_tenant(Tenant, spec, plan.get("fields"))
             Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
             print("created tenant row %r (%d/%d)" % (spec["schema"], number, total))
         for schema in _absent([s["schema"] for s in specs]):
@@ -427,7 +440,7 @@ def run_plan(plan):
         remove_tenants(plan["remove"])
         return
     for spec in plan.get("tenants", []):
-        ensure_tenant(spec)
+        ensure_tenant(spec, plan.get("fields"))
     if plan.get("dev_tenants"):
         ensure_dev_tenants(plan["dev_tenants"])
     if plan.get("superuser"):

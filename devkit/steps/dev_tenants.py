@@ -28,6 +28,7 @@ def plan_for(ctx: Context, specs: list[Any]) -> dict[str, Any]:
     """What probe/tenants.py needs to create `specs` (a pg_dump of the server's version, if any)."""
     return {
         "tenants": [{"schema": s.schema, "name": s.name, "domain": s.domain} for s in specs],
+        "fields": ctx.config.tenants.fields,  # the tenant model's required fields
         "template": TEMPLATE_SCHEMA,
         "marker": devkit_marker(ctx.config.root),
         "workers": max(1, os.cpu_count() or 1),

@@ -165,7 +165,7 @@ class TenantSequence:
 
     def builtin_plan(self, ctx: Context, action: Action) -> tuple[dict[str, Any], dict[str, str]]:
         """What probe/tenants.py is to do for a builtin action, and the variables it needs."""
-        plan: dict[str, Any] = {"tenants": [], "superuser": None}
+        plan: dict[str, Any] = {"tenants": [], "superuser": None, "fields": ctx.config.tenants.fields}
         env: dict[str, str] = {}
         if action.key == "dev_tenants":
             plan["dev_tenants"] = dev_tenants.plan_for(ctx, ctx.config.tenants.dev_tenants())
