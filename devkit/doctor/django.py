@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, Skip, check, fail, ok, warn
@@ -194,7 +195,37 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
             f"the tenant model's app {tenant_app!r} is not in SHARED_APPS",
             f"add {tenant_app!r} to SHARED_APPS",
         )
+    unset = _required_unset(env, facts)
+    if unset:
+        fields = ", ".join(unset)
+        values = "\n".join(f"{name} = …" for name in unset)
+        return warn(
+            f"{facts['tenant_model']['label']} requires {fields} (no default), which devkit's own "
+            "creation does not set: creating a tenant will fail",
+            f"give the values in devkit.toml:\n[tenants.fields]\n{values}\n(docs/configuration.md)",
+        )
     return ok(f"{facts['tenant_model']['label']} / {facts['domain_model']['label']}")
+
+
+def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
+    """Required tenant-model fields that [tenants.fields] lacks, when devkit creates tenants
+    itself (development tenants, or a builtin/auto super or guest tenant)."""
+    from devkit.facts import AUTO_COMMANDS
+
+    tenants = env.ctx.config.tenants
+    usable = {tuple(e["argv"]) for e in facts.get("preflight", []) if e.get("ok")}
+    lines = {"create_super": tenants.create_super, "create_guest": tenants.create_guest}
+    builtin = [
+        key
+        for key, line in lines.items()
+        if line == "builtin" or (line == "auto" and tuple(shlex.split(AUTO_COMMANDS[key])) not in usable)
+    ]
+    if not builtin and not tenants.dev_tenants():
+        return []
+    given = set(tenants.fields)
+    set_by_devkit = {"schema_name", "name"}
+    required = facts["tenant_model"].get("required", [])
+    return [n for n in required if n not in given and n not in set_by_devkit]
 
 
 @check("tenant-commands", CATEGORY, "Tenant sequence commands")

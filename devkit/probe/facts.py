@@ -21,7 +21,23 @@ def _model_facts(label):
     except (LookupError, ValueError) as exc:
         return {"label": label, "error": str(exc)}
     fields = {f.name for f in model._meta.get_fields()}
-    return {"label": label, "table": model._meta.db_table, "fields": sorted(fields)}
+    # Fields a new row cannot do without: NOT NULL, no default, not the key, not set on save.
+    required = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.null
+        and not f.has_default()
+        and not f.primary_key
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+        and f.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField")
+    ]
+    return {
+        "label": label,
+        "table": model._meta.db_table,
+        "fields": sorted(fields),
+        "required": sorted(required),
+    }
 
 
 def _apps():

@@ -73,3 +73,25 @@ def test_tenant_domain_model_unset(project: Path) -> None:
     check = result.checks["tenant-models"]
     assert check["status"] == "problem" and "TENANT_DOMAIN_MODEL" in check["finding"]
     assert "TENANT_DOMAIN_MODEL" in check["hint"]
+
+
+def test_required_tenant_fields_devkit_would_not_set_are_a_warning(project: Path) -> None:
+    """django-tenants' documented tenant model: paid_until has no default. With devkit creating
+    tenants itself (development tenants here), doctor says so before a run fails."""
+    from tests.test_dev_tenants import REQUIRED, REQUIRED_MIGRATION
+
+    models = project / "backend" / "customers" / "models.py"
+    migration = project / "backend" / "customers" / "migrations" / "0001_initial.py"
+    config = project / "devkit.toml"
+    with (
+        edited(models, models.read_text().replace(*REQUIRED)),
+        edited(migration, migration.read_text().replace(*REQUIRED_MIGRATION)),
+        edited(config, config.read_text().replace("[tenants]\n", "[tenants]\ndev_count = 1\n", 1)),
+    ):
+        result = doctor(project, "tenant-models")
+        check = result.checks["tenant-models"]
+        assert check["status"] == "warning", check
+        assert "on_trial, paid_until" in check["finding"] and "[tenants.fields]" in check["hint"]
+        given = "\n[tenants.fields]\npaid_until = 2099-12-31\non_trial = true\n"
+        with edited(config, config.read_text() + given):
+            assert doctor(project, "tenant-models").checks["tenant-models"]["status"] == "ok"
