@@ -1,6 +1,7 @@
 # Run inside the project's Django (manage.py shell -c). Idempotently creates tenants (through
 # TENANT_MODEL / TENANT_DOMAIN_MODEL) and the development superuser, as $DEVKIT_TENANTS says.
 # Standard library + Django + django_tenants only.
+import contextlib
 import json
 import os
 import re
@@ -179,7 +180,7 @@ def _kept_dump(plan, key):
     try:
         with open(plan["dump_cache"], encoding="utf-8") as handle:
             first, _, rest = handle.read().partition("\n")
-    except (KeyError, OSError):
+    except (KeyError, OSError, ValueError):  # none, unreadable, not text: made anew
         return None
     return rest if first == KEY_LINE + key else None
 
@@ -191,10 +192,15 @@ def _keep_dump(plan, key, dump):
         return
     path = plan["dump_cache"]
     temporary = "%s.%d.tmp" % (path, os.getpid())
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(KEY_LINE + key + "\n" + dump)
-    os.replace(temporary, path)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(KEY_LINE + key + "\n" + dump)
+        os.replace(temporary, path)
+    except OSError as exc:  # a speed-up only: the creation goes on without it
+        print("note: the template's dump was not kept (%s)" % exc)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def _mark(schema, marker):
