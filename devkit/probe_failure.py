@@ -24,10 +24,12 @@ _SKIP = {"venv", "node_modules", "__pycache__", "site-packages"}
 
 @dataclass(frozen=True)
 class Failure:
-    # settings-empty | settings-missing | improperly-configured | import-error | system-checks | other
+    # settings-empty | settings-missing | improperly-configured | import-error | system-checks |
+    # required-field (table: the row's table) | other
     kind: str
     message: str
     hint: str
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ def classify(
             "(every development tenant; super and guest with create_super/create_guest = "
             f'"builtin") set it in devkit.toml, [tenants.fields] {column} = … (docs/configuration.md); '
             "a project command must set it itself",
+            table,
         )
     raised = last_exception(output, project)
     if raised is None:
