@@ -135,9 +135,8 @@ def explain(ctx: Context, exc: proc.CommandFailed) -> DevkitError:
     if failure.kind == "required-field":  # which command, and what the row lacks
         cached = read_json(ctx.config.state_dir / "facts.json").get("facts") or {}
         tenant_table = (cached.get("tenant_model") or {}).get("table")
-        if tenant_table and failure.table != tenant_table:  # [tenants.fields] sets no other table
-            return StepFailed(f"{exc.message}: {failure.message}", hint=exc.hint or failure.hint)
-        return StepFailed(f"{exc.message}: {failure.message}", hint=failure.hint)
+        other = tenant_table and failure.table != tenant_table  # [tenants.fields] sets no other table
+        return StepFailed(f"{exc.message}: {failure.message}", hint=(other and exc.hint) or failure.hint)
     where = f" (full log: {exc.log})" if exc.log else ""
     return StepFailed(failure.message + where, hint=failure.hint)
 

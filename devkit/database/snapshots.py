@@ -167,7 +167,7 @@ class Snapshots:
         snap = self.get(name)
         spare = spare_database(snap.database)
         with self._admin() as db:
-            key = f"devkit-spare:{spare}"
+            key = _spare_lock(spare)
             db.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))  # a spare being made: waits
             try:
                 _drop_if_marked(db, spare)
@@ -188,7 +188,7 @@ class Snapshots:
             _drop_if_marked(db, retired_database(self.conn.name))  # the data a restore replaced
             if not spares_for(self.conn):
                 return False
-            key = f"devkit-spare:{spare}"
+            key = _spare_lock(spare)
             if not db.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:
                 return False
             try:
@@ -314,6 +314,11 @@ def _marker(comment: str | None) -> dict[str, Any] | None:
 
 # Databases devkit makes beside another one: the name, cut to fit 63 bytes, plus the suffix.
 RETIRED, SPARE, STAGING = "__devkit_old", "__devkit_spare", "__devkit_tmp"
+
+
+def _spare_lock(spare: str) -> str:
+    """The advisory lock held while a spare is made (rm waits on it, a second maker gives up)."""
+    return f"devkit-spare:{spare}"
 
 
 def spares_for(conn: Connection) -> bool:
