@@ -146,6 +146,44 @@ def test_removing_a_tenant_from_the_configuration_keeps_it(many: Path) -> None:
         path.write_text(before)
 
 
+SIGNALS = """from pathlib import Path
+
+from django.apps import AppConfig
+
+FAIL = Path(__file__).resolve().parent / "FAIL_FOR"  # a schema whose seeding fails, if present
+SENT = Path(__file__).resolve().parent / "needs_sync_sent"
+
+
+def seed(sender, tenant, **kwargs):
+    from django_tenants.utils import schema_context
+
+    from crm.models import Contact
+
+    if tenant.schema_name == "public":
+        return
+    if FAIL.exists() and FAIL.read_text() == tenant.schema_name:
+        raise RuntimeError("seeding %s failed" % tenant.schema_name)
+    with schema_context(tenant.schema_name):
+        Contact.objects.create(name="seed " + tenant.schema_name)
+
+
+def needs_sync(sender, tenant, **kwargs):
+    with SENT.open("a") as handle:
+        handle.write(tenant.schema_name + "\\n")
+
+
+class CrmConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "crm"
+
+    def ready(self):
+        from django_tenants.signals import post_schema_sync, schema_needs_to_be_sync
+
+        post_schema_sync.connect(seed)
+        schema_needs_to_be_sync.connect(needs_sync)
+"""
+
+
 RUN_PYTHON = """from django.db import migrations
 
 
@@ -161,6 +199,7 @@ class Migration(migrations.Migration):
 
 def test_a_tenant_migration_that_runs_code_is_migrated_not_cloned(example: Path) -> None:
     (example / "backend/catalog/migrations/0003_seed.py").write_text(RUN_PYTHON)
+    (example / "backend/crm/apps.py").write_text(SIGNALS)  # post_schema_sync after migrating
     path = example / "devkit.toml"
     path.write_text(path.read_text().replace("[tenants]\n", "[tenants]\ndev_count = 3\n", 1))
     ran = devkit("up", "--no-input", project=example)
@@ -168,6 +207,7 @@ def test_a_tenant_migration_that_runs_code_is_migrated_not_cloned(example: Path)
     assert "multiprocessing executor" in ran.text and "catalog.0003_seed runs code" in ran.text, ran.text
     for schema in ("tenant1", "tenant2", "tenant3"):
         assert sql(example, f"SELECT name FROM {schema}.catalog_category") == [("seeded",)]
+        assert sql(example, f"SELECT name FROM {schema}.crm_contact") == [(f"seed {schema}",)]
 
 
 REQUIRED = (
@@ -221,3 +261,29 @@ def test_required_fields_of_the_tenant_model_come_from_tenants_fields(example: P
     path.write_text(path.read_text().replace("dev_count = 2", "dev_count = 3"))
     wrong = devkit("up", "--no-input", project=example)
     assert wrong.code != 0 and "tenants.fields.plan" in wrong.text and "paid_until" in wrong.text, wrong.text
+
+
+def test_the_projects_tenant_signals_run_as_on_a_standard_creation(example: Path) -> None:
+    """django-tenants' save() sends post_schema_sync once a new tenant's schema exists (projects
+    seed tenants there) and schema_needs_to_be_sync only when the model does not create schemas.
+    Cloned tenants get the first, never the second; a receiver's failure leaves no row, and the
+    next run finishes the tenant. TENANT_LIMIT_SET_CALLS: django-tenants sets the search_path once
+    per session, so the session the template's dump ran on must get its settings back."""
+    crm = example / "backend" / "crm"
+    (crm / "apps.py").write_text(SIGNALS)
+    settings = example / "backend" / "config" / "settings.py"
+    settings.write_text(settings.read_text() + "\nTENANT_LIMIT_SET_CALLS = True\n")
+    path = example / "devkit.toml"
+    path.write_text(path.read_text().replace("[tenants]\n", "[tenants]\ndev_count = 4\n", 1))
+    (crm / "FAIL_FOR").write_text("tenant3")
+    failed = devkit("up", "--no-input", project=example)
+    assert failed.code != 0 and "seeding tenant3 failed" in failed.text, failed.text
+    assert sql(example, "SELECT count(*) FROM customers_client WHERE schema_name = 'tenant3'") == [(0,)]
+
+    (crm / "FAIL_FOR").unlink()
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 0, ran.text
+    assert "cloned from devkit_tenant_template" in ran.text, ran.text
+    for schema in ("guest", "tenant1", "tenant2", "tenant3", "tenant4"):
+        assert sql(example, f"SELECT name FROM {schema}.crm_contact") == [(f"seed {schema}",)], schema
+    assert not (crm / "needs_sync_sent").exists()

@@ -211,9 +211,22 @@ def _mark(schema, marker):
 def _new_tenant(Tenant, spec, fields):
     tenant = Tenant(schema_name=spec["schema"])
     _fill(tenant, spec, fields)
-    tenant.auto_create_schema = False  # devkit creates the schema: cloned or migrated below
+    tenant.auto_create_schema = False  # devkit creates the schema: migrated below
     tenant.save()
     return tenant
+
+
+def _save_row(Tenant, Domain, spec, fields):
+    """The row and domain of a tenant whose schema devkit has made whole, saved as any new tenant
+    is: django-tenants' save() finds the schema (create_schema makes nothing) and sends
+    post_schema_sync, so the project's receivers (seed data, say) run as on a standard creation.
+    One transaction: a receiver's failure leaves no row, and save()'s drop of the schema on that
+    failure is rolled back with it (the schema stays; the next run saves the row again)."""
+    with transaction.atomic():
+        tenant = Tenant(schema_name=spec["schema"])
+        _fill(tenant, spec, fields)
+        tenant.save()
+        Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
 
 
 def _clone_one(template, schema, marker):
@@ -253,18 +266,16 @@ def _analyze_catalogs():
         cursor.execute("ANALYZE " + ", ".join("pg_catalog." + name for name in CATALOGS))
 
 
-def _clone_all(template, schemas, marker, workers):
-    """Clone the template into each schema, `workers` at a time (the copy runs in the server)."""
+def _clone_all(template, schemas, marker, workers, on_schema):
+    """Clone the template into each schema, `workers` at a time (the copy runs in the server);
+    on_schema(schema) in this thread once each is whole."""
     from concurrent.futures import ThreadPoolExecutor
 
-    done = 0
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for start in range(0, len(schemas), CHUNK):
             _analyze_catalogs()
             for schema in pool.map(lambda s: _clone_one(template, s, marker), schemas[start : start + CHUNK]):
-                done += 1
-                print("created tenant %r (%d/%d) by cloning %s" % (schema, done, len(schemas), template))
-                sys.stdout.flush()
+                on_schema(schema)
 
 
 def _start_dump(template, pg_dump):
@@ -298,45 +309,100 @@ def _finish_dump(dumping, template):
     return "\n".join(line for line in out.splitlines() if not line.startswith("\\"))
 
 
-def _replay_some(dump, template, schemas, marker, report):
+SETTING = re.compile(r"^SET (\w+) =|set_config\('(\w+)'", re.MULTILINE)
+
+
+def _replay_one(dump, template, schema, marker):
+    """The dump with the template's name replaced by the schema's (a whole identifier only), on
+    this thread's database session, in the caller's transaction. The settings the dump sets
+    (search_path '', row_security off, ...) are put back: the session goes on with the ORM."""
+    names = sorted({a or b for a, b in SETTING.findall(dump)})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names) or ["1"]), names)
+        before = cursor.fetchone()
+        cursor.execute(re.sub(r"(?<![\w$])%s(?![\w$])" % re.escape(template), schema, dump))
+        cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
+        if names:
+            pairs = [value for n, name in enumerate(names) for value in (name, before[n])]
+            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, false)"] * len(names)), pairs)
+
+
+def _replay_some(dump, template, schemas, marker, finished, stop):
     """In a worker thread (its own database session, opened once): for each schema, the dump with
-    the template's name replaced by the schema's (a whole identifier only), in one transaction."""
+    the template's name replaced by the schema's, in one transaction; each whole schema is put in
+    `finished`, then None when this worker ends (failed or not)."""
     from django.db import connections
 
     try:
         for schema in schemas:
-            text = re.sub(r"(?<![\w$])%s(?![\w$])" % re.escape(template), schema, dump)
-            with transaction.atomic(), connections["default"].cursor() as cursor:
-                cursor.execute(text)
-                cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
-            report(schema)
+            if stop.is_set():
+                return
+            with transaction.atomic():
+                _replay_one(dump, template, schema, marker)
+            finished.put(schema)
     finally:
         connections.close_all()
+        finished.put(None)
 
 
-def _replay_all(dump, template, schemas, marker, workers):
-    """Every schema from the dump, `workers` sessions at a time (the work is in the server)."""
+def _replay_all(dump, template, schemas, marker, workers, on_schema):
+    """Every schema from the dump, `workers` sessions at a time (the work is in the server);
+    on_schema(schema) runs in this thread as each one is whole, beside the replays of the others.
+    The first failure (a replay's or on_schema's) stops the workers after their current schema."""
+    import queue
     import threading
 
-    lock, done = threading.Lock(), []
-
-    def report(schema):
-        with lock:
-            done.append(schema)
-            print("created tenant %r (%d/%d) by cloning %s" % (schema, len(done), len(schemas), template))
-            sys.stdout.flush()
-
+    if not schemas:
+        return
+    finished, stop = queue.Queue(), threading.Event()
     count = max(1, min(workers, len(schemas)))
     threads = [
-        threading.Thread(target=_replay_some, args=(dump, template, schemas[n::count], marker, report))
-        for n in range(count)
+        threading.Thread(target=_replay_some, args=(dump, template, part, marker, finished, stop))
+        for part in (schemas[n::count] for n in range(count))
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    if len(done) != len(schemas):
-        sys.exit("cloning stopped after %d of %d schemas (see the errors above)" % (len(done), len(schemas)))
+    running, made = count, 0
+    try:
+        while running:
+            schema = finished.get()
+            if schema is None:
+                running -= 1
+                continue
+            made += 1
+            on_schema(schema)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    if made != len(schemas):
+        sys.exit("cloning stopped after %d of %d schemas (see the errors above)" % (made, len(schemas)))
+
+
+def _template(plan, template):
+    """The template schema, migrated (unless devkit found it current) and marked."""
+    from django.core.management import call_command
+
+    if not schema_exists(template):
+        with connection.cursor() as cursor:
+            cursor.execute('CREATE SCHEMA "%s"' % template)
+    if not plan.get("template_current"):  # devkit found a migration the template lacks
+        call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
+        connection.set_schema_to_public()
+        _mark(template, plan["marker"] + " (template)")
+
+
+def _post_schema_sync(Tenant, schemas):
+    """What django-tenants' save() sends once a new tenant's schema is made, for tenants whose
+    rows were saved before their schemas (the migrated path), each in one transaction."""
+    from django_tenants.models import TenantMixin
+    from django_tenants.signals import post_schema_sync
+
+    if not post_schema_sync.has_listeners(TenantMixin):
+        return
+    for tenant in Tenant.objects.filter(schema_name__in=list(schemas)):
+        with transaction.atomic():
+            post_schema_sync.send(sender=TenantMixin, tenant=tenant.serializable_fields())
 
 
 def ensure_dev_tenants(plan):
@@ -367,41 +433,46 @@ def ensure_dev_tenants(plan):
     template = plan["template"]
     total = len(missing)
     if not code:
-        # pg_dump of the template, replayed per tenant: much faster than clone_schema. The dump
-        # an earlier run kept for the same migrations needs no template in this database.
+        # Schemas first, each row once its schema is whole (saved as any new tenant: the project's
+        # post_schema_sync receivers run). A kill in between leaves a whole schema without a row:
+        # the next run saves the row. pg_dump of the template, replayed per tenant, is much
+        # faster than clone_schema; the dump an earlier run kept for the same migrations needs no
+        # template in this database.
         key = _dump_key(plan, loader) if plan.get("pg_dump") else ""
         dump = _kept_dump(plan, key) if key else None
         kept = dump is not None
         if not kept:
-            if not schema_exists(template):
-                with connection.cursor() as cursor:
-                    cursor.execute('CREATE SCHEMA "%s"' % template)
-            if not plan.get("template_current"):  # devkit found a migration the template lacks
-                call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
-                connection.set_schema_to_public()
-                _mark(template, plan["marker"] + " (template)")
-        dumping = _start_dump(template, plan["pg_dump"]) if key and not kept else None
-        try:
-            with transaction.atomic():  # the rows and domains (one commit), while pg_dump reads
-                for spec in missing:
-                    tenant = _new_tenant(Tenant, spec, plan.get("fields"))
-                    Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
-        except BaseException:
-            if dumping is not None:
-                dumping.kill()
-            raise
+            _template(plan, template)
         todo = _absent([s["schema"] for s in specs])
+        rows = {s["schema"]: s for s in missing}
+        done = []
+
+        def on_schema(schema):
+            if schema in rows:  # else a row whose schema was dropped: the schema is back
+                _save_row(Tenant, Domain, rows.pop(schema), plan.get("fields"))
+            done.append(schema)
+            print("created tenant %r (%d/%d) by cloning %s" % (schema, len(done), len(todo), template))
+            sys.stdout.flush()
+
+        for schema in [s for s in rows if s not in todo]:  # its schema is there already
+            _save_row(Tenant, Domain, rows.pop(schema), plan.get("fields"))
         how = "cloned from %s (no tenant migration runs code)" % template
         if key:
-            if dumping is not None:
-                dump = _finish_dump(dumping, template)
+            if not kept:
+                dump = _finish_dump(_start_dump(template, plan["pg_dump"]), template)
                 _keep_dump(plan, key, dump)
-            _replay_all(dump, template, todo, plan["marker"], plan.get("workers", 1))
+            first = [s for s in todo if s in rows][:1]
+            if first:  # the schema and its row in one transaction: a row refused leaves nothing
+                with transaction.atomic():
+                    _replay_one(dump, template, first[0], plan["marker"])
+                    on_schema(first[0])
+            rest = [s for s in todo if s not in first]
+            _replay_all(dump, template, rest, plan["marker"], plan.get("workers", 1), on_schema)
             how += ", by replaying a pg_dump of it"
             how += " (kept from an earlier run: the same migrations)" if kept else ""
         else:
             CloneSchema()._create_clone_schema_function()  # once, not once per tenant
-            _clone_all(template, todo, plan["marker"], plan.get("workers", 1))
+            _clone_all(template, todo, plan["marker"], plan.get("workers", 1), on_schema)
     else:
         for number, spec in enumerate(missing, 1):
             tenant = _new_tenant(Tenant, spec, plan.get("fields"))
@@ -416,6 +487,8 @@ def ensure_dev_tenants(plan):
             call_command(
                 "migrate_schemas", tenant=True, executor="multiprocessing", interactive=False, verbosity=0
             )
+        connection.set_schema_to_public()
+        _post_schema_sync(Tenant, [s["schema"] for s in missing])
         how = "migrated with the multiprocessing executor, %d workers (%s runs code)" % (workers, code[0])
     connection.set_schema_to_public()
     print("dev tenants: created %d, kept %d, %s" % (total, len(specs) - total, how))
