@@ -78,7 +78,7 @@ FORCED_RUN = [
     Moment("forced: tenant sequence (+0.3s)", ("manage.py", "probe sequence.py"), after=0.3),
     Moment("forced: tenant sequence (+0.9s)", ("manage.py", "probe sequence.py"), after=0.9),
     Moment("forced: at 1s", after=1.0),
-    Moment("forced: at 2.5s", after=2.5),
+    Moment("forced: at 1.6s", after=1.6),
 ]
 
 # Creating 30 development tenants after a first run (tenants.dev_count set): kills spread over the
