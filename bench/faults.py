@@ -86,10 +86,10 @@ FORCED_RUN = [
 DEV_TENANTS = 30
 DEV_TENANTS_RUN = [
     Moment("dev tenants: sequence starts", ("manage.py", "probe sequence.py")),
-    Moment("dev tenants: (+0.5s)", ("manage.py", "probe sequence.py"), after=0.5),
-    Moment("dev tenants: (+0.9s)", ("manage.py", "probe sequence.py"), after=0.9),
+    Moment("dev tenants: (+0.4s)", ("manage.py", "probe sequence.py"), after=0.4),
+    Moment("dev tenants: (+0.7s)", ("manage.py", "probe sequence.py"), after=0.7),
+    Moment("dev tenants: (+1.0s)", ("manage.py", "probe sequence.py"), after=1.0),
     Moment("dev tenants: (+1.3s)", ("manage.py", "probe sequence.py"), after=1.3),
-    Moment("dev tenants: (+1.7s)", ("manage.py", "probe sequence.py"), after=1.7),
 ]
 
 
