@@ -467,7 +467,8 @@ def ensure_dev_tenants(plan):
                     _replay_one(dump, template, first[0], plan["marker"])
                     on_schema(first[0])
             rest = [s for s in todo if s not in first]
-            _replay_all(dump, template, rest, plan["marker"], plan.get("workers", 1), on_schema)
+            sessions = plan.get("sessions", plan.get("workers", 1))
+            _replay_all(dump, template, rest, plan["marker"], sessions, on_schema)
             how += ", by replaying a pg_dump of it"
             how += " (kept from an earlier run: the same migrations)" if kept else ""
         else:
