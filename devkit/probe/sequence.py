@@ -67,8 +67,9 @@ def main():
         sys.stderr.flush()
         print("%s end %d %d %.2f" % (MARK, action["number"], code, time.monotonic() - started), flush=True)
         if code:
-            sys.exit(code)
+            builtin["leave"](code)
         fresh_state()
+    builtin["leave"](0)
 
 
 main()
