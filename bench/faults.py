@@ -64,10 +64,10 @@ FIRST_RUN = [
     # The tenant sequence runs in one Django process (tenants.one_process): kills spread over it
     # land in the boot, migrate_schemas --shared, the tenant creations and the superuser.
     Moment("first: tenant sequence starts", ("manage.py", "probe sequence.py")),
-    Moment("first: tenant sequence (+0.4s)", ("manage.py", "probe sequence.py"), after=0.4),
-    Moment("first: tenant sequence (+0.8s)", ("manage.py", "probe sequence.py"), after=0.8),
+    Moment("first: tenant sequence (+0.3s)", ("manage.py", "probe sequence.py"), after=0.3),
+    Moment("first: tenant sequence (+0.6s)", ("manage.py", "probe sequence.py"), after=0.6),
+    Moment("first: tenant sequence (+0.9s)", ("manage.py", "probe sequence.py"), after=0.9),
     Moment("first: tenant sequence (+1.2s)", ("manage.py", "probe sequence.py"), after=1.2),
-    Moment("first: tenant sequence (+1.6s)", ("manage.py", "probe sequence.py"), after=1.6),
     Moment("first: at 0.5s", after=0.5),
     Moment("first: at 2s", after=2.0),
     Moment("first: at 3.5s", after=3.5),
