@@ -312,14 +312,16 @@ def _finish_dump(dumping, template):
 SETTING = re.compile(r"^SET (\w+) =|set_config\('(\w+)'", re.MULTILINE)
 
 
-def _replay_one(dump, template, schema, marker):
+def _replay_one(dump, template, schema, marker, keep_settings=False):
     """The dump with the template's name replaced by the schema's (a whole identifier only), on
-    this thread's database session, in the caller's transaction. The settings the dump sets
-    (search_path '', row_security off, ...) are put back: the session goes on with the ORM."""
-    names = sorted({a or b for a, b in SETTING.findall(dump)})
+    this thread's database session, in the caller's transaction. keep_settings: the settings the
+    dump sets (search_path '', row_security off, ...) are put back, for a session that goes on
+    with the ORM (a worker's session is closed after its replays)."""
+    names = sorted({a or b for a, b in SETTING.findall(dump)}) if keep_settings else []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names) or ["1"]), names)
-        before = cursor.fetchone()
+        if names:
+            cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+            before = cursor.fetchone()
         cursor.execute(re.sub(r"(?<![\w$])%s(?![\w$])" % re.escape(template), schema, dump))
         cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
         if names:
@@ -464,7 +466,7 @@ def ensure_dev_tenants(plan):
             first = [s for s in todo if s in rows][:1]
             if first:  # the schema and its row in one transaction: a row refused leaves nothing
                 with transaction.atomic():
-                    _replay_one(dump, template, first[0], plan["marker"])
+                    _replay_one(dump, template, first[0], plan["marker"], keep_settings=True)
                     on_schema(first[0])
             rest = [s for s in todo if s not in first]
             sessions = plan.get("sessions", plan.get("workers", 1))
