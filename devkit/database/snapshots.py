@@ -79,27 +79,32 @@ class Snapshots:
 
     # -- queries ----------------------------------------------------------------------------------
 
-    def list(self) -> list[Snapshot]:
+    def list(self, only: str | None = None) -> list[Snapshot]:
+        """devkit's snapshots of this database (`only`: the one in that database). A size walks
+        the database's files, so only those are measured (not spares, not other databases)."""
         prefix = f"{self.conn.name}{SEPARATOR}"
+        out = []
         with self._admin() as db:
             rows = db.execute(
-                "SELECT datname, shobj_description(oid, 'pg_database'), pg_database_size(oid) "
+                "SELECT oid, datname, shobj_description(oid, 'pg_database') "
                 "FROM pg_database WHERE starts_with(datname, %s) ORDER BY datname",
                 (prefix,),
             ).fetchall()
-        out = []
-        for datname, comment, size in rows:
-            meta = _marker(comment)
-            if meta is None or meta.get("source") != self.conn.name:
-                continue  # not devkit's: never listed, so never restored or removed
-            out.append(Snapshot(datname[len(prefix) :], datname, str(meta.get("created", "")), size, meta))
+            for oid, datname, comment in rows:
+                meta = _marker(comment)
+                if meta is None or meta.get("source") != self.conn.name:
+                    continue  # not devkit's: never listed, so never restored or removed
+                if only is not None and datname != only:
+                    continue
+                size = db.execute("SELECT pg_database_size(%s::oid)", (oid,)).fetchone()[0]
+                created = str(meta.get("created", ""))
+                out.append(Snapshot(datname[len(prefix) :], datname, created, size, meta))
         return out
 
     def get(self, name: str) -> Snapshot:
-        snapshot_database(self.conn.name, name)
-        for snap in self.list():
-            if snap.name == name:
-                return snap
+        found = self.list(only=snapshot_database(self.conn.name, name))
+        if found:
+            return found[0]
         known = ", ".join(s.name for s in self.list()) or "none"
         raise UsageError(f"no snapshot {name!r} of {self.conn.name} (snapshots: {known})")
 
