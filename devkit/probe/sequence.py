@@ -59,6 +59,7 @@ def main():
     os.dup2(1, 2)  # one stream, in order: the markers split it per action
     actions = json.loads(os.environ["DEVKIT_SEQUENCE"])
     builtin = runpy.run_path(os.environ["DEVKIT_TENANTS_SCRIPT"], run_name="devkit_tenants")
+    leave = runpy.run_path(os.path.join(os.path.dirname(__file__), "leave.py"))["leave"]
     for action in actions:
         print("%s begin %d" % (MARK, action["number"]), flush=True)
         started = time.monotonic()
@@ -67,9 +68,9 @@ def main():
         sys.stderr.flush()
         print("%s end %d %d %.2f" % (MARK, action["number"], code, time.monotonic() - started), flush=True)
         if code:
-            builtin["leave"](code)
+            leave(code)
         fresh_state()
-    builtin["leave"](0)
+    leave(0)
 
 
 main()

@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import re
+import runpy
 import sys
 
 from django.contrib.auth import get_user_model
@@ -529,22 +530,6 @@ def run_plan(plan):
         ensure_superuser(plan["superuser"])
 
 
-def leave(code):
-    """Exit now, without the interpreter's teardown of a booted Django (0.15-0.2 s measured on
-    the example, on the critical path of every run that creates tenants): the database sessions
-    are closed, the logging handlers and the output flushed first, as a normal exit would. The
-    project's atexit handlers do not run."""
-    import logging
-
-    from django.db import connections
-
-    connections.close_all()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
     run_plan(json.loads(os.environ["DEVKIT_TENANTS"]))
-    leave(0)
+    runpy.run_path(os.path.join(os.path.dirname(__file__), "leave.py"))["leave"](0)

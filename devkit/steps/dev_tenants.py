@@ -26,16 +26,17 @@ def devkit_marker(root: Path) -> str:
 
 def plan_for(ctx: Context, specs: list[Any]) -> dict[str, Any]:
     """What probe/tenants.py needs to create `specs` (a pg_dump of the server's version, if any)."""
+    cpus = max(1, os.cpu_count() or 1)
     return {
         "tenants": [{"schema": s.schema, "name": s.name, "domain": s.domain} for s in specs],
         "fields": ctx.config.tenants.fields,  # the tenant model's required fields
         "template": TEMPLATE_SCHEMA,
         "marker": devkit_marker(ctx.config.root),
-        "workers": max(1, os.cpu_count() or 1),  # migrating processes, clone_schema sessions
+        "workers": cpus,  # migrating processes, clone_schema sessions
         # Replaying the dump: a session waits on its commit and its files' fsync (PostgreSQL
         # syncs each new index) while another runs. 50 replays on 2 CPUs took 0.88 s with 2
         # sessions, 0.71 s with 4, 0.74 s with 6 (raw psycopg, same minute).
-        "sessions": min(8, 2 * max(1, os.cpu_count() or 1)),
+        "sessions": min(8, 2 * cpus),
         "pg_dump": schema_clone.dump_command(ctx.connection),
         # The probe keeps the template's dump here, under a key of the migrations it reflects.
         "dump_cache": str(ctx.config.state_dir / "tenant-template.sql"),
