@@ -27,8 +27,9 @@ last 5 minutes (305 s while the inode table block is dirty: recently_deleted() i
 allocator). After such a drop, creating tables costs about 3x more for 5 minutes: in `perf`,
 ext4_create took 17% of all CPU of a devkit creation run, against 0.5% after 5 quiet minutes
 (3.5 s against 2.5 s). Both creations would pay it per file; it is this machine's file system,
-not tenant creation, so the reset avoids it for both (`--reset restore` measures with it). `down --volumes` deletes the cluster, and
-the `up` after it pays this: that is part of what a rebuild costs here.
+not tenant creation, so the reset avoids it for both (`--reset restore` measures with it).
+`down --volumes` deletes the cluster, and the `up` after it pays this: that is part of what a
+rebuild costs here.
 Targets (issue 16): create >= 5x faster than standard; restore < 1 s and >= 10x faster than
 down + up; warm with N tenants at most 0.1 s more than with 2. Ratios are within this run.
 """

@@ -105,6 +105,15 @@ def test_add_list_rm_and_refusals(many: Path) -> None:
     assert sql(many, "SELECT count(*) FROM pg_namespace WHERE nspname = 'beta'") == [(0,)]
     assert devkit("tenants", "add", "Bad-Name", project=many).code == 2
 
+    # A schema without a tenant row that devkit did not make (left by a deleted tenant, made by
+    # hand): its data is someone's, so no tenant is attached to it and nothing changes.
+    sql(many, "CREATE SCHEMA handmade; CREATE TABLE handmade.keep (note text)")
+    sql(many, "INSERT INTO handmade.keep VALUES ('mine')")
+    foreign = devkit("tenants", "add", "handmade", project=many)
+    assert foreign.code != 0 and "was not made by devkit" in foreign.text, foreign.text
+    assert "handmade" not in listed(many)
+    assert sql(many, "SELECT note FROM handmade.keep") == [("mine",)]
+
 
 def test_the_kept_template_dump_needs_no_template_and_follows_the_migrations(many: Path) -> None:
     """The template's pg_dump is kept in .devkit under a key of what it depends on: a later

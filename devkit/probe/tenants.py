@@ -19,6 +19,7 @@ from django_tenants.utils import (
 )
 
 SCHEMA = re.compile(r"^(?!pg_)[a-z_][a-z0-9_]{0,62}$")
+MARKED = "devkit dev tenant"  # how every schema comment devkit writes starts (devkit_marker())
 
 
 def _fill(tenant, spec, fields):
@@ -408,6 +409,27 @@ def _post_schema_sync(Tenant, schemas):
             post_schema_sync.send(sender=TenantMixin, tenant=tenant.serializable_fields())
 
 
+def _refuse_foreign_schemas(schemas):
+    """A schema that exists without a tenant row is given its row only when devkit made it (a run
+    stopped between the schema and the row). Any other one (a schema a deleted tenant left, one
+    made by hand) holds someone's data that devkit cannot vouch for: refuse to attach a tenant."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname, coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace "
+            "WHERE nspname = ANY(%s) ORDER BY nspname",
+            [list(schemas)],
+        )
+        foreign = [name for name, comment in cursor.fetchall() if not comment.startswith(MARKED)]
+    if foreign:
+        sys.exit(
+            "the schema %s exists without a tenant row and was not made by devkit (it has no devkit "
+            "comment), so devkit does not attach a development tenant to it: nothing was changed. "
+            "Give the development tenant another schema (tenants.dev_schema or [[tenants.dev]]), or "
+            "rename or drop that schema yourself if its data is not needed"
+            % ", ".join(repr(name) for name in foreign)
+        )
+
+
 def ensure_dev_tenants(plan):
     """Create the missing development tenants: clone a migrated template schema when that is
     provably equivalent to migrating (no tenant migration runs code), else migrate them with
@@ -431,6 +453,7 @@ def ensure_dev_tenants(plan):
     if not missing and not _absent([s["schema"] for s in specs]):
         print("dev tenants: kept %d" % len(specs))
         return
+    _refuse_foreign_schemas([s["schema"] for s in missing])
     loader = MigrationLoader(None, ignore_no_migrations=True)
     code = _code_migrations(loader)
     template = plan["template"]
@@ -509,7 +532,7 @@ def remove_tenants(plan):
                 [schema],
             )
             row = cursor.fetchone()
-        if row is None or not row[0].startswith("devkit dev tenant"):
+        if row is None or not row[0].startswith(MARKED):
             sys.exit("tenant %r was not created by devkit: not deleted" % schema)
         tenant = Tenant.objects.get(schema_name=schema)
         connection.set_schema_to_public()
