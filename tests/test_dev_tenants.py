@@ -5,8 +5,10 @@ the database, sharing nothing, never deleted unless devkit created them."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import psycopg
 import pytest
 
 from tests.conftest import reachable_dir
-from tests.support.project import copy_example, devkit, pin_provider, set_config, stop_native
+from tests.support.project import REPO, copy_example, devkit, pin_provider, set_config, stop_native
 
 pytestmark = pytest.mark.e2e
 
@@ -113,6 +115,54 @@ def test_add_list_rm_and_refusals(many: Path) -> None:
     assert foreign.code != 0 and "was not made by devkit" in foreign.text, foreign.text
     assert "handmade" not in listed(many)
     assert sql(many, "SELECT note FROM handmade.keep") == [("mine",)]
+
+
+def test_without_a_pg_dump_of_the_servers_version_clone_schema_makes_them(many: Path) -> None:
+    """The fallback when no pg_dump matches the server: django-tenants' clone_schema, driven by the
+    real probe in the project's Django with the plan devkit would send, minus pg_dump (this
+    machine has the matching one, so the plan is the only way to take this path here)."""
+    env = dict(os.environ)
+    for line in (many / ".env").read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip().strip("'\"")
+    marker = f"devkit dev tenant of {many}"
+    plan = {
+        "tenants": [
+            {"schema": f"viaclone{n}", "name": f"Via clone {n}", "domain": f"viaclone{n}.localhost"}
+            for n in (1, 2)
+        ],
+        "fields": {},
+        "template": "devkit_tenant_template",
+        "marker": marker,
+        "workers": 2,
+        "pg_dump": [],
+    }
+    probe = REPO / "devkit" / "probe" / "tenants.py"
+    bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
+    env.update(DEVKIT_PROBE_SCRIPT=str(probe), DEVKIT_TENANTS=json.dumps({"dev_tenants": plan}))
+    done = subprocess.run(
+        [many / ".venv" / "bin" / "python", "manage.py", "shell", "-c", bootstrap],
+        cwd=many / "backend",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "cloned from devkit_tenant_template" in done.stdout and "pg_dump" not in done.stdout, done.stdout
+    template_migrations = sql(many, "SELECT count(*) FROM devkit_tenant_template.django_migrations")
+    for n in (1, 2):
+        row = listed(many)[f"viaclone{n}"]
+        assert row["schema_exists"] and row["pending_migrations"] == 0 and row["created_by_devkit"], row
+        assert sql(many, f"SELECT count(*) FROM viaclone{n}.django_migrations") == template_migrations
+        comment = (
+            f"SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'viaclone{n}'"
+        )
+        assert sql(many, comment) == [(marker,)]
+    # each clone owns its tables and sequences
+    sql(many, "INSERT INTO viaclone1.catalog_category (name) VALUES ('only in one')")
+    assert sql(many, "SELECT count(*) FROM viaclone2.catalog_category") == [(0,)]
+    assert sql(many, "SELECT nextval('viaclone2.catalog_category_id_seq')") == [(1,)]
 
 
 def test_the_kept_template_dump_needs_no_template_and_follows_the_migrations(many: Path) -> None:

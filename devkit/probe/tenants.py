@@ -235,8 +235,8 @@ def _clone_one(template, schema, marker):
     """In a worker thread: its own database session (Django's connections are per thread)."""
     from django.db import connections
 
-    try:
-        with connections["default"].cursor() as cursor:
+    try:  # the copy and devkit's comment together: a schema without a row is adopted by its comment
+        with transaction.atomic(), connections["default"].cursor() as cursor:
             cursor.execute("SET client_min_messages TO warning")  # clone_schema's NOTICE lines
             cursor.execute("SELECT clone_schema(%s, %s, 'DATA')", [template, schema])
             cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [marker])
