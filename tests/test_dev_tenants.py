@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from devkit.envfile import read_values
 from tests.conftest import reachable_dir
 from tests.support.project import REPO, copy_example, devkit, pin_provider, set_config, stop_native
 
@@ -121,11 +122,7 @@ def test_without_a_pg_dump_of_the_servers_version_clone_schema_makes_them(many: 
     """The fallback when no pg_dump matches the server: django-tenants' clone_schema, driven by the
     real probe in the project's Django with the plan devkit would send, minus pg_dump (this
     machine has the matching one, so the plan is the only way to take this path here)."""
-    env = dict(os.environ)
-    for line in (many / ".env").read_text().splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            env[key.strip()] = value.strip().strip("'\"")
+    env = {**os.environ, **read_values(many / ".env")}  # the example's settings read DB_*
     marker = f"devkit dev tenant of {many}"
     plan = {
         "tenants": [

@@ -506,9 +506,10 @@ def ensure_dev_tenants(plan):
             Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
             print("created tenant row %r (%d/%d)" % (spec["schema"], number, total))
         for schema in _absent([s["schema"] for s in specs]):
-            with transaction.atomic(), connection.cursor() as cursor:  # never a schema without its comment
-                cursor.execute('CREATE SCHEMA "%s"' % schema)
-                cursor.execute('COMMENT ON SCHEMA "%s" IS %%s' % schema, [plan["marker"]])
+            with transaction.atomic():  # never a schema without devkit's comment
+                with connection.cursor() as cursor:
+                    cursor.execute('CREATE SCHEMA "%s"' % schema)
+                _mark(schema, plan["marker"])
         workers = plan.get("workers", 1)
         with override_settings(TENANT_MULTIPROCESSING_MAX_PROCESSES=workers):
             call_command(
