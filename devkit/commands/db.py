@@ -22,6 +22,11 @@ def running_context(config: Config, **kwargs: Any) -> Context:
             f"the {ctx.provider.name} database is not running",
             hint="start it with `devkit up` (or `devkit up --only database`)",
         )
+    from devkit.database.wait import HINTS, try_connect
+
+    probe = try_connect(conn, confirm=ctx.provider.confirm)
+    if probe.outcome == "not-ours":
+        raise DatabaseError(probe.message, hint=HINTS["not-ours"])
     ctx.set_connection(conn)
     return ctx
 

@@ -105,6 +105,10 @@ class Provider(Protocol):
     def alive(self) -> str | None:
         """None while the server process lives; otherwise why it is gone."""
 
+    def confirm(self, db: Any) -> str | None:
+        """Given an open connection to the server that answered: None when it is this provider's
+        own server, else why not (another PostgreSQL on devkit's port). Checked before writing."""
+
     def log_tail(self, lines: int = 30) -> str: ...
 
     def stop(self) -> str: ...

@@ -245,6 +245,9 @@ class DockerPostgres:
         self._container = container
         return self.connection(port=self._published_port(container))
 
+    def confirm(self, db: Any) -> str | None:
+        return None  # the engine publishes the port to this project's labelled container only
+
     def alive(self) -> str | None:
         import docker.errors
 

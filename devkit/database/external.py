@@ -76,6 +76,9 @@ class ExternalPostgres:
     def current(self) -> Connection | None:
         return from_environment(self.config)
 
+    def confirm(self, db: Any) -> str | None:
+        return None  # the configuration names this server
+
     def alive(self) -> str | None:
         return None
 

@@ -80,6 +80,14 @@ def serves(pid: int, data_dir: Path) -> bool:
         return False
 
 
+def postmaster_of(data_dir: Path) -> int | None:
+    """The pid of a live postgres serving `data_dir`, found in /proc (whatever postmaster.pid says)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and serves(int(entry), data_dir):
+            return int(entry)
+    return None
+
+
 def _configured_port(pgdata: Path) -> int:
     """The last `port = N` devkit appended to postgresql.conf (0 when there is none)."""
     try:
@@ -110,14 +118,15 @@ class NativePostgres:
         self.identity = ownership.identify(config.state_dir, config.root, adopt=self._adoptable_id())
         self.data_dir = self._owned_data_dir()
         recorded = state.get("native", {}) if self.data_dir else {}
-        self.port = int(recorded.get("port") or 0) or (
-            _configured_port(self.data_dir) if self.data_dir else 0
-        )
-        self.port = self.port or int(config.database.port or 0)
+        kept = int(recorded.get("port") or 0) or (_configured_port(self.data_dir) if self.data_dir else 0)
+        self.port = config.database.port or kept  # the configuration wins over the kept port
         if self.identity.new_copy:
+            # The copy's secrets.json is the original's: its own cluster gets its own password.
+            secrets.forget("database.password")
             self.notes.append(
                 f"this folder is a copy of {self.identity.copied_from}: it has a project id of its "
-                "own and never touches the original's cluster"
+                "own, a cluster with a new database password, and never touches the original's "
+                "(the development superuser keeps the original's password)"
             )
 
     # -- ownership ---------------------------------------------------------------------------
@@ -196,11 +205,81 @@ class NativePostgres:
         if self.data_dir is None:
             self._init_cluster(bin_dir, password)
         self._remove_stale_pidfile()
+        self._apply_port(bin_dir)
         if self.state.get("native", {}).get("password") != _password_mark(password):
             self._repair_password(bin_dir, password)
         if self._running_pid() is None:
+            self._claim_port()
             self._start(bin_dir)
         return self.connection(password)
+
+    # -- the port --------------------------------------------------------------------------
+    def _apply_port(self, bin_dir: Path) -> None:
+        """The cluster listens on self.port: a changed database.port restarts devkit's server
+        there (data kept); the env file follows in the database step."""
+        assert self.data_dir is not None
+        before = _configured_port(self.data_dir)
+        self.port = self.port or before or free_port()
+        if before == self.port:
+            return
+        if self._running_pid() is not None:
+            self._pg_ctl_stop(bin_dir)
+        self._write_port(self.port)
+        self.notes.append(
+            f"database.port = {self.port} ({self.config.provenance.get('database.port', 'default')}): "
+            f"devkit's server moved from port {before} to {self.port}, data kept; the env file follows"
+        )
+
+    def _claim_port(self) -> None:
+        """Before starting: another server on the kept port would answer in place of devkit's
+        (and take its writes). A port devkit chose is replaced by a free one; a configured port
+        is refused, naming who holds it."""
+        from devkit.database.ports import describe_holder, is_free
+
+        if is_free(self.port):
+            return
+        holder = describe_holder(self.port)
+        if self.config.database.port:
+            source = self.config.provenance.get("database.port", "the configuration")
+            raise DatabaseError(
+                f"port {self.port} on 127.0.0.1 is taken by {holder}, so devkit's server cannot "
+                f"listen there (database.port = {self.port} in {source})",
+                hint=f"stop that server, or set another database.port ({source}); 0 lets devkit choose",
+            )
+        old, self.port = self.port, free_port()
+        self._write_port(self.port)
+        self.notes.append(
+            f"port {old} is taken by {holder}: devkit's server was started on port {self.port} "
+            "instead, and the env file follows"
+        )
+
+    def _write_port(self, port: int) -> None:
+        """The last `port = N` in postgresql.conf wins; the state records it."""
+        assert self.data_dir is not None
+        with open(self.data_dir / "postgresql.conf", "a") as handle:
+            handle.write(f"port = {port}\n")
+        native = dict(self.state.get("native", {}))
+        native.update(data_dir=str(self.data_dir), port=port)
+        self.state.put("native", native)
+
+    def confirm(self, db: Any) -> str | None:
+        """Is the server that answered this project's cluster? (its data directory)"""
+        import psycopg
+
+        try:
+            where = str(db.execute("SHOW data_directory").fetchone()[0])
+        except psycopg.Error as exc:
+            return (
+                f"the server on port {self.port} is not this project's: it hides its data directory ({exc})"
+            )
+        if self.data_dir is None or Path(where).resolve() != self.data_dir.resolve():
+            from devkit.database.ports import describe_holder
+
+            return (
+                f"the server on port {self.port} is not this project's cluster: it is "
+                f"{describe_holder(self.port)}, serving {where}"
+            )
+        return None
 
     def current(self) -> Connection | None:
         return self.connection() if self._running_pid() is not None else None
@@ -376,20 +455,44 @@ class NativePostgres:
         return pid if pid is not None and self.data_dir and serves(pid, self.data_dir) else None
 
     def _remove_stale_pidfile(self) -> str | None:
-        """A postmaster.pid whose PID is not a postgres serving this data directory (a copied
-        folder's, a reused PID) is stale: remove it and say so. Returns the note."""
-        pid = self._pidfile_pid()
-        if pid is None or self.data_dir is None or serves(pid, self.data_dir):
+        """A postmaster.pid that no live server of this data directory holds is stale: a PID that
+        is not a postgres serving it (a copied folder's, a reused PID) is removed; an empty or
+        unreadable one (a crash while the server started) is moved aside. Returns the note."""
+        if self.data_dir is None:
             return None
-        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
-        note = f"removed a stale postmaster.pid: pid {pid} is not this project's server"
+        pidfile = self.data_dir / "postmaster.pid"
+        if not pidfile.exists():
+            return None
+        pid = self._pidfile_pid()
+        if pid is not None and serves(pid, self.data_dir):
+            return None
+        if pid is not None:
+            pidfile.unlink(missing_ok=True)
+            note = f"removed a stale postmaster.pid: pid {pid} is not this project's server"
+        else:
+            live = postmaster_of(self.data_dir)
+            if live is not None:  # a server of this very cluster whose pid file is unreadable
+                return None
+            aside = pidfile.with_name(f"postmaster.pid.stale-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(pidfile, aside)
+            note = (
+                f"moved an empty or unreadable postmaster.pid aside ({aside.name}; a crash while the "
+                "server started leaves one): no server was running for this cluster"
+            )
         self.notes.append(note)
         return note
 
     def alive(self) -> str | None:
         if self._process is not None:
             code = self._process.poll()
-            return None if code is None else f"postgres exited with code {code}"
+            if code is None:
+                return None
+            if "already in use" in self.log_tail(10):
+                from devkit.database.ports import describe_holder
+
+                holder = describe_holder(self.port)
+                return f"postgres exited with code {code}: port {self.port} is taken by {holder}"
+            return f"postgres exited with code {code}"
         return None if self._running_pid() is not None else "postgres is not running"
 
     def log_tail(self, lines: int = 30) -> str:

@@ -4,7 +4,9 @@ Never by booting Django (that passes with no database at all). Poll fast at firs
 back off to 250 ms, stop at a deadline. Transient: refused, starting up (57P03), shutting
 down, the official image's socket-only init server (TCP refused). Fatal at once: wrong
 password (28P01), unknown role or rejected by pg_hba (28000), the server process died.
-Missing database (3D000): created when devkit owns the server, else fatal.
+Missing database (3D000): created when devkit owns the server, else fatal. A server that
+answers but is not the provider's own (another PostgreSQL on devkit's port) is fatal before
+anything is written: the provider's `confirm` names it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from devkit.database.base import Connection
 from devkit.errors import DatabaseError
@@ -24,7 +27,8 @@ MAX_POLL = 0.25
 class Probe:
     """One connection attempt, classified."""
 
-    outcome: str  # ready | refused | starting | wrong-password | unknown-role | no-database | error
+    # ready | refused | starting | wrong-password | unknown-role | no-database | not-ours | error
+    outcome: str
     message: str
 
     @property
@@ -65,15 +69,22 @@ def classify(exc: Exception) -> Probe:
     return Probe("error", text)
 
 
-def try_connect(conn: Connection, dbname: str | None = None) -> Probe:
+Confirm = Callable[[Any], "str | None"]  # an open connection -> why the server is not the provider's
+
+
+def try_connect(conn: Connection, dbname: str | None = None, confirm: Confirm | None = None) -> Probe:
+    """One attempt; with `confirm`, a server that answers must also be the provider's own."""
     import psycopg
 
     try:
         with psycopg.connect(**conn.connect_kwargs(dbname)) as db:
             db.execute("SELECT 1")
-        return Probe("ready", "accepts connections")
+            foreign = confirm(db) if confirm is not None else None
     except psycopg.Error as exc:
         return classify(exc)
+    if foreign:
+        return Probe("not-ours", foreign)
+    return Probe("ready", "accepts connections")
 
 
 WAITING = {"starting": "starting up", "refused": "not accepting connections yet"}
@@ -84,6 +95,8 @@ HINTS = {
     "no-database": "create the database (createdb) or set database.name",
     "error": "check the server log and the connection settings (devkit config)",
     "refused": "is the server running? `devkit status` shows the provider; `devkit up` starts it",
+    "not-ours": "devkit writes nothing into a server it does not own; `devkit up` starts devkit's own "
+    "server on a free port (or stop the other server)",
 }
 
 
@@ -96,6 +109,7 @@ def wait_for_postgres(
     log_tail: Callable[[], str] = lambda: "",
     who: str = "the DATABASE_URL you gave",
     on_wait: Callable[[str], None] = lambda state: None,
+    confirm: Confirm | None = None,
 ) -> float:
     """Block until `conn` answers SELECT 1 as its user in its database; return the seconds spent.
 
@@ -106,13 +120,23 @@ def wait_for_postgres(
     delay = FIRST_POLL
     last = Probe("refused", "not tried")
     while True:
-        last = try_connect(conn)
+        last = try_connect(conn, confirm=confirm)
         if last.outcome == "ready":
             return time.monotonic() - started
         if last.outcome == "no-database" and owns_server:
+            refuse_foreign(conn, confirm)
             on_wait(f"creating the database {conn.name}")
             create_database(conn)
             continue
+        # devkit's own server gone: whatever answered instead (a refusal, a wrong password) is
+        # not the cause; the server's end and its log are.
+        gone = alive() if owns_server and not last.transient else None
+        if gone is not None:
+            raise DatabaseError(
+                f"the {conn.provider} PostgreSQL server stopped while devkit waited: {gone}",
+                hint="read its log below; `devkit doctor` checks the usual causes",
+                details=log_tail(),
+            )
         if not last.transient:
             raise DatabaseError(
                 f"{conn.provider} database {conn.url(masked=True)}: {last.outcome}: {last.message}",
@@ -135,6 +159,18 @@ def wait_for_postgres(
         on_wait(WAITING.get(last.outcome, last.outcome))
         time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 1.5, MAX_POLL)
+
+
+def refuse_foreign(conn: Connection, confirm: Confirm | None) -> None:
+    """Before CREATE DATABASE: the server must be the provider's own (asked on `postgres`)."""
+    if confirm is None:
+        return
+    probe = try_connect(conn, "postgres", confirm)
+    if probe.outcome == "not-ours":
+        raise DatabaseError(
+            f"{conn.provider} database {conn.url(masked=True)}: not-ours: {probe.message}",
+            hint=HINTS["not-ours"],
+        )
 
 
 def create_database(conn: Connection) -> None:

@@ -64,7 +64,7 @@ def check_database(env: DoctorEnv) -> Finding:
 
 @check("port", CATEGORY, "Database port")
 def check_port(env: DoctorEnv) -> Finding:
-    from devkit.doctor.ports import holder
+    from devkit.database.ports import holder
 
     try:
         conn = env.connection()

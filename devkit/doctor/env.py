@@ -96,7 +96,7 @@ class DoctorEnv:
             from devkit.database.wait import try_connect
 
             conn = self.connection()
-            return try_connect(conn) if conn is not None else None
+            return try_connect(conn, confirm=self.provider.confirm) if conn is not None else None
 
         return self._once("probe", attempt)
 

@@ -32,7 +32,7 @@ class DatabaseStep:
         conn = ctx.provider.current()
         if conn is None:
             return "the server is not running"
-        probe = try_connect(conn)
+        probe = try_connect(conn, confirm=ctx.provider.confirm)
         if probe.outcome != "ready":
             return f"the server does not answer ({probe.outcome})"
         ctx.set_connection(conn)
@@ -65,6 +65,7 @@ class DatabaseStep:
             if provider.name == "external"
             else "the password devkit generated (.devkit/secrets.json)",
             on_wait=lambda state: ctx.progress(f"waiting for the database: {state}"),
+            confirm=provider.confirm,
         )
         ctx.set_connection(conn)
         where = provider.status().get("note")  # e.g. the native cluster had to live elsewhere

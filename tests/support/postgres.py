@@ -38,13 +38,15 @@ class Cluster:
     port: int
     password: str = "test-admin-pw"
     process: subprocess.Popen[bytes] | None = None
+    user: str = "admin"
+    auth: str = "scram-sha-256"  # "trust": any password is accepted
 
     @property
     def data(self) -> Path:
         return self.folder / "data"
 
-    def url(self, user: str = "admin", password: str | None = None, db: str = "postgres") -> str:
-        return f"postgresql://{user}:{password or self.password}@127.0.0.1:{self.port}/{db}"
+    def url(self, user: str | None = None, password: str | None = None, db: str = "postgres") -> str:
+        return f"postgresql://{user or self.user}:{password or self.password}@127.0.0.1:{self.port}/{db}"
 
     def init(self) -> Cluster:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -60,9 +62,9 @@ class Cluster:
                 "-D",
                 str(self.data),
                 "-U",
-                "admin",
+                self.user,
                 f"--pwfile={pwfile}",
-                "--auth=scram-sha-256",
+                f"--auth={self.auth}",
                 "--no-instructions",
             ]
         )

@@ -50,3 +50,22 @@ def holder(port: int) -> Holder | None:
         except OSError:
             continue  # the process ended, or is not ours to read
     return Holder(None, "")
+
+
+def is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Can a server listen on host:port now? (What PostgreSQL's own bind would meet.)"""
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as postgres does
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def describe_holder(port: int) -> str:
+    """Who listens on `port`, for a message ("postgres -D /srv/pg (pid 812)")."""
+    found = holder(port)
+    return str(found) if found is not None else "a process devkit cannot see"
