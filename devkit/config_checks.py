@@ -21,7 +21,6 @@ TEMPLATE_FIELDS = ("url", "host", "port", "name", "user", "password")
 _PG_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _ENV_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DJANGO_USERNAME = re.compile(r"^[\w.@+-]+$")
-_DOMAIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")
 
 
 def check_values(flat: dict[str, Any], provenance: dict[str, str]) -> None:
@@ -34,17 +33,14 @@ def check_values(flat: dict[str, Any], provenance: dict[str, str]) -> None:
         problem = pg_name_problem(flat[key])
         if problem:
             fail(key, problem, f"set {key} to letters, digits, _ or - (at most 63 bytes), e.g. 'app'")
-    from devkit.tenancy import validate_schema_name
+    from devkit.tenancy import validate_domain, validate_schema_name
 
     for key in ("tenants.super.schema", "tenants.guest.schema"):
-        validate_schema_name(flat[key], f"{provenance[key]}: {key}")
+        validate_schema_name(
+            flat[key], f"{provenance[key]}: {key}", public_tenant=key == "tenants.super.schema"
+        )
     for key in ("tenants.super.domain", "tenants.guest.domain"):
-        if not _DOMAIN.match(flat[key]):
-            fail(
-                key,
-                "is not a host name",
-                f"set {key} to a host name such as 'guest.localhost' (no scheme, port or path)",
-            )
+        validate_domain(flat[key], f"{provenance.get(key, 'default')}: {key}")
     for key in ("tenants.super.name", "tenants.guest.name"):
         if not flat[key].strip():
             fail(key, "is empty", f"give {key} a display name, e.g. 'Guest'")
@@ -61,6 +57,36 @@ def check_values(flat: dict[str, Any], provenance: dict[str, str]) -> None:
         if not flat[key].strip():
             fail(key, "is empty", f"remove {key} to use the default, or name a path relative to the project")
     _check_env_mapping(flat["database.env"], provenance.get("database.env", "default"))
+    _check_versions(flat, provenance, fail)
+
+
+def _check_versions(flat: dict[str, Any], provenance: dict[str, str], fail: Any) -> None:
+    """Versions written in the configuration must be versions (a detected file that devkit cannot
+    read is judged where it is used, and named there)."""
+    from devkit.versions import node_satisfies, python_satisfies
+
+    python = flat["python.version"]
+    if (
+        python
+        and not provenance.get("python.version", "").startswith("detected")
+        and (python_satisfies("3.11.0", python) is None)
+    ):
+        fail(
+            "python.version",
+            "is not a Python version or version range",
+            'write a version such as "3.12" or a range such as ">=3.11,<3.14"',
+        )
+    node = flat["node.version"]
+    if (
+        node
+        and not provenance.get("node.version", "").startswith("detected")
+        and (node_satisfies("20.0.0", node) is None and node.split("/")[0].lower() not in ("lts", "node"))
+    ):
+        fail(
+            "node.version",
+            "is not a Node version or range",
+            'write a version such as "20" or a range such as ">=20"',
+        )
 
 
 def pg_name_problem(name: str) -> str | None:
@@ -156,7 +182,7 @@ def check_paths(config: Any) -> None:
 def _check_dev_tenants(flat: dict[str, Any], provenance: dict[str, str], fail: Any) -> None:
     """[[tenants.dev]] and tenants.dev_count: valid, distinct schemas and domains."""
     from devkit.config import TenantsConfig
-    from devkit.tenancy import validate_schema_name
+    from devkit.tenancy import validate_domain, validate_schema_name
 
     if flat["tenants.dev_count"] < 0 or flat["tenants.dev_count"] > 1000:
         fail(
@@ -193,10 +219,7 @@ def _check_dev_tenants(flat: dict[str, Any], provenance: dict[str, str], fail: A
     for spec in devs:
         label = f"{where}: development tenant {spec.schema!r}"
         validate_schema_name(spec.schema, f"{where}: development tenant schema")
-        if not _DOMAIN.match(spec.domain):
-            raise ConfigError(
-                f"{label}: domain {spec.domain!r} is not a host name", hint="e.g. 'acme.localhost'"
-            )
+        validate_domain(spec.domain, f"{label}: domain")
         for value, seen, what in (
             (spec.schema, seen_schemas, "schema"),
             (spec.domain, seen_domains, "domain"),

@@ -118,6 +118,55 @@ def test_add_list_rm_and_refusals(many: Path) -> None:
     assert sql(many, "SELECT note FROM handmade.keep") == [("mine",)]
 
 
+def test_devkits_own_names_are_never_tenants_and_the_template_holds_only_migrations(many: Path) -> None:
+    """Issue 23 #1: a tenant on the template's schema would share its rows with every clone."""
+    for schema, words in (
+        ("devkit_tenant_template", "devkit_"),
+        ("devkit_other", "devkit_"),
+        ("public", "public tenant"),
+        ("information_schema", "PostgreSQL"),
+        ("pg_mine", "pg_"),
+    ):
+        ran = devkit("tenants", "add", schema, project=many)
+        assert ran.code == 2 and words in ran.text, ran.text
+    for domain in ("bad domain/x", "http://x.localhost:8000", "x.localhost:8000"):
+        ran = devkit("tenants", "add", "okname", "--domain", domain, project=many)
+        assert ran.code == 2 and "not a host name" in ran.text, ran.text
+    assert "okname" not in listed(many)
+
+    # Rows written into the template by hand never reach a new tenant: the template is set aside
+    # (renamed, its rows kept) and made anew before its dump is taken.
+    sql(many, "INSERT INTO devkit_tenant_template.catalog_category (name) VALUES ('leak')")
+    (many / ".devkit" / "tenant-template.sql").unlink()
+    added = devkit("tenants", "add", "epsilon", project=many)
+    assert added.code == 0, added.text
+    aside = re.search(r"renamed to (devkit_tenant_template_aside_\d+)", added.text)
+    assert aside, added.text
+    assert sql(many, "SELECT count(*) FROM epsilon.catalog_category") == [(0,)]
+    assert sql(many, f"SELECT name FROM {aside[1]}.catalog_category") == [("leak",)]
+
+    # A tenant row on the template's schema (made before devkit refused the name) stops creation.
+    sql(
+        many,
+        "INSERT INTO public.customers_client (schema_name, name, created_on) "
+        "VALUES ('devkit_tenant_template', 'T', now())",
+    )
+    dump = many / ".devkit" / "tenant-template.sql"
+    saved = dump.read_bytes()
+    try:
+        dump.unlink()
+        refused = devkit("tenants", "add", "zeta", project=many)
+        assert refused.code != 0 and "its rows would reach every new tenant" in refused.text, refused.text
+        assert "zeta" not in listed(many)
+    finally:
+        sql(many, "DELETE FROM public.customers_client WHERE schema_name = 'devkit_tenant_template'")
+        dump.write_bytes(saved)
+        dump.chmod(0o600)
+    for schema in ("epsilon",):
+        assert devkit("tenants", "rm", schema, "--yes", project=many).code == 0
+    sql(many, f"DROP SCHEMA {aside[1]} CASCADE")
+
+
 def test_without_a_pg_dump_of_the_servers_version_clone_schema_makes_them(many: Path) -> None:
     """The fallback when no pg_dump matches the server: django-tenants' clone_schema, driven by the
     real probe in the project's Django with the plan devkit would send, minus pg_dump (this

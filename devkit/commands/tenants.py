@@ -10,10 +10,10 @@ from typing import Any
 from devkit import facts as facts_mod
 from devkit.config import Config, TenantConfig
 from devkit.context import Context
-from devkit.errors import StepFailed, UsageError
+from devkit.errors import ConfigError, StepFailed, UsageError
 from devkit.state import project_lock
 from devkit.steps import dev_tenants
-from devkit.tenancy import validate_schema_name
+from devkit.tenancy import validate_domain, validate_schema_name
 from devkit.tenant_list import TenantRow, list_tenants
 from devkit.ui import UI
 
@@ -54,14 +54,20 @@ def _config_mark(row: TenantRow) -> str:
 def run_add(
     config: Config, ui: UI, g: Any, schema: str, domain: str | None, name: str | None
 ) -> tuple[int, dict[str, Any]]:
-    validate_schema_name(schema, "SCHEMA")
-    spec = TenantConfig(schema, name or schema.replace("_", " ").title(), domain or f"{schema}.localhost")
+    try:
+        validate_schema_name(schema, "SCHEMA")
+        spec = TenantConfig(schema, name or schema.replace("_", " ").title(), domain or f"{schema}.localhost")
+        validate_domain(spec.domain, "--domain")
+    except ConfigError as exc:  # a command-line value: nothing was created
+        raise UsageError(exc.message, hint=exc.hint) from None
     ctx, _ = _context(config, g)
     started = time.monotonic()
     with project_lock(config.state_dir, config.lock_timeout):
         said = dev_tenants.create(ctx, [spec], ctx.logs / "tenants-add.log")
     seconds = time.monotonic() - started
     ui.print(f"{schema}: {said} ({seconds:.2f}s)")
+    for note in ctx.notes:
+        ui.print(f"note: {note}")
     return 0, {"schema": schema, "domain": spec.domain, "detail": said, "seconds": round(seconds, 3)}
 
 

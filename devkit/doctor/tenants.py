@@ -128,23 +128,24 @@ def check_schema_names(env: DoctorEnv) -> Finding:
     problems = []
     for key in ("super", "guest"):
         try:
-            validate_schema_name(getattr(tenants, key).schema, f"tenants.{key}.schema")
+            validate_schema_name(getattr(tenants, key).schema, f"tenants.{key}.schema", key == "super")
         except DevkitError as exc:
             problems.append(exc.message)
     try:
-        rows = tenant_rows(env).rows
+        found = tenant_rows(env)
+        rows, public = found.rows, found.public
     except Skip:
-        rows = frozenset()
+        rows, public = frozenset(), "public"
     for schema in sorted(rows):
         try:
-            validate_schema_name(schema, "tenant row")
+            validate_schema_name(schema, "tenant row", public_tenant=schema == public)
         except DevkitError as exc:
             problems.append(exc.message)
     if problems:
         return fail(
             "; ".join(problems),
-            "schema names: lowercase letters, digits and _, at most "
-            "63 characters, not starting with a digit or pg_",
+            "schema names: lowercase letters, digits and _, at most 63 characters, not starting "
+            "with a digit, pg_ or devkit_; `public` only for the public tenant",
         )
     return ok(f"{2 + len(rows)} schema names valid" if rows else "configured schema names valid")
 

@@ -7,6 +7,7 @@ import os
 import re
 import runpy
 import sys
+import time
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
@@ -174,7 +175,7 @@ def _dump_key(plan, loader):
     return digest.hexdigest()
 
 
-KEY_LINE = "-- devkit template dump "
+KEY_LINE = "-- devkit template dump v2 "  # v2: made from a template verified to hold only migrations' rows
 
 
 def _kept_dump(plan, key):
@@ -383,17 +384,78 @@ def _replay_all(dump, template, schemas, marker, workers, on_schema):
         sys.exit("cloning stopped after %d of %d schemas (see the errors above)" % (made, len(schemas)))
 
 
+def _rows_digest(schema):
+    """A digest of every row in `schema`'s tables (one query; the template holds a few dozen)."""
+    import hashlib
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+            [schema],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        if not tables:
+            return "empty"
+        parts = [
+            "SELECT %%s, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) "
+            'FROM "%s"."%s" t' % (schema, table.replace('"', '""'))
+            for table in tables
+        ]
+        cursor.execute(" UNION ALL ".join(parts), tables)
+        found = sorted(cursor.fetchall())
+    return hashlib.sha256(json.dumps(found).encode()).hexdigest()[:32]
+
+
+def _comment(schema):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace WHERE nspname = %s",
+            [schema],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _refuse_tenant_template(Tenant, template):
+    """The template is never a tenant: a tenant row on its schema (made before devkit refused the
+    name) would have its rows copied into every new tenant."""
+    if Tenant.objects.filter(schema_name=template).exists():
+        sys.exit(
+            "a tenant uses %r, the schema devkit clones development tenants from, so its rows would "
+            "reach every new tenant: devkit stopped before cloning, nothing was changed. Move that "
+            "tenant's data to another tenant, then remove it (`devkit tenants rm %s` when devkit "
+            "made it)" % (template, template)
+        )
+
+
 def _template(plan, template):
-    """The template schema, migrated (unless devkit found it current) and marked."""
+    """The template schema, migrated (unless devkit found it current) and marked with a digest of
+    its rows. A template whose rows changed since devkit migrated it (someone wrote into it) is
+    renamed aside, never dropped, and made anew: it must hold only what migrations write."""
     from django.core.management import call_command
 
+    marker = plan["marker"] + " (template)"
+    _refuse_tenant_template(get_tenant_model(), template)
+    current = plan.get("template_current")
+    comment = _comment(template)
+    if comment is not None and comment != "%s rows %s" % (marker, _rows_digest(template)):
+        aside = "%s_aside_%s" % (template, time.strftime("%Y%m%d%H%M%S"))
+        with connection.cursor() as cursor:
+            cursor.execute('ALTER SCHEMA "%s" RENAME TO "%s"' % (template, aside))
+        print(
+            "note: the template schema %s held rows devkit did not write there (or predates devkit's "
+            "check of them): renamed to %s, nothing deleted; a new template was made" % (template, aside)
+        )
+        current = False
     if not schema_exists(template):
         with connection.cursor() as cursor:
             cursor.execute('CREATE SCHEMA "%s"' % template)
-    if not plan.get("template_current"):  # devkit found a migration the template lacks
+        current = False
+    if not current:  # devkit found a migration the template lacks
         call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=0)
         connection.set_schema_to_public()
-        _mark(template, plan["marker"] + " (template)")
+        _mark(template, "%s rows %s" % (marker, _rows_digest(template)))
 
 
 def _post_schema_sync(Tenant, schemas):
@@ -447,9 +509,12 @@ def ensure_dev_tenants(plan):
         )
     )
     missing = [s for s in specs if s["schema"] not in existing]
+    reserved = (plan["template"], get_public_schema_name(), "information_schema")
     for spec in specs:
         if not SCHEMA.match(spec["schema"]):
             sys.exit("invalid schema name %r" % spec["schema"])
+        if spec["schema"] in reserved or spec["schema"].startswith("devkit_"):
+            sys.exit("%r is a schema name devkit or PostgreSQL uses itself: not a tenant" % spec["schema"])
     if not missing and not _absent([s["schema"] for s in specs]):
         print("dev tenants: kept %d" % len(specs))
         return

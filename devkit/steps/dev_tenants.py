@@ -60,6 +60,11 @@ def summary(output: str) -> str:
     return said[-1] if said else "done"
 
 
+def notes(output: str) -> list[str]:
+    """What the probe asked to tell the person ("note: …" lines: a template set aside, say)."""
+    return [line[len("note: ") :] for line in output.splitlines() if line.startswith("note: ")]
+
+
 def create(ctx: Context, specs: list[Any], log: Path) -> str:
     """Ensure every spec exists in a Django process of its own (`devkit tenants add`; the tenant
     sequence runs the same plan in its one process); returns the summary line."""
@@ -71,4 +76,5 @@ def create(ctx: Context, specs: list[Any], log: Path) -> str:
         hint="devkit's creation of the development tenants failed: see its log",
         on_line=activity.reporter("dev tenants", ctx.progress_callback()),
     )
+    ctx.notes.extend(notes(done.stdout))
     return summary(done.stdout)

@@ -195,6 +195,7 @@ class TenantSequence:
         if plan["superuser"] and plan["superuser"]["new_password"]:
             ctx.state.put("superuser_password_unset", False)
         if plan.get("dev_tenants"):
+            ctx.notes.extend(dev_tenants.notes(output))
             return dev_tenants.summary(output)
         said = [
             line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))
