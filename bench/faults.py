@@ -281,6 +281,16 @@ class Safety:
             ("up --force leaves the database as it was", self.forced_rerun),
             ("bytes outside devkit's env-file block survive up --force", self.env_bytes),
             ("env file without devkit's END marker: the user's lines are kept", self.env_end_marker),
+            ("another server on the kept port (trust auth): nothing written there", self.foreign_trust),
+            (
+                "another server on the kept port (password auth): named, not a wrong password",
+                self.foreign_scram,
+            ),
+            ("an empty postmaster.pid with the server stopped: moved aside, started", self.empty_pidfile),
+            (
+                "devkit's template name refused as a tenant; rows written in the template reach no clone",
+                self.template,
+            ),
         ]
 
     def copy_down_first(self) -> str:
@@ -406,6 +416,59 @@ class Safety:
             assert code == 0, text[-300:]
         assert "USER_LINE=keep" in env.read_text()
         return "user line kept"
+
+    def _foreign(self, auth: str) -> str:
+        """Issue 23 #2/#3: the project's server down, another one on its port with its role."""
+        assert devkit("down", project=self.a).code == 0
+        port = json.loads((self.a / ".devkit" / "state.json").read_text())["native"]["port"]
+        folder = Path(tempfile.mkdtemp(prefix=f"faults-other-{auth}-", dir="/tmp"))
+        folder.chmod(0o755)
+        other = Cluster(folder, int(port), user="demo", auth=auth).init().start()
+        try:
+            other.sql("CREATE DATABASE tenant_demo")
+            code, payload, text = up_json(self.a)
+            assert code == 0, text[-300:]
+            assert f"port {port} is taken by" in text and "wrong-password" not in text, text[-300:]
+            written = other.sql(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN "
+                "('pg_catalog', 'information_schema')",
+                db="tenant_demo",
+            )
+            assert written == [(0,)], f"{written[0][0]} tables written into the other server"
+            assert _snapshot(self.a) == self.before
+            return f"moved to port {payload['connection']['port']}, 0 tables there"  # type: ignore[index]
+        finally:
+            other.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def foreign_trust(self) -> str:
+        return self._foreign("trust")
+
+    def foreign_scram(self) -> str:
+        return self._foreign("scram-sha-256")
+
+    def empty_pidfile(self) -> str:
+        assert devkit("down", project=self.a).code == 0
+        pidfile = self.a / ".devkit" / "postgres" / "data" / "postmaster.pid"
+        pidfile.write_bytes(b"")
+        code, _, text = up_json(self.a)
+        assert code == 0 and "postmaster.pid aside" in text, text[-300:]
+        assert _snapshot(self.a) == self.before
+        return "moved aside, data kept"
+
+    def template(self) -> str:
+        ran = devkit("tenants", "add", "devkit_tenant_template", project=self.a)
+        assert ran.code == 2 and "devkit_" in ran.text, ran.text
+        assert devkit("tenants", "add", "first", project=self.a).code == 0
+        _sql(self.a, "INSERT INTO devkit_tenant_template.crm_contact (name, email) VALUES ('leak', 'l@x')")
+        (self.a / ".devkit" / "tenant-template.sql").unlink(missing_ok=True)
+        added = devkit("tenants", "add", "second", project=self.a)
+        assert added.code == 0 and "renamed to" in added.text, added.text
+        assert _sql(self.a, "SELECT count(*) FROM second.crm_contact") == [(0,)]
+        for schema in ("first", "second"):
+            assert devkit("tenants", "rm", schema, "--yes", project=self.a).code == 0
+        self.before = _snapshot(self.a)  # the template set aside is a schema of its own now
+        return "refused; set aside, new tenant empty"
 
 
 def campaign_safety(ws: Workspace) -> list[tuple[str, bool, str]]:

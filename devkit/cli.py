@@ -39,10 +39,24 @@ class Globals:
     verbose: int
 
 
+def _project_path(value: str | None) -> Path | None:
+    """--project PATH; an empty path is refused: it would silently mean the current folder."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise typer.BadParameter(
+            "an empty path; pass the project folder (`--project .` for the current one)",
+            param_hint="'--project'",
+        )
+    return Path(value)
+
+
 ProjectOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--project", help="Project folder (default: nearest with devkit config, git root, manage.py)."
+        "--project",
+        help="Project folder (default: nearest with devkit config, git root, manage.py).",
+        callback=_project_path,
     ),
 ]
 NoInputOption = Annotated[
@@ -147,12 +161,23 @@ def guarded(g: Globals, name: str, body: Callable[[Any], tuple[int, dict[str, An
         elif isinstance(exc, OSError) and exc.filename is not None:
             err = failures.from_os_error(exc)
         else:
-            err = failures.from_unexpected(exc, name)
+            err = failures.from_unexpected(exc, name, _project_logs(g))
         ui.error(err)
         ui.emit(name, err.exit_code, {}, err)
         raise typer.Exit(int(err.exit_code)) from None
     ui.emit(name, code, payload)
     raise typer.Exit(code)
+
+
+def _project_logs(g: Globals) -> Path | None:
+    """The project's `.devkit/logs` for a crash log, when the project already has a `.devkit/`."""
+    from devkit import config
+
+    try:
+        root = g.project.resolve() if g.project else config.find_project(Path.cwd())
+    except (DevkitError, OSError):
+        return None
+    return root / ".devkit" / "logs" if (root / ".devkit").is_dir() else None
 
 
 def load_config(g: Globals, django_project: bool = False) -> Any:

@@ -7,6 +7,7 @@ built-in default. docs/configuration.md is the reference for every key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -138,7 +139,8 @@ def find_project(start: Path) -> Path:
     start = start.resolve()
     chain = [start, *start.parents]
     for folder in chain:
-        if (folder / "devkit.toml").is_file() or _has_tool_table(folder / "pyproject.toml"):
+        # exists(), not is_file(): a folder named devkit.toml is found here and refused by load()
+        if (folder / "devkit.toml").exists() or _has_tool_table(folder / "pyproject.toml"):
             return folder
     for folder in chain:
         if (folder / ".git").exists():
@@ -194,23 +196,33 @@ def _read_text(path: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: not a file (a {'folder' if path.is_dir() else 'special file'} has that name)",
+            hint=f"devkit reads {path.name} as a TOML file: rename or remove what is there",
+        )
     try:
         return tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax error") from exc
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: nested too deeply to read (arrays or tables inside each other, thousands deep)",
+            hint=f"{path.name} holds settings a few levels deep: write it again (`devkit init`)",
+        ) from None
 
 
 def _read_raw(root: Path) -> tuple[dict[str, Any], str, list[str]]:
     warnings: list[str] = []
     devkit_toml, pyproject = root / "devkit.toml", root / "pyproject.toml"
-    tool = _read_toml(pyproject).get("tool", {}) if pyproject.is_file() else {}
+    tool = _read_toml(pyproject).get("tool", {}) if pyproject.exists() else {}
     from_pyproject = tool.get("devkit") if isinstance(tool, dict) else None
     if from_pyproject is not None and not isinstance(from_pyproject, dict):
         raise ConfigError(
             f"{pyproject}: 'tool.devkit' must be a table, got {type(from_pyproject).__name__}",
             hint="write the settings under a [tool.devkit] header (docs/configuration.md)",
         )
-    if devkit_toml.is_file():
+    if devkit_toml.exists():
         if from_pyproject is not None:
             warnings.append(
                 "both devkit.toml and [tool.devkit] in pyproject.toml exist; devkit.toml wins "
@@ -355,9 +367,10 @@ def _check_choices(flat: dict[str, Any], provenance: dict[str, str]) -> None:
             hint="0 lets devkit choose a free port once and keep it",
         )
     for key in ("lock_timeout", "database.wait_timeout"):
-        if flat[key] <= 0:
+        if not math.isfinite(flat[key]) or flat[key] <= 0:  # nan compares false with everything
             raise ConfigError(
-                f"{provenance[key]}: '{key}' must be a positive number of seconds, got {flat[key]!r}"
+                f"{provenance[key]}: '{key}' must be a positive number of seconds, got {flat[key]!r}",
+                hint=f"e.g. {key} = {_defaults()[key]:g}",
             )
     from devkit.config_checks import check_values
 

@@ -43,13 +43,17 @@ class Context:
     def create(cls, config: Config, **kwargs: object) -> Context:
         config.state_dir.mkdir(parents=True, exist_ok=True)
         ctx = cls(config, State(config.state_dir), Secrets(config.state_dir), **kwargs)  # type: ignore[arg-type]
+        ctx.secrets.check()
         ctx.note_state_recovery()
         return ctx
 
     def note_state_recovery(self) -> None:
-        if self.state.set_aside is not None and not any(str(self.state.set_aside) in n for n in self.notes):
-            aside = self.state.set_aside
-            self.notes.append(f"{self.state.path.name} was unreadable: set aside as {aside} and rebuilt")
+        for kept in (self.state, self.secrets):
+            aside = kept.set_aside
+            if aside is not None and not any(str(aside) in n for n in self.notes):
+                self.notes.append(
+                    f"{kept.path.name} was damaged ({kept.set_aside_why}): set aside as {aside} and rebuilt"
+                )
 
     def relock(self) -> None:
         """Just after taking the project lock: forget everything read before it (another devkit

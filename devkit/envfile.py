@@ -113,7 +113,7 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-            "devkit does not rewrite it",
+            "devkit neither reads nor rewrites it",
             hint=f"fix or move {path.name}, or point env_file at another file",
         ) from None
 
@@ -181,10 +181,7 @@ def parse_values(text: str) -> dict[str, str]:
 
 def read_values(path: Path) -> dict[str, str]:
     """The env file's variables (all of them: the user's lines and devkit's block); {} when absent."""
-    try:
-        return parse_values(path.read_text())
-    except FileNotFoundError:
-        return {}
+    return parse_values(_read(path))
 
 
 def tracked_by_git(root: Path, rel: str) -> bool:

@@ -44,10 +44,17 @@ def _relative(path: object) -> str:
         return str(path)
 
 
-def from_unexpected(exc: BaseException, command: str) -> DevkitError:
-    """A bug in devkit: one line for the console, the whole traceback in a crash log (mode 0600)."""
+def from_unexpected(exc: BaseException, command: str, logs: Path | None = None) -> DevkitError:
+    """A bug in devkit: one line for the console, the whole traceback in a crash log (mode 0600),
+    in the project's `.devkit/logs` when there is one (`logs`), else the system's temporary folder."""
     text = mask("".join(traceback.format_exception(exc)))
-    fd, name = tempfile.mkstemp(prefix="devkit-crash-", suffix=".log")
+    try:
+        if logs is None:
+            raise OSError("no project log folder")
+        logs.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="devkit-crash-", suffix=".log", dir=logs)
+    except OSError:
+        fd, name = tempfile.mkstemp(prefix="devkit-crash-", suffix=".log")
     with os.fdopen(fd, "w") as out:
         out.write(f"devkit {command}\n{text}")
     err = DevkitError(

@@ -112,6 +112,11 @@ def parse_plan(
         name, sep, value = item.partition(":")
         if not sep or not name.strip():
             raise UsageError(f"--header {item!r}: expected 'Name: value'")
+        if any(ch in item for ch in "\r\n\0"):  # would split the request into two
+            raise UsageError(
+                f"--header {name.strip()!r}: the value holds a line break or NUL (a header cannot)",
+                hint="pass the value on one line (strip the trailing newline of a file or command output)",
+            )
         if any(word in name.lower() for word in _SECRET_HEADERS):
             register(value.strip())
         parsed_headers[name.strip()] = value.strip()

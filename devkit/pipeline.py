@@ -118,6 +118,12 @@ class Runner:
                     f"{option}: unknown step {', '.join(unknown)}",
                     hint=f"steps are: {', '.join(s.name for s in self.steps)}",
                 )
+        both = [n for n in selection.only if n in selection.skip]
+        if both:
+            raise UsageError(
+                f"--only and --skip both name {', '.join(both)}: a step cannot be both run and left out",
+                hint="name each step in one of them only",
+            )
 
     def selected(self, selection: Selection) -> list[Step]:
         if not selection.only:

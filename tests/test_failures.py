@@ -25,6 +25,16 @@ def test_a_devkit_bug_is_one_line_with_a_private_crash_log() -> None:
         log.unlink()
 
 
+def test_a_crash_log_goes_to_the_projects_logs_when_there_are_some(tmp_path: Path) -> None:
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        err = from_unexpected(exc, "up", tmp_path / ".devkit" / "logs")
+    log = Path(err.hint.rsplit(" ", 1)[-1])  # type: ignore[union-attr]
+    assert log.parent == tmp_path / ".devkit" / "logs" and log.name.startswith("devkit-crash-")
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
 def test_file_system_errors_name_the_path_and_the_fix(tmp_path: Path) -> None:
     err = from_os_error(OSError(errno.EROFS, "Read-only file system", str(tmp_path / ".devkit" / "lock")))
     assert err.exit_code == ExitCode.USAGE

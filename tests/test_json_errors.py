@@ -107,8 +107,14 @@ def test_exit_4_lock_held(tmp_path: Path) -> None:
 def test_exit_130_interrupted() -> None:
     port = closed_port()
     argv = [sys.executable, "-m", "devkit", "health", "--json", "--max-attempts", "50", "--delay", "5"]
+    # A shell's background job (`.ci/run &` from a non-interactive shell) starts with SIGINT
+    # ignored, and a child inherits that: give the child the default disposition itself.
     proc = subprocess.Popen(
-        [*argv, f"http://127.0.0.1:{port}/"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*argv, f"http://127.0.0.1:{port}/"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
     )
     time.sleep(3)  # the first attempt failed; it sleeps before the next
     proc.send_signal(signal.SIGINT)

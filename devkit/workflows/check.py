@@ -108,7 +108,8 @@ def check_file(
     try:
         doc = load_yaml(path)
     except SourceError as exc:
-        yield Finding(shown, exc.line, "DK001", f"not valid YAML: {exc}", "fix the file (or do not pass it)")
+        said = f"not valid YAML: {exc}" if exc.invalid else str(exc)
+        yield Finding(shown, exc.line, "DK001", said, exc.hint)
         return
     yield from _duplicate_keys(shown, doc)
     seen: set[Finding] = set()
@@ -196,7 +197,7 @@ def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:
     try:
         text = read_text(path)
     except SourceError as exc:
-        yield Finding(shown, exc.line, "DK001", str(exc), "fix the file (or do not pass it)")
+        yield Finding(shown, exc.line, "DK001", str(exc), exc.hint)
         return
     for number, line in enumerate(text.splitlines(), 1):
         match = _FROM.match(line)

@@ -13,6 +13,7 @@ SourceError, never expanded.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,25 +101,45 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
 
 
 class SourceError(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    """A file devkit will not parse. `invalid`: the text is not YAML (else a limit or the bytes)."""
+
+    def __init__(self, message: str, line: int, hint: str = "", invalid: bool = True) -> None:
         super().__init__(message)
         self.line = line
+        self.hint = hint or "fix the file (or do not pass it)"
+        self.invalid = invalid
+
+
+def max_bytes() -> int:
+    """The size limit: MAX_BYTES, or $DEVKIT_WORKFLOW_MAX_BYTES for a larger (generated) file."""
+    try:
+        return max(1, int(os.environ.get("DEVKIT_WORKFLOW_MAX_BYTES", MAX_BYTES)))
+    except ValueError:
+        return MAX_BYTES
 
 
 def read_text(path: Path) -> str:
     """The file as UTF-8 text; SourceError for a binary, non-UTF-8 or oversized file."""
+    limit = max_bytes()
     with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise SourceError(f"larger than {MAX_BYTES // 1000} kB: not a workflow devkit will parse", 1)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        size = path.stat().st_size
+        raise SourceError(
+            f"{size // 1000} kB, over devkit's size limit of {limit // 1000} kB per workflow: not checked",
+            1,
+            hint="real workflows are far smaller; to check a larger (generated) file, raise the limit: "
+            f"DEVKIT_WORKFLOW_MAX_BYTES={size + 1} devkit check-workflows {path.name}",
+            invalid=False,
+        )
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise SourceError("a binary file (it contains NUL bytes), not YAML text", line)
+        raise SourceError("a binary file (it contains NUL bytes), not YAML text", line, invalid=False)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from exc
+        raise SourceError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line, invalid=False) from exc
 
 
 def _expanded_size(node: yaml.Node) -> int:

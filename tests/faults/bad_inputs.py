@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -577,6 +578,178 @@ CASES: list[Case] = [
     ),
 ]
 
+# -- issue 23: damaged files devkit owns, and input refused before anything is created ----------
+MANAGE = {"manage.py": "", "README.md": "# a project\n"}
+STATE_PORT_TEXT = re.compile(r'("port": )\d+')
+CASES += [
+    Case(
+        "state-wrong-shape-up",
+        ("up", "--no-input"),
+        0,
+        ("state.json was damaged", "steps is int", "set aside"),
+        setup="initialised",
+        edits={".devkit/state.json": '{"native": "x", "steps": 5}\n'},
+        source="issue 23 #4",
+    ),
+    Case(
+        "state-wrong-shape-status",
+        ("status",),
+        0,
+        ("native",),
+        setup="initialised",
+        edits={".devkit/state.json": '{"native": "x", "steps": 5}\n'},
+        source="issue 23 #4",
+    ),
+    Case(
+        "state-port-is-text",
+        ("up", "--no-input", "--only", "database"),
+        0,
+        ("state.json was damaged", "native.port"),
+        setup="initialised",
+        edits={".devkit/state.json": lambda s: STATE_PORT_TEXT.sub(r'\1"abc"', s, count=1)},
+        source="issue 23 #4",
+    ),
+    Case(
+        "secrets-wrong-shape",
+        ("up", "--no-input", "--only", "database"),
+        0,
+        ("secrets.json was damaged", "database.password is int"),
+        setup="example",
+        edits={".devkit/secrets.json": '{"database.password": 12345678}\n'},
+        source="issue 23 #4",
+    ),
+    Case(
+        "project-empty-path",
+        ("--project", "", "up", "--no-input"),
+        2,
+        ("--project", "empty path"),
+        setup="none",
+        verify=_nothing_created,
+        source="issue 23 #6",
+    ),
+    Case(
+        "devkit-toml-is-a-folder",
+        ("config",),
+        2,
+        ("devkit.toml", "not a file", "folder"),
+        {**MANAGE, "devkit.toml/notes.txt": "a folder, not a file\n"},
+        source="issue 23 #7",
+    ),
+    Case(
+        "toml-nested-50000-deep",
+        ("config",),
+        2,
+        ("nested too deeply",),
+        _toml("a = " + "[" * 50000 + "]" * 50000 + "\n"),
+        source="issue 23 #8",
+    ),
+    Case(
+        "health-header-crlf",
+        (*HEALTH, "--header", "X-Token: a\r\nInjected: b", "http://127.0.0.1:9/"),
+        2,
+        ("--header", "line break"),
+        setup="none",
+        source="issue 23 #8",
+    ),
+    Case(
+        "run-env-file-not-utf8",
+        ("run", "--", "true"),
+        2,
+        (".env", "not UTF-8"),
+        setup="initialised",
+        edits={".env": b"\xff\xfeDB_NAME=x\n"},
+        source="issue 23 #8",
+    ),
+    *(
+        Case(
+            f"wait-timeout-{name}",
+            ("up", "--no-input"),
+            2,
+            ("database.wait_timeout", "positive number"),
+            {**MANAGE, "devkit.toml": f"[database]\nwait_timeout = {value}\n"},
+            verify=_nothing_created,
+            source="issue 23 #9",
+        )
+        for name, value in (("nan", "nan"), ("inf", "inf"), ("negative", "-5"))
+    ),
+    Case(
+        "python-version-words",
+        ("up", "--no-input"),
+        2,
+        ("python.version", "not a Python version"),
+        {**MANAGE, "devkit.toml": '[python]\nversion = "three point eleven"\n'},
+        verify=_nothing_created,
+        source="issue 23 #9",
+    ),
+    *(
+        Case(
+            f"tenants-add-domain-{name}",
+            ("tenants", "add", "okname", "--domain", domain),
+            2,
+            ("--domain", "not a host name"),
+            setup="example",
+            source="issue 23 #9",
+        )
+        for name, domain in (("space-slash", "bad domain/x"), ("url", "http://x.localhost:8000"))
+    ),
+    Case(
+        "dev-tenant-domain-in-config",
+        ("config",),
+        2,
+        ("not a host name",),
+        _toml('[[tenants.dev]]\nschema = "acme"\ndomain = "http://acme.localhost"\n'),
+        source="issue 23 #9",
+    ),
+    *(
+        Case(
+            f"tenants-add-reserved-{schema}",
+            ("tenants", "add", schema),
+            2,
+            words,
+            setup="example",
+            source="issue 23 #1",
+        )
+        for schema, words in (
+            ("devkit_tenant_template", ("devkit_", "template")),
+            ("public", ("public tenant",)),
+            ("information_schema", ("PostgreSQL",)),
+        )
+    ),
+    Case(
+        "dev-tenant-template-name-in-config",
+        ("config",),
+        2,
+        ("devkit_",),
+        _toml('[[tenants.dev]]\nschema = "devkit_tenant_template"\n'),
+        source="issue 23 #1",
+    ),
+    Case(
+        "guest-is-public-in-config",
+        ("config",),
+        2,
+        ("tenants.guest.schema", "public tenant"),
+        _toml('[tenants.guest]\nschema = "public"\n'),
+        source="issue 23 #1",
+    ),
+    Case(
+        "only-and-skip-the-same-step",
+        ("up", "--no-input", "--only", "database", "--skip", "database"),
+        2,
+        ("--only and --skip", "database"),
+        setup="example",
+        source="issue 23 (noted)",
+    ),
+    Case(
+        "workflow-over-the-size-limit",
+        ("check-workflows", "big.yml"),
+        1,
+        ("size limit", "DEVKIT_WORKFLOW_MAX_BYTES"),
+        {"big.yml": "on: push\n# " + "x" * 1_100_000 + "\n"},
+        setup="minimal",
+        source="issue 23 #10",
+    ),
+]
+
 
 # -- running a case ---------------------------------------------------------------------------
 def run_case(case: Case, workdir: Path) -> tuple[bool, str]:
@@ -655,6 +828,7 @@ def _apply_edits(project: Path, edits: dict[str, Edit]) -> dict[Path, bytes | No
     for rel, edit in edits.items():
         path = project / rel
         undo[path] = path.read_bytes() if path.exists() else None
+        path.parent.mkdir(parents=True, exist_ok=True)
         if edit is None:
             path.unlink()
         elif callable(edit):

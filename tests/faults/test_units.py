@@ -11,7 +11,7 @@ from pathlib import Path
 
 from devkit import children, ownership
 from devkit.database.native import serves
-from devkit.state import State
+from devkit.state import Secrets, State
 from tests.support.postgres import Cluster
 
 
@@ -22,6 +22,33 @@ def test_unreadable_state_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
     assert state.set_aside.read_bytes() == b"\x00\xff{truncated"
     state.put("provider", "native")
     assert json.loads((tmp_path / "state.json").read_text()) == {"provider": "native"}
+
+
+def test_state_of_the_wrong_shape_is_set_aside_with_the_reason(tmp_path: Path) -> None:
+    """Issue 23 #4: parseable JSON of the wrong shape wedged every run with an AttributeError."""
+    for text, why in (
+        ('{"native": "x", "steps": 5}', "steps is int"),
+        ('{"native": {"port": "abc", "data_dir": "/x"}}', "native.port is 'abc'"),
+        ('{"native": {"port": true}}', "native.port is True"),
+        ('{"steps": {"database": {"fingerprint": 5}}}', "steps.database.fingerprint"),
+        ("[1, 2]", "holds list"),
+    ):
+        (tmp_path / "state.json").write_text(text)
+        state = State(tmp_path)
+        assert state.data == {} and state.set_aside is not None, text
+        assert why in state.set_aside_why, (text, state.set_aside_why)
+        assert state.set_aside.read_text() == text
+    (tmp_path / "state.json").write_text('{"provider": "native", "future_key": [1]}')
+    assert State(tmp_path).data == {"provider": "native", "future_key": [1]}  # unknown keys are kept
+
+
+def test_secrets_of_the_wrong_shape_are_set_aside_and_made_anew(tmp_path: Path) -> None:
+    (tmp_path / "secrets.json").write_text('{"database.password": 12345678}')
+    secrets = Secrets(tmp_path)
+    password, created = secrets.get_or_create("database.password")
+    assert created and isinstance(password, str) and len(password) > 16
+    assert secrets.set_aside is not None and "database.password is int" in secrets.set_aside_why
+    assert os.stat(tmp_path / "secrets.json").st_mode & 0o777 == 0o600
 
 
 def test_leftover_commands_of_a_dead_devkit_are_stopped(tmp_path: Path) -> None:
