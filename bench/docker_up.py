@@ -30,10 +30,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.up import devkit_up, old_script  # noqa: E402
-from devkit.config import load  # noqa: E402
+from devkit.config.loading import load  # noqa: E402
+from devkit.core.state import Secrets, State  # noqa: E402
 from devkit.database.docker import DockerPostgres  # noqa: E402
 from devkit.database.wait import wait_for_postgres  # noqa: E402
-from devkit.state import Secrets, State  # noqa: E402
 from tests.support.project import copy_example, pin_provider  # noqa: E402
 
 IMAGE = "devkit-test/postgres:15"

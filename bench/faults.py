@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from devkit import envfile  # noqa: E402
+from devkit.core import envfile  # noqa: E402
 from tests.faults.support import (  # noqa: E402
     Moment,
     kill_at,

@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from devkit import masking  # noqa: E402
+from devkit.core import masking  # noqa: E402
 
 CORPUS = REPO / "tests" / "fixtures" / "masking" / "corpus.txt"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from devkit.workflows import RULES, check_paths  # noqa: E402
+from devkit.ci.workflows import RULES, check_paths  # noqa: E402
 
 CORPUS = REPO / "tests" / "fixtures" / "workflows"
 ERROR_RULES = [r for r, rule in RULES.items() if rule.severity == "error"]

@@ -1,3 +1,4 @@
-from devkit.cli import main
+import devkit.cli  # noqa: F401  registers the commands
+from devkit.cli.app import main
 
 main()

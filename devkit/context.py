@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devkit import envfile
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core import envfile
+from devkit.core.errors import DatabaseError
+from devkit.core.state import Secrets, State
 from devkit.database.base import Connection, Provider
-from devkit.errors import DatabaseError
-from devkit.state import Secrets, State
 
 
 @dataclass
@@ -118,7 +118,7 @@ class Context:
         """This run's log folder (.devkit/logs/<run-id>/, `latest` points at it), made on first use."""
         with self._logs_lock:
             if self._run_logs is None:
-                from devkit.runlogs import new_run_folder
+                from devkit.core.runlogs import new_run_folder
 
                 self._run_logs = new_run_folder(self.config.state_dir / "logs")
             return self._run_logs

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devkit import children
-from devkit.errors import DevkitError, StepFailed, UsageError
+from devkit.core import children
+from devkit.core.errors import DevkitError, StepFailed, UsageError
 
 if TYPE_CHECKING:
     from devkit.context import Context
@@ -224,7 +224,7 @@ class Runner:
             return Result(step.name, Status.FAILED, time.monotonic() - started, exc.message, exc)
         except Exception as exc:  # a bug in devkit: still a failed step with a report, not a hang
             if isinstance(exc, OSError) and exc.filename is not None:
-                from devkit.failures import from_os_error  # a file it cannot use: path and fix, exit 2
+                from devkit.core.failures import from_os_error  # a file it cannot use: path and fix, exit 2
 
                 err: DevkitError = from_os_error(exc)
                 return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)

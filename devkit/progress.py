@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devkit.masking import mask
+from devkit.core.masking import mask
 
 if TYPE_CHECKING:
+    from devkit.core.ui import UI
     from devkit.pipeline import Result
-    from devkit.ui import UI
 
 NAME_WIDTH = 12
 REFRESH_PER_SECOND = 8
@@ -42,7 +42,7 @@ class StepView(Protocol):
 
 def plain_line(result: Result) -> str:
     """The one line a step gets when it ends, in plain output (also the sample in the docs)."""
-    from devkit.ui import SYMBOLS
+    from devkit.core.ui import SYMBOLS
 
     status = result.status.value
     return (
@@ -217,7 +217,7 @@ class LiveView:
         from rich.table import Table
         from rich.text import Text
 
-        from devkit.ui import SYMBOLS
+        from devkit.core.ui import SYMBOLS
 
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=1, no_wrap=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from devkit import activity, proc
+from devkit.core import activity, proc
 
 PIP = """\
 Collecting Django==4.2.16 (from -r requirements.txt (line 1))

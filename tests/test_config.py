@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config
-from devkit.errors import ConfigError
+from devkit.config import loading
+from devkit.core.errors import ConfigError
 from tests.support.project import devkit
 
 
@@ -32,7 +32,7 @@ def test_detects_layout(tmp_path: Path) -> None:
             "devkit.toml": "",
         },
     )
-    cfg = config.load(tmp_path)
+    cfg = loading.load(tmp_path)
     assert cfg.manage_py == "backend/manage.py"
     assert cfg.python.requirements == "backend/requirements.txt"
     assert cfg.python.version == "3.11"
@@ -48,7 +48,7 @@ def test_nvmrc_wins_over_engines(tmp_path: Path) -> None:
         tmp_path,
         {"package.json": json.dumps({"engines": {"node": ">=18"}}), ".nvmrc": "v20.11.1\n"},
     )
-    assert config.load(tmp_path).node.version == "20.11.1"
+    assert loading.load(tmp_path).node.version == "20.11.1"
 
 
 def test_file_overrides_detection_and_records_source(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_file_overrides_detection_and_records_source(tmp_path: Path) -> None:
             ".python-version": "3.11\n",
         },
     )
-    cfg = config.load(tmp_path)
+    cfg = loading.load(tmp_path)
     assert cfg.python.version == "3.12"
     assert cfg.provenance["python.version"] == str(tmp_path / "devkit.toml")
 
@@ -73,14 +73,14 @@ def test_devkit_toml_wins_over_pyproject_with_warning(tmp_path: Path) -> None:
             "pyproject.toml": '[tool.devkit.database]\nname = "from_pyproject"\n',
         },
     )
-    cfg = config.load(tmp_path)
+    cfg = loading.load(tmp_path)
     assert cfg.database.name == "from_devkit"
     assert any("devkit.toml wins" in w for w in cfg.warnings)
 
 
 def test_pyproject_tool_table(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.devkit.database]\nport = 6543\n"})
-    cfg = config.load(tmp_path)
+    cfg = loading.load(tmp_path)
     assert cfg.database.port == 6543
     assert "[tool.devkit]" in cfg.provenance["database.port"]
 
@@ -100,16 +100,16 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
 def test_errors_name_file_key_and_expectation(tmp_path: Path, text: str, expected: str) -> None:
     write(tmp_path, {"devkit.toml": text})
     with pytest.raises(ConfigError) as info:
-        config.load(tmp_path)
+        loading.load(tmp_path)
     assert expected in info.value.message
     assert str(tmp_path / "devkit.toml") in info.value.message
 
 
 def test_find_project_prefers_config_then_git_then_manage(tmp_path: Path) -> None:
     write(tmp_path, {"repo/.git/HEAD": "", "repo/app/manage.py": "", "repo/app/sub/x.txt": ""})
-    assert config.find_project(tmp_path / "repo/app/sub") == tmp_path / "repo"
+    assert loading.find_project(tmp_path / "repo/app/sub") == tmp_path / "repo"
     write(tmp_path, {"repo/app/devkit.toml": ""})
-    assert config.find_project(tmp_path / "repo/app/sub") == tmp_path / "repo/app"
+    assert loading.find_project(tmp_path / "repo/app/sub") == tmp_path / "repo/app"
 
 
 def test_cli_config_error_exit_code_and_json(tmp_path: Path) -> None:
@@ -146,12 +146,12 @@ def test_every_key_is_documented() -> None:
         parts = key.split(".")
         return any(f"`{'.'.join(parts[i:])}`" in text for i in range(len(parts)))
 
-    missing = [key for key in config._schema() if not documented(key)]
+    missing = [key for key in loading._schema() if not documented(key)]
     assert missing == []
 
 
 def test_bare_force_means_every_step() -> None:
-    from devkit.cli import _bare_force
+    from devkit.cli.app import _bare_force
 
     assert _bare_force(["up", "--force"]) == ["up", "--force=*"]
     assert _bare_force(["up", "--force", "--no-input"]) == ["up", "--force=*", "--no-input"]
@@ -163,10 +163,10 @@ def test_provider_environment_override_wins_and_is_validated(
 ) -> None:
     write(tmp_path, {"devkit.toml": '[database]\nprovider = "native"\n'})
     monkeypatch.setenv("DEVKIT_DATABASE_PROVIDER", "external")
-    cfg = config.load(tmp_path)
+    cfg = loading.load(tmp_path)
     assert cfg.database.provider == "external"
     assert cfg.provenance["database.provider"] == "$DEVKIT_DATABASE_PROVIDER"
     monkeypatch.setenv("DEVKIT_DATABASE_PROVIDER", "podman")
     with pytest.raises(ConfigError) as info:
-        config.load(tmp_path)
+        loading.load(tmp_path)
     assert "$DEVKIT_DATABASE_PROVIDER" in info.value.message

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config
-from devkit.config_checks import BUILTIN_KEYS, COMMAND_KEYS
-from devkit.errors import ConfigError
+from devkit.config import loading
+from devkit.config.checks import BUILTIN_KEYS, COMMAND_KEYS
+from devkit.core.errors import ConfigError
 
 BAD = {
     "database.name": ["", "a" * 64, "my db", "o'brien", "-x"],
@@ -29,9 +29,9 @@ def _toml(key: str, value: str) -> str:
     return f"[{table}]\n{leaf} = {json.dumps(value, ensure_ascii=False)}\n"  # a TOML basic string
 
 
-def _load(tmp_path: Path, key: str, value: str) -> config.Config:
+def _load(tmp_path: Path, key: str, value: str) -> loading.Config:
     (tmp_path / "devkit.toml").write_text(_toml(key, value))
-    return config.load(tmp_path)
+    return loading.load(tmp_path)
 
 
 @pytest.mark.parametrize(("key", "value"), [(k, v) for k, values in BAD.items() for v in values])

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from devkit.envfile import read_values
+from devkit.core.envfile import read_values
 from tests.conftest import reachable_dir
 from tests.support.project import REPO, copy_example, devkit, pin_provider, set_config, stop_native
 

@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from devkit.config import load
+from devkit.config.loading import load
 from devkit.database.docker_engine import connect
 from devkit.database.docker_image import ensure_image
 from devkit.database.docker_labels import PROJECT, project_id, resource_names
@@ -338,7 +338,7 @@ def test_permission_denied_on_the_socket(engine: Any) -> None:
     """As user nobody (the engine's socket is root's, mode 0600): the real connect() fails."""
     probe = (
         "from devkit.database.docker_engine import connect\n"
-        "from devkit.errors import DatabaseError\n"
+        "from devkit.core.errors import DatabaseError\n"
         "try:\n    connect()\nexcept DatabaseError as exc:\n    print(exc.message, exc.hint)\n"
     )
     ran = subprocess.run(

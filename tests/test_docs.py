@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config as config_mod
+from devkit.config import loading
 from devkit.context import Context
+from devkit.core.errors import ConfigError
+from devkit.core.masking import register
 from devkit.docs import blocks, generate, roadmap, workflows
-from devkit.errors import ConfigError
-from devkit.masking import register
 from tests.support.project import copy_example, devkit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "docs"
@@ -151,7 +151,7 @@ def offline(reachable_tmp: Path) -> Context:
     shutil.copytree(FIXTURES / "workflows", project / ".github" / "workflows")
     for rel in (COPILOT, ROADMAP):
         (project / rel).unlink(missing_ok=True)
-    return Context.create(config_mod.load(project))
+    return Context.create(loading.load(project))
 
 
 def _facts() -> dict:
@@ -209,9 +209,9 @@ def test_project_templates_override_and_secrets_are_masked(offline: Context) -> 
 
 
 def _context(ctx: Context, facts: dict) -> dict:
-    from devkit import facts as facts_mod
     from devkit.docs.gather import template_context
     from devkit.docs.settings import docs_settings
+    from devkit.project import facts as facts_mod
 
     return template_context(ctx.config, docs_settings(ctx.config), facts, facts_mod.sequence_lines(ctx))
 
@@ -285,14 +285,14 @@ def test_docs_step_runs_once_then_skips_without_django(example: Path) -> None:
     from devkit.steps.database import DatabaseStep
     from devkit.steps.docs import DocsStep
     from devkit.steps.python_deps import PythonDeps
-    from devkit.steps.tenants import TenantSequence
+    from devkit.tenants.sequence import TenantSequence
 
     assert devkit("up", "--no-input", project=example).code == 0
     (example / ROADMAP).unlink()
     steps = [DatabaseStep(), PythonDeps(), TenantSequence(), DocsStep()]
 
     def run() -> dict[str, Status]:
-        ctx = Context.create(config_mod.load(example))
+        ctx = Context.create(loading.load(example))
         return {r.name: r.status for r in Runner(steps).run(ctx, Selection())}
 
     probe_log = example / ".devkit" / "logs" / "latest" / "probe-facts.py.log"
@@ -361,10 +361,9 @@ importers:
 def test_stack_reads_yarn_and_pnpm_lockfiles(
     tmp_path: Path, lockfile: str, text: str, expected: dict[str, str]
 ) -> None:
-    from devkit import config
     from devkit.docs.stack import locked_versions
 
     (tmp_path / "devkit.toml").write_text("")
     (tmp_path / lockfile).write_text(text)
-    path, versions = locked_versions(tmp_path, config.load(tmp_path))
+    path, versions = locked_versions(tmp_path, loading.load(tmp_path))
     assert path.name == lockfile and versions == expected

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config as config_mod
+from devkit.config import loading
 from devkit.context import Context
+from devkit.core.errors import ExitCode, StepFailed
 from devkit.docs import generate, workflows
-from devkit.errors import ExitCode, StepFailed
 from tests.support.doc_claims import violated_claims
 from tests.support.project import copy_example, devkit
 
@@ -43,7 +43,7 @@ def _project(base: Path, *, env_loaded: bool = True) -> Context:
         text = settings.read_text()
         assert 'load_dotenv(PROJECT_ROOT / ".env")\n' in text
         settings.write_text(text.replace('load_dotenv(PROJECT_ROOT / ".env")\n', ""))
-    return Context.create(config_mod.load(project))
+    return Context.create(loading.load(project))
 
 
 def rendered(ctx: Context, facts: dict) -> str:
@@ -110,7 +110,7 @@ def test_a_template_that_needs_a_missing_fact_is_a_failed_step(reachable_tmp: Pa
     (ctx.config.root / "devkit.toml").write_text(
         (ctx.config.root / "devkit.toml").read_text() + '\n[docs]\ntemplates = "doc-templates"\n'
     )
-    ctx = Context.create(config_mod.load(ctx.config.root))
+    ctx = Context.create(loading.load(ctx.config.root))
     with pytest.raises(StepFailed) as failed:
         generate.plan(ctx, _shape("model-failed"))
     assert failed.value.exit_code == ExitCode.FAILED

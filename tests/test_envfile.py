@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from devkit import envfile
+from devkit.core import envfile
 
 VALUES = {"DATABASE_URL": "postgresql://app:pw@127.0.0.1:5432/app", "DB_NAME": "app"}
 NEWER = {"DATABASE_URL": "postgresql://app:pw@127.0.0.1:5433/app", "DB_NAME": "app"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config as config_mod
-from devkit.envloading import detect
+from devkit.config import loading
+from devkit.project.envloading import detect
 from tests.support.project import copy_example, devkit, pin_provider, set_config
 
 
@@ -59,7 +59,7 @@ def test_env_loading_is_read_from_the_source(reachable_tmp: Path, settings_line:
     settings = project / "backend" / "config" / "settings.py"
     text = settings.read_text().replace('load_dotenv(PROJECT_ROOT / ".env")\n', "")
     settings.write_text(text.replace("def load_dotenv(", "def _own_loader(") + settings_line)
-    found = detect(config_mod.load(project))
+    found = detect(loading.load(project))
     assert found.how == how
     assert found.file == ("backend/config/settings.py" if how else "")
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config as config_mod
-from devkit import facts
+from devkit.config import loading
 from devkit.context import Context
+from devkit.project import facts
 
 
 @pytest.fixture
 def ctx(example: Path) -> Context:
-    return Context.create(config_mod.load(example))
+    return Context.create(loading.load(example))
 
 
 def site(ctx: Context) -> Path:
@@ -62,7 +62,7 @@ def test_steps_loading_at_once_share_one_probe_and_its_failure(
     import threading
     import time
 
-    from devkit.errors import StepFailed
+    from devkit.core.errors import StepFailed
 
     ctx.config.state_dir.mkdir(parents=True, exist_ok=True)
     runs: list[str] = []

@@ -6,8 +6,8 @@ import errno
 import stat
 from pathlib import Path
 
-from devkit.errors import ExitCode
-from devkit.failures import for_exit, from_os_error, from_unexpected
+from devkit.core.errors import ExitCode
+from devkit.core.failures import for_exit, from_os_error, from_unexpected
 
 
 def test_a_devkit_bug_is_one_line_with_a_private_crash_log() -> None:

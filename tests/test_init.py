@@ -12,7 +12,8 @@ import pexpect
 import pytest
 import yaml
 
-from devkit import config, jsonc
+from devkit.config import loading
+from devkit.core import jsonc
 from devkit.init import toml_text
 from tests.support.project import REPO, devkit, pin_provider
 
@@ -73,13 +74,13 @@ def test_rendered_toml_round_trips_and_devkit_accepts_it(tmp_path: Path) -> None
         "tenants.super.domain": "public.localhost",
         "tenants.create_guest": "builtin",
     }
-    text = toml_text.render(values, "", list(config.effective(config.load(tmp_path))))
+    text = toml_text.render(values, "", list(loading.effective(loading.load(tmp_path))))
     assert toml_text.flatten(tomllib.loads(text)) == values
     assert text == toml_text.render(
-        dict(reversed(values.items())), "", list(config.effective(config.load(tmp_path)))
+        dict(reversed(values.items())), "", list(loading.effective(loading.load(tmp_path)))
     )
     (tmp_path / "devkit.toml").write_text(text)
-    cfg = config.load(tmp_path)
+    cfg = loading.load(tmp_path)
     assert cfg.database.port == 55432 and cfg.database.env["PG_URL"] == "{url}"
     assert cfg.tenants.super.domain == "public.localhost"
 
@@ -136,7 +137,7 @@ def test_no_input_writes_detected_defaults_and_a_rerun_is_a_noop(fresh: Path) ->
     ran = devkit("init", "--no-input", project=fresh, timeout=60)
     assert ran.code == 0, ran.text
     text = (fresh / "devkit.toml").read_text()
-    cfg = config.load(fresh)
+    cfg = loading.load(fresh)
     assert cfg.source == str(fresh / "devkit.toml")
     assert cfg.database.env == EXAMPLE_ENV  # read off backend/config/settings.py
     assert cfg.database.name == "tenant_demo" and cfg.database.provider == "auto"
@@ -174,8 +175,8 @@ def test_rerun_shows_a_diff_and_writes_only_with_yes(fresh: Path) -> None:
     assert ran.code == 0, ran.text
     text = path.read_text()
     assert text.startswith('# our settings\n[database]\nuser = "demo"  # the settings expect demo\n')
-    assert config.load(fresh).database.env == EXAMPLE_ENV
-    assert config.load(fresh).database.user == "demo"
+    assert loading.load(fresh).database.env == EXAMPLE_ENV
+    assert loading.load(fresh).database.user == "demo"
 
 
 def test_pyproject_target_keeps_the_rest_of_the_file(fresh: Path) -> None:
@@ -186,7 +187,7 @@ def test_pyproject_target_keeps_the_rest_of_the_file(fresh: Path) -> None:
     assert ran.code == 0, ran.text
     assert pyproject.read_text().startswith(original)
     assert not (fresh / "devkit.toml").exists()
-    cfg = config.load(fresh)
+    cfg = loading.load(fresh)
     assert cfg.source.endswith("pyproject.toml [tool.devkit]")
     assert cfg.database.env == EXAMPLE_ENV
     assert devkit("init", "--no-input", project=fresh, timeout=60).out.count("up to date") == 1
@@ -221,7 +222,7 @@ def test_interactive_first_run_asks_and_writes_the_answers(fresh: Path) -> None:
     child.expect("Write \\(.*devkit.toml\\)\\?")
     child.send("y")
     assert finish(child) == 0, child.before
-    cfg = config.load(fresh)
+    cfg = loading.load(fresh)
     assert (cfg.database.provider, cfg.database.port) == ("native", 55432)
     assert cfg.database.image.startswith("postgres:")
     assert cfg.tenants.create_super == "builtin" and cfg.tenants.create_guest == "auto"

@@ -1,4 +1,4 @@
-"""devkit.jsonc: reading JSON with comments and trailing commas; merging that keeps the text."""
+"""devkit.core.jsonc: reading JSON with comments and trailing commas; merging that keeps the text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from devkit import jsonc
+from devkit.core import jsonc
 
 USER_FILE = """\
 // My devcontainer. Keep this comment.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit import masking
+from devkit.core import masking
 
 CORPUS = Path(__file__).parent / "fixtures" / "masking" / "corpus.txt"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devkit.migrations import MigrationFile, _replaces, missing
+from devkit.tenants.migrations import MigrationFile, _replaces, missing
 
 
 def test_plain_migrations() -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devkit import config
+from devkit.config import loading
+from devkit.core.errors import ConfigError
+from devkit.core.state import Secrets, State
 from devkit.database.native import NativePostgres
 from devkit.database.wait import wait_for_postgres
-from devkit.errors import ConfigError
-from devkit.state import Secrets, State
 from tests.support.project import devkit
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the fallback only applies as root")
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the fallback only app
 def provider_for(root: Path) -> NativePostgres:
     root.mkdir(parents=True, exist_ok=True)
     (root / "devkit.toml").write_text('[database]\nprovider = "native"\nname = "nat"\nuser = "nat"\n')
-    cfg = config.load(root)
+    cfg = loading.load(root)
     cfg.state_dir.mkdir(exist_ok=True)
     return NativePostgres(cfg, State(cfg.state_dir), Secrets(cfg.state_dir))
 

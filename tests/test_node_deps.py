@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit import detect
+from devkit.config import detect
 from devkit.steps.node_deps import install_command, lockfile_disagreement
 from tests.support.project import devkit
 

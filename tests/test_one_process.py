@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devkit.steps.one_process import MARK, split
+from devkit.tenants.one_process import MARK, split
 from tests.support.project import devkit, set_config
 
 BOOM = """

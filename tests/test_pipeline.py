@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from devkit import config
+from devkit.config import loading
 from devkit.context import Context
-from devkit.errors import LockHeld, StepFailed, UsageError
+from devkit.core.errors import LockHeld, StepFailed, UsageError
+from devkit.core.state import project_lock
 from devkit.pipeline import Done, Runner, Selection, Status
-from devkit.state import project_lock
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Recorder:
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
     (tmp_path / "devkit.toml").write_text("")
-    return Context.create(config.load(tmp_path))
+    return Context.create(loading.load(tmp_path))
 
 
 def test_runs_in_dependency_order_and_skips_when_fresh(ctx: Context) -> None:
@@ -128,7 +128,7 @@ def test_lock_held_by_another_process(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from devkit.state import project_lock\n"
+            "import sys, time; from pathlib import Path; from devkit.core.state import project_lock\n"
             "with project_lock(Path(sys.argv[1]), 5):\n    print('held', flush=True); time.sleep(30)",
             str(tmp_path),
         ],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit import probe_failure
+from devkit.project import probe_failure
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from devkit import config
 from devkit.commands import up
+from devkit.config import loading
 from devkit.context import Context
-from devkit.errors import StepFailed
+from devkit.core.errors import StepFailed
+from devkit.core.ui import UI
 from devkit.pipeline import Done, Selection
-from devkit.ui import UI
 
 
 class Step:
@@ -48,7 +48,7 @@ def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Context:
     """A project's context; each run() gets a fresh one on the same state, as each `devkit up`."""
     monkeypatch.setattr(up.time, "monotonic", lambda: 100.0)  # the clock stands still
     (tmp_path / "devkit.toml").write_text("")
-    return Context.create(config.load(tmp_path))
+    return Context.create(loading.load(tmp_path))
 
 
 def run(ctx: Context, steps: list[Step], selection: Selection, **ui: Any) -> dict[str, Any]:

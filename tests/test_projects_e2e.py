@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devkit.jsonc import loads
+from devkit.core.jsonc import loads
 from tests.support.project import REPO, Ran, devkit, stop_native
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from devkit.config import load
+from devkit.config.loading import load
 from devkit.database.select import environment_evidence, failure_hint
 from tests.support.project import devkit, pin_provider
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config, detect
+from devkit.config import detect, loading
 from devkit.context import Context
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.steps.python_deps import PythonDeps, choose_installer, source
 from devkit.steps.python_sources import read_requirement_files, requirement_names, source_of
 from devkit.steps.uv_tool import find_uv, pip_only_settings, uv_env, uv_options
@@ -38,7 +38,7 @@ def make_project(root: Path, files: dict[str, str], python: str = "") -> Path:
 
 
 def context(root: Path) -> Context:
-    return Context.create(config.load(root))
+    return Context.create(loading.load(root))
 
 
 def dists(venv: Path) -> set[str]:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from devkit import config as config_mod
+from devkit.config import loading
 from devkit.context import Context
+from devkit.core.envfile import parse_values
 from devkit.database.base import Connection
-from devkit.envfile import parse_values
 from tests.conftest import reachable_dir
 from tests.support.project import copy_example, devkit, pin_provider, stop_native
 
@@ -60,7 +60,7 @@ def test_env_file_parser_reads_what_dotenv_tools_read() -> None:
 def test_commands_devkit_runs_get_the_env_file_under_devkits_keys(reachable_tmp: Path) -> None:
     project = copy_example(reachable_tmp / "tenant-demo")
     (project / ".env").write_text("SECRET_KEY=users-line\nDB_HOST=stale\nDB_PORT=1\n")
-    ctx = Context.create(config_mod.load(project))
+    ctx = Context.create(loading.load(project))
     env = ctx.command_env()
     assert env["SECRET_KEY"] == "users-line"  # the user's line reaches the probe and tenant commands
     ctx.set_connection(Connection("127.0.0.1", 5999, "tenant_demo", "demo", "pw", "native"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devkit import runlogs
+from devkit.core import runlogs
 
 
 def test_each_run_has_its_folder_latest_points_at_it_and_old_ones_go(tmp_path: Path) -> None:

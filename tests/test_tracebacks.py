@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devkit import proc
-from devkit.tracebacks import summarize
+from devkit.core import proc
+from devkit.core.tracebacks import summarize
 
 
 def _traceback_of(tmp_path: Path, files: dict[str, str], main: str) -> str:

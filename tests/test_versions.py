@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devkit.versions import node_satisfies, python_satisfies
+from devkit.core.versions import node_satisfies, python_satisfies
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from devkit.core.errors import DatabaseError
 from devkit.database.base import Connection
 from devkit.database.wait import wait_for_postgres
-from devkit.errors import DatabaseError
 from tests.support.postgres import Cluster, free_port
 
 

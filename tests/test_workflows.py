@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.workflows import check_paths
+from devkit.ci.workflows import check_paths
 from tests.support.project import EXAMPLE, REPO, devkit
 
 FIXTURES = REPO / "tests" / "fixtures" / "workflows"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from devkit.workflows import check_paths
-from devkit.workflows.references import image_refs
-from devkit.workflows.scripts import simple_commands
+from devkit.ci.workflows import check_paths
+from devkit.ci.workflows.references import image_refs
+from devkit.ci.workflows.scripts import simple_commands
 from tests.support.project import REPO
 
 CORPUS = REPO / "tests" / "fixtures" / "workflows"
@@ -152,8 +152,8 @@ def test_deep_nesting_and_huge_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["binary.yml", "alias-bomb.yml", "not-utf8.yml"])
 def test_devkit_docs_refuses_the_same_files_as_a_config_error(tmp_path: Path, name: str) -> None:
     """`devkit docs` reads the workflows too: the same refusal, as a ConfigError (exit 2)."""
+    from devkit.core.errors import ConfigError
     from devkit.docs.workflows import load_workflows
-    from devkit.errors import ConfigError
 
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)

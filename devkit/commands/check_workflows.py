@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import UsageError
-from devkit.ui import UI
+from devkit.core.errors import UsageError
+from devkit.core.ui import UI
 
 
 def run_check_workflows(
@@ -22,8 +22,8 @@ def run_check_workflows(
 ) -> tuple[int, dict[str, Any]]:
     from rich.markup import escape
 
-    from devkit.workflows import check_paths
-    from devkit.workflows.report import github_line, payload, summary, text_lines
+    from devkit.ci.workflows import check_paths
+    from devkit.ci.workflows.report import github_line, payload, summary, text_lines
 
     if output_format not in ("text", "github"):
         raise UsageError(f"--format {output_format}: expected text or github")

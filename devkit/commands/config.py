@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from devkit import config as config_mod
-from devkit.config import Config
-from devkit.masking import mask
-from devkit.ui import UI
+from devkit.config import loading
+from devkit.config.model import Config
+from devkit.core.masking import mask
+from devkit.core.ui import UI
 
 
 def run_config(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
@@ -16,7 +16,7 @@ def run_config(config: Config, ui: UI) -> tuple[int, dict[str, Any]]:
 
     from devkit.database.select import describe
 
-    values = config_mod.effective(config)
+    values = loading.effective(config)
     for warning in config.warnings:
         ui.warn(warning)
     table = Table("key", "value", "from", box=None, pad_edge=False)

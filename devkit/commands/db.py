@@ -7,10 +7,10 @@ import shutil
 import sys
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
-from devkit.errors import DatabaseError
-from devkit.ui import UI
+from devkit.core.errors import DatabaseError
+from devkit.core.ui import UI
 
 
 def running_context(config: Config, **kwargs: Any) -> Context:

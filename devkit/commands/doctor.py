@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devkit.core.errors import DevkitError, ExitCode, UsageError
+from devkit.core.ui import UI
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Fix, Outcome, Status
-from devkit.errors import DevkitError, ExitCode, UsageError
-from devkit.ui import UI
 
 # Fixes run in this order: the database before anything that needs it, tenants last.
 FIX_ORDER = (

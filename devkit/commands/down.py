@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
-from devkit.errors import UsageError
-from devkit.state import project_lock
-from devkit.ui import UI
+from devkit.core.errors import UsageError
+from devkit.core.state import project_lock
+from devkit.core.ui import UI
 
 
 def confirm(ui: UI, question: str, *, yes: bool, no_input: bool) -> bool:

@@ -1,11 +1,11 @@
-"""`devkit health`: render every attempt of devkit.health.check and map the outcome to 0/1."""
+"""`devkit health`: render every attempt of devkit.ci.health.check and map the outcome to 0/1."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from devkit import health
-from devkit.ui import UI
+from devkit.ci import health
+from devkit.core.ui import UI
 
 STYLE = {"healthy": "[green]✓[/]", "redirect": "[yellow]↪[/]"}
 

@@ -13,16 +13,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
+from devkit.core.errors import ConfigError, UsageError
+from devkit.core.state import fingerprint
+from devkit.core.ui import UI
 from devkit.database.base import Connection, parse_url
 from devkit.database.external import ExternalPostgres, from_environment
-from devkit.errors import ConfigError, UsageError
 from devkit.pipeline import Done, Selection
-from devkit.state import fingerprint
 from devkit.steps.database import DatabaseStep
-from devkit.steps.tenants import TenantSequence
-from devkit.ui import UI
+from devkit.tenants.sequence import TenantSequence
 
 
 class NamedDatabase(ExternalPostgres):
@@ -66,7 +66,7 @@ class DeployTenants(TenantSequence):
         self.force = force
 
     def fingerprint(self, ctx: Context) -> str:
-        from devkit import facts as facts_mod
+        from devkit.project import facts as facts_mod
 
         conn = ctx.connection
         return fingerprint(
@@ -81,7 +81,7 @@ class DeployTenants(TenantSequence):
         )
 
     def run(self, ctx: Context) -> Done:
-        from devkit import facts as facts_mod
+        from devkit.project import facts as facts_mod
 
         if not self.force:
             facts = facts_mod.load(ctx)

@@ -14,11 +14,11 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
-from devkit.errors import DatabaseError, DevkitError, UsageError
-from devkit.state import Secrets, State
-from devkit.ui import UI
+from devkit.core.errors import DatabaseError, DevkitError, UsageError
+from devkit.core.state import Secrets, State
+from devkit.core.ui import UI
 
 
 def _context(config: Config, verbose: int) -> Context:
@@ -107,7 +107,7 @@ def _explain(ui: UI, config: Config, env: dict[str, str], cwd: Path) -> None:
 
 
 def _file_keys(config: Config) -> list[str]:
-    from devkit import envfile
+    from devkit.core import envfile
 
     return list(envfile.read_values(config.path(config.env_file))) if config.env_file else []
 

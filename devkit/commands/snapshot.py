@@ -12,13 +12,13 @@ import hashlib
 import time
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
+from devkit.core.errors import DevkitError
+from devkit.core.state import project_lock
+from devkit.core.ui import UI
 from devkit.database import spare
 from devkit.database.snapshots import Snapshot, Snapshots, spares_for
-from devkit.errors import DevkitError
-from devkit.state import project_lock
-from devkit.ui import UI
 
 
 def _open(config: Config, ui: UI, g: Any) -> tuple[Context, Snapshots]:

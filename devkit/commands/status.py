@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
-from devkit.errors import DevkitError
-from devkit.ui import UI
+from devkit.core.errors import DevkitError
+from devkit.core.ui import UI
 
 
 def step_freshness(ctx: Context) -> list[dict[str, Any]]:
@@ -61,8 +61,8 @@ def run_status(config: Config, ui: UI, g: Any) -> tuple[int, dict[str, Any]]:
 
 def _extra_tenants(ctx: Context) -> list[str]:
     """Development tenants devkit created that the configuration no longer names (never deleted)."""
-    from devkit import facts as facts_mod
-    from devkit.tenant_list import list_tenants
+    from devkit.project import facts as facts_mod
+    from devkit.tenants.listing import list_tenants
 
     conn = ctx.provider.current()
     if conn is None or not ctx.state.step("tenants"):

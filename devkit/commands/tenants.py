@@ -7,15 +7,15 @@ import json
 import time
 from typing import Any
 
-from devkit import facts as facts_mod
-from devkit.config import Config, TenantConfig
+from devkit.config.model import Config, TenantConfig
 from devkit.context import Context
-from devkit.errors import ConfigError, StepFailed, UsageError
-from devkit.state import project_lock
-from devkit.steps import dev_tenants
-from devkit.tenancy import validate_domain, validate_schema_name
-from devkit.tenant_list import TenantRow, list_tenants
-from devkit.ui import UI
+from devkit.core.errors import ConfigError, StepFailed, UsageError
+from devkit.core.names import validate_domain, validate_schema_name
+from devkit.core.state import project_lock
+from devkit.core.ui import UI
+from devkit.project import facts as facts_mod
+from devkit.tenants import dev_tenants
+from devkit.tenants.listing import TenantRow, list_tenants
 
 
 def _context(config: Config, g: Any) -> tuple[Context, dict[str, Any]]:

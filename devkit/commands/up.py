@@ -6,14 +6,14 @@ import threading
 import time
 from typing import Any
 
-from devkit import children
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.context import Context
-from devkit.errors import ExitCode
+from devkit.core import children
+from devkit.core.errors import ExitCode
+from devkit.core.state import project_lock
+from devkit.core.ui import UI
 from devkit.pipeline import Result, Runner, Selection, Status
 from devkit.progress import StepView, view_for
-from devkit.state import project_lock
-from devkit.ui import UI
 
 
 def exit_code(results: list[Result]) -> ExitCode:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
-from devkit.errors import ConfigError
-from devkit.masking import MASK, register
+from devkit.core.errors import ConfigError
+from devkit.core.masking import MASK, register
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core.errors import DatabaseError
+from devkit.core.state import Secrets, State
 from devkit.database.base import Connection
 from devkit.database.docker_engine import connect, engine_answers
 from devkit.database.docker_image import ImageFacts, ensure_image
@@ -25,8 +27,6 @@ from devkit.database.docker_labels import (
 )
 from devkit.database.docker_password import password_mark, set_password
 from devkit.database.native import free_port
-from devkit.errors import DatabaseError
-from devkit.state import Secrets, State
 
 __all__ = ["DockerPostgres", "engine_answers"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from devkit.errors import DatabaseError
+from devkit.core.errors import DatabaseError
 
 # Only used to read the /_ping headers; every real call uses the version the engine announces.
 PING_API_VERSION = "1.24"

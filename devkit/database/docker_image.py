@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from devkit.errors import DatabaseError
+from devkit.core.errors import DatabaseError
 
 IMAGE_KEY = "database.image"
 PullEvents = Callable[[Iterable[dict[str, Any]]], None]
@@ -103,7 +103,7 @@ def _major(text: str) -> int | None:
 
 def show_pull(events: Iterable[dict[str, Any]]) -> None:
     """Rich progress (bytes of all layers) on the command's console when it is a terminal."""
-    from devkit.ui import console
+    from devkit.core.ui import console
 
     out = console()
     if not out.is_terminal:

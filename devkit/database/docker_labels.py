@@ -13,9 +13,9 @@ import re
 from typing import Any
 
 from devkit import __version__
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core.errors import DatabaseError
 from devkit.database.docker_image import ImageFacts
-from devkit.errors import DatabaseError
 
 PROJECT, ROLE, VERSION = "devkit.project", "devkit.role", "devkit.version"
 SPEC, SPEC_HASH = "devkit.spec", "devkit.spec-hash"

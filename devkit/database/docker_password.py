@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from devkit.errors import DatabaseError
-from devkit.state import fingerprint
+from devkit.core.errors import DatabaseError
+from devkit.core.state import fingerprint
 
 PSQL = 'psql -v ON_ERROR_STOP=1 -q -U "$DEVKIT_ROLE" -d postgres'
 

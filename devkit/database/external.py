@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core.errors import ConfigError
 from devkit.database.base import Connection, parse_url
-from devkit.errors import ConfigError
 
 
 def from_environment(config: Config, environ: Mapping[str, str] = os.environ) -> Connection | None:

@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devkit import ownership, proc
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core import ownership, proc
+from devkit.core.errors import ConfigError, DatabaseError
+from devkit.core.state import Secrets, State, fingerprint, read_json, write_atomic
 from devkit.database.base import Connection
-from devkit.errors import ConfigError, DatabaseError
-from devkit.state import Secrets, State, fingerprint, read_json, write_atomic
 
 
 def fallback_root() -> Path:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from devkit.config import PROVIDER_ENV, Config
+from devkit.config.model import PROVIDER_ENV, Config
+from devkit.core.errors import DatabaseError, DevkitError
+from devkit.core.state import Secrets, State
 from devkit.database.base import Provider
 from devkit.database.external import ExternalPostgres, from_environment
 from devkit.database.native import NativePostgres, find_bin_dir
-from devkit.errors import DatabaseError, DevkitError
-from devkit.state import Secrets, State
 
 # Variables whose value says where the database is without revealing a secret.
 _SHOWN_PARTS = ("host", "port", "name")
@@ -96,7 +96,7 @@ def _placeholder(template: str) -> bool:
 
 def environment_evidence(config: Config, environ: Mapping[str, str] = os.environ) -> str:
     """`DB_HOST=db, DB_NAME=app (and DB_USER, DB_PASSWORD)` / `DATABASE_URL=…:****@…`: no secret shown."""
-    from devkit.masking import mask
+    from devkit.core.masking import mask
 
     names = environment_variables(config, environ)
     if names == [config.database.url_from]:

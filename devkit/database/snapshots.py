@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from devkit.core.errors import DatabaseError, UsageError
 from devkit.database.base import Connection
-from devkit.errors import DatabaseError, UsageError
 
 SEPARATOR = "__snap__"
 MARKER = "devkit-snapshot"

@@ -18,7 +18,7 @@ ENV = "DEVKIT_SPARE_JOB"
 
 
 def start(conn: Connection, name: str, log: Path) -> None:
-    from devkit import proc
+    from devkit.core import proc
 
     job = {"connection": {**conn.to_json(), "password": conn.password}, "snapshot": name}
     proc.spawn_detached([sys.executable, "-m", "devkit.database.spare"], log=log, env={ENV: json.dumps(job)})

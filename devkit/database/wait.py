@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from devkit.core.errors import DatabaseError
 from devkit.database.base import Connection
-from devkit.errors import DatabaseError
 
 FIRST_POLL = 0.01
 MAX_POLL = 0.25

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 _MARKER = re.compile(r"^<!-- devkit:(?P<kind>begin|end) (?P<name>[A-Za-z0-9_.-]+) -->\r?$", re.M)
 

@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from devkit import envloading
-from devkit import facts as facts_mod
-from devkit.config import Config
+from devkit.config.model import Config
 from devkit.docs import roadmap, stack, workflows
 from devkit.docs.settings import DocsSettings, rel
+from devkit.project import envloading
+from devkit.project import facts as facts_mod
 
 _HEALTH = re.compile(r"^/[\w/.-]*health[\w/.-]*$", re.I)
 

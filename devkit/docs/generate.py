@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from devkit import __version__
-from devkit import facts as facts_mod
 from devkit.context import Context
+from devkit.core.errors import DevkitError
+from devkit.core.state import file_digest, fingerprint, write_atomic
 from devkit.docs import blocks
 from devkit.docs.gather import template_context
 from devkit.docs.render import Renderer, template_files
 from devkit.docs.settings import DocsSettings, docs_settings
-from devkit.errors import DevkitError
-from devkit.state import file_digest, fingerprint, write_atomic
+from devkit.project import facts as facts_mod
 
 INSTRUCTION_BLOCKS = ("critical-rules", "multi-tenancy", "workflow")
 ROADMAP_BLOCKS = ("stack", "pipeline", "phases")

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError, StepFailed
-from devkit.masking import mask
+from devkit.core.errors import ConfigError, StepFailed
+from devkit.core.masking import mask
 
-PACKAGED = Path(__file__).resolve().parent.parent / "templates"
+PACKAGED = Path(__file__).resolve().parent / "templates"
 
 
 def template_files(override: Path | None) -> list[Path]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 STATUSES = ("planned", "in-progress", "done", "blocked", "dropped")
 _KEYS = {"name", "status", "start", "end", "items", "notes"}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.config import Config
+from devkit.config.model import Config
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core.errors import ConfigError
 from devkit.docs.settings import rel
-from devkit.errors import ConfigError
 
 _REQ = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 _HINT = "fix the workflow file (GitHub's workflow syntax: jobs.<id>.needs, jobs.<id>.environment)"
 
@@ -62,8 +62,8 @@ def load_workflows(folder: Path, root: Path) -> list[Workflow]:
 
 
 def _read(path: Path, root: Path) -> str:
-    """Refuse binary, non-UTF-8, alias-bomb and too deeply nested files (devkit.workflows.source)."""
-    from devkit.workflows.source import SourceError, checked_text
+    """Refuse binary, non-UTF-8, alias-bomb and too deeply nested files (devkit.ci.workflows.source)."""
+    from devkit.ci.workflows.source import SourceError, checked_text
 
     try:
         return checked_text(path)

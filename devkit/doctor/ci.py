@@ -1,4 +1,4 @@
-"""CI: the workflow policy of devkit.workflows (`doctor_check(ctx) -> (status, finding, hint)`,
+"""CI: the workflow policy of devkit.ci.workflows (`doctor_check(ctx) -> (status, finding, hint)`,
 the same shape as devkit.docs.check_docs_fresh)."""
 
 from __future__ import annotations
@@ -12,6 +12,6 @@ CATEGORY = "CI"
 
 @check("ci-workflows", CATEGORY, "Workflow policy")
 def check_workflows(env: DoctorEnv) -> Finding:
-    from devkit.workflows import doctor_check
+    from devkit.ci.workflows import doctor_check
 
     return to_finding(doctor_check(env.ctx))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from devkit.core.errors import DevkitError
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, Skip, check, fail, ok, warn
-from devkit.errors import DevkitError
 
 CATEGORY = "Database"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -94,7 +94,7 @@ def check_port(env: DoctorEnv) -> Finding:
 
 @check("env-file", CATEGORY, "Env file")
 def check_env_file(env: DoctorEnv) -> Finding:
-    from devkit import envfile
+    from devkit.core import envfile
 
     conn = env.ready_connection()
     config = env.config
@@ -115,7 +115,7 @@ def check_env_file(env: DoctorEnv) -> Finding:
 def check_database_password(env: DoctorEnv) -> Finding:
     """A password devkit did not generate may be `postgres`: masking only hides such a word where
     it stands as a value (devkit/masking.py), so everywhere else it shows."""
-    from devkit.masking import is_weak, is_word
+    from devkit.core.masking import is_weak, is_word
 
     try:
         provider = env.provider

@@ -8,9 +8,9 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from devkit.core.errors import DevkitError
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, Skip, check, fail, ok, warn
-from devkit.errors import DevkitError
 
 CATEGORY = "Django and tenants"
 _MANAGE_DEFAULT = re.compile(r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
@@ -68,7 +68,7 @@ def check_settings_module(env: DoctorEnv) -> Finding:
 
 @check("django-settings", CATEGORY, "Django settings load")
 def check_django_settings(env: DoctorEnv) -> Finding:
-    from devkit.facts import NoVirtualenv
+    from devkit.project.facts import NoVirtualenv
 
     try:
         facts = env.facts()
@@ -85,8 +85,8 @@ def check_django_settings(env: DoctorEnv) -> Finding:
 
 @check("system-checks", CATEGORY, "Django system checks")
 def check_system_checks(env: DoctorEnv) -> Finding:
-    from devkit import probe_failure
-    from devkit.steps.tenants import tenant_lines_running_checks
+    from devkit.project import probe_failure
+    from devkit.tenants.sequence import tenant_lines_running_checks
 
     facts = env.need_facts()
     if "system_checks" not in facts:
@@ -106,13 +106,13 @@ def check_system_checks(env: DoctorEnv) -> Finding:
 
 @check("database-engine", CATEGORY, "Settings database")
 def check_database_engine(env: DoctorEnv) -> Finding:
-    from devkit.steps.tenants import POSTGRES_ENGINES
+    from devkit.tenants.sequence import POSTGRES_ENGINES
 
     facts = env.need_facts()
     db = facts["database"]
     engine = db["engine"]
     if not any(name in engine for name in POSTGRES_ENGINES):
-        from devkit.steps.tenants import engine_hint
+        from devkit.tenants.sequence import engine_hint
 
         return fail(
             f"DATABASES['default'] uses {engine!r}, not PostgreSQL (a silent fallback, "
@@ -210,7 +210,7 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
 def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
     """Required tenant-model fields that [tenants.fields] lacks, when devkit creates tenants
     itself (development tenants, or a builtin/auto super or guest tenant)."""
-    from devkit.facts import AUTO_COMMANDS
+    from devkit.project.facts import AUTO_COMMANDS
 
     tenants = env.ctx.config.tenants
     usable = {tuple(e["argv"]) for e in facts.get("preflight", []) if e.get("ok")}
@@ -230,8 +230,8 @@ def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
 
 @check("tenant-commands", CATEGORY, "Tenant sequence commands")
 def check_tenant_commands(env: DoctorEnv) -> Finding:
-    from devkit import facts as facts_mod
-    from devkit.config_checks import BUILTIN_KEYS
+    from devkit.config.checks import BUILTIN_KEYS
+    from devkit.project import facts as facts_mod
 
     facts = env.need_facts()
     verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}

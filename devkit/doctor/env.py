@@ -1,7 +1,7 @@
 """What the checks share, computed once however many checks ask, from any thread.
 
 The configuration, the Context, the provider, one connection attempt and ONE probe process for
-the Django facts (devkit.facts caches it across runs, keyed like `devkit up`'s).
+the Django facts (devkit.project.facts caches it across runs, keyed like `devkit up`'s).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from devkit.config import Config
+from devkit.config.model import Config
+from devkit.core.errors import DevkitError
 from devkit.doctor.model import Skip
-from devkit.errors import DevkitError
 
 T = TypeVar("T")
 
@@ -112,10 +112,10 @@ class DoctorEnv:
 
     # -- Django ----------------------------------------------------------------------------
     def facts(self) -> dict[str, Any]:
-        """The Django facts from the one probe (cached by devkit.facts across runs)."""
+        """The Django facts from the one probe (cached by devkit.project.facts across runs)."""
 
         def load() -> dict[str, Any]:
-            from devkit import facts
+            from devkit.project import facts
 
             with contextlib.suppress(DevkitError):  # no provider: the environment as it is
                 self.connection()
@@ -124,7 +124,7 @@ class DoctorEnv:
         return self._once("facts", load)
 
     def need_facts(self) -> dict[str, Any]:
-        from devkit.facts import NoVirtualenv
+        from devkit.project.facts import NoVirtualenv
 
         try:
             return self.facts()

@@ -10,7 +10,7 @@ CATEGORY = "Django and tenants"
 
 @check("env-loading", CATEGORY, "Env file loading")
 def check_env_loading(env: DoctorEnv) -> Finding:
-    from devkit.envloading import detect
+    from devkit.project.envloading import detect
 
     config = env.config
     found = detect(config)

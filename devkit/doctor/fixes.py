@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from devkit.core.errors import StepFailed
 from devkit.doctor.model import Fix
-from devkit.errors import StepFailed
 
 if TYPE_CHECKING:
     from devkit.doctor.env import DoctorEnv
@@ -30,7 +30,7 @@ def _run_step(env: DoctorEnv, step: str) -> str:
 
 def _create_tenant_object(env: DoctorEnv, key: str) -> str:
     """Run only the tenant sequence's action for `key` (create_super, create_guest, superuser)."""
-    from devkit.steps.tenants import TenantSequence
+    from devkit.tenants.sequence import TenantSequence
 
     env.ready_connection()
     sequence = TenantSequence()
@@ -74,7 +74,7 @@ REGENERATE_DOCS = Fix("docs", "regenerate the docs (devkit docs)", _regenerate_d
 
 def _repair_schema(env: DoctorEnv, role: str) -> str:
     """Re-create (and migrate) the schema of an existing tenant row, as `devkit up` does."""
-    from devkit.steps.tenants import Action, TenantSequence
+    from devkit.tenants.sequence import Action, TenantSequence
 
     env.ready_connection()
     TenantSequence().run_action(env.ctx, 0, Action(f"repair_{role}", (), role))

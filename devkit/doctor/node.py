@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from devkit import proc
+from devkit.core import proc
+from devkit.core.versions import node_satisfies
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, Skip, check, fail, ok
-from devkit.versions import node_satisfies
 
 CATEGORY = "Node"
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from devkit.core.errors import DevkitError
+from devkit.core.versions import python_satisfies
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, check, fail, ok, warn
-from devkit.errors import DevkitError
 from devkit.steps.python_deps import venv_version
-from devkit.versions import python_satisfies
 
 CATEGORY = "Python"
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from devkit import __version__
+from devkit.core.masking import mask
 from devkit.doctor.model import CATEGORIES, Outcome, Status
-from devkit.masking import mask
 
 COLORS = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red", Status.SKIP: "dim"}
 

@@ -6,9 +6,9 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from devkit.core.errors import DevkitError, UsageError
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import CATEGORIES, Check, Finding, Outcome, Skip, Status, all_checks
-from devkit.errors import DevkitError, UsageError
 
 
 def category_slug(category: str) -> str:

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from devkit.core.errors import DevkitError
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, check, fail, ok, warn
-from devkit.errors import DevkitError
 
 CATEGORY = "System"
 DOCKER_TIMEOUT = 2
@@ -86,7 +86,7 @@ def check_docker(env: DoctorEnv) -> Finding:
 
 @check("postgres-binaries", CATEGORY, "PostgreSQL server binaries")
 def check_postgres_binaries(env: DoctorEnv) -> Finding:
-    from devkit import proc
+    from devkit.core import proc
     from devkit.database.native import find_bin_dir
 
     config = env.need_config()
@@ -195,7 +195,7 @@ def check_devcontainer(env: DoctorEnv) -> Finding:
 
 
 def _loads_jsonc(text: str) -> object:
-    from devkit.jsonc import loads
+    from devkit.core.jsonc import loads
 
     return loads(text)
 
@@ -205,7 +205,7 @@ _LOCAL_ENV = re.compile(r"^\$\{localEnv:([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 def _default_hint(data: dict[str, object], key: str, manage_dir: Path) -> str:
     """The file's own names: its host variable, and for the settings module the detected one."""
-    from devkit.probe_failure import settings_candidates
+    from devkit.project.probe_failure import settings_candidates
 
     value = ""
     for section in ("containerEnv", "remoteEnv"):

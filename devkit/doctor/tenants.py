@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from devkit.core.errors import DevkitError
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, Skip, check, fail, ok
-from devkit.errors import DevkitError
 
 CATEGORY = "Django and tenants"
 
@@ -58,7 +58,7 @@ def broken_commands(env: DoctorEnv) -> list[str]:
     must not suggest running them."""
     import shlex
 
-    from devkit import facts as facts_mod
+    from devkit.project import facts as facts_mod
 
     facts = env.need_facts()
     verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
@@ -69,7 +69,7 @@ def broken_commands(env: DoctorEnv) -> list[str]:
         if not verdicts.get(tuple(shlex.split(line)), {}).get("ok"):
             broken.append(f"tenants.{key} = {line!r}")
     if facts.get("system_checks"):
-        from devkit.steps.tenants import tenant_lines_running_checks
+        from devkit.tenants.sequence import tenant_lines_running_checks
 
         lines = tenant_lines_running_checks(env.ctx, facts)
         broken += [f"{line!r} (fails Django's system checks)" for line in lines]
@@ -122,7 +122,7 @@ def check_tenants(env: DoctorEnv) -> Finding:
 
 @check("schema-names", CATEGORY, "Schema names")
 def check_schema_names(env: DoctorEnv) -> Finding:
-    from devkit.tenancy import validate_schema_name
+    from devkit.core.names import validate_schema_name
 
     tenants = env.need_config().tenants
     problems = []
@@ -154,7 +154,7 @@ def check_schema_names(env: DoctorEnv) -> Finding:
 def check_superuser(env: DoctorEnv) -> Finding:
     import psycopg
 
-    from devkit.tenancy import superuser_schemas
+    from devkit.tenants.verify import superuser_schemas
 
     username = env.need_config().tenants.superuser
     if not username:
@@ -184,7 +184,7 @@ def check_superuser(env: DoctorEnv) -> Finding:
 
 @check("migrations", CATEGORY, "Pending migrations")
 def check_migrations(env: DoctorEnv) -> Finding:
-    from devkit import migrations
+    from devkit.tenants import migrations
 
     found = tenant_rows(env)
     facts = env.need_facts()

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import config
-from devkit.errors import ConfigError
+from devkit.config import loading
+from devkit.core.errors import ConfigError
 from devkit.init import toml_text
 from devkit.init.discover import PYPROJECT_TABLE, Discovery
 from devkit.init.files import FilePlan
@@ -33,7 +33,7 @@ class ConfigPlan:
 
 
 def wanted_values(disc: Discovery, answers: Answers) -> dict[str, Any]:
-    """The file's keys: what it has, plus the answers, plus detections `config.load` cannot redo."""
+    """The file's keys: what it has, plus the answers, plus detections `loading.load` cannot redo."""
     values = dict(disc.written)
     values.update(answers.values)
     if "database.name" not in values and disc.effective["database.name"][1].startswith("detected"):
@@ -81,7 +81,7 @@ def _validate(text: str, name: str) -> None:
     with tempfile.TemporaryDirectory(prefix="devkit-init-") as scratch:
         (Path(scratch) / name).write_text(text)
         try:
-            config.load(Path(scratch))
+            loading.load(Path(scratch))
         except ConfigError as exc:
             raise ConfigError(
                 f"devkit init would write an invalid {name}: {exc.message}",

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import jsonc
+from devkit.core import jsonc
+from devkit.core.errors import UsageError
+from devkit.core.masking import register
 from devkit.database.base import Connection
-from devkit.errors import UsageError
 from devkit.init.discover import Discovery
 from devkit.init.files import FilePlan
 from devkit.init.install_spec import InstallSpec
-from devkit.masking import register
 
 FOLDER = ".devcontainer"
 ENV_FILE = f"{FOLDER}/.env"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import config, detect
+from devkit.config import detect, loading
 from devkit.init import toml_text
 
 PYPROJECT_TABLE = "tool.devkit"
@@ -69,13 +69,13 @@ class Discovery:
 
 def discover(root: Path) -> Discovery:
     """Read everything init can know about `root` (files only: no Django boot, no network)."""
-    cfg = config.load(root)
+    cfg = loading.load(root)
     config_file, written = existing_config(root)
     manage = detect.find_manage_py(root)
     db_env, db_env_source = settings_database_env(manage) if manage else ({}, "")
     return Discovery(
         root=cfg.root,
-        effective=config.effective(cfg),
+        effective=loading.effective(cfg),
         config_file=config_file,
         written=written,
         db_env=db_env,

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from devkit.state import write_atomic
+from devkit.core.state import write_atomic
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def _inside(path: Path, workspace: Path) -> str | None:
 
 def _git_remote(path: Path) -> tuple[str, str, bool] | None:
     """(remote URL, HEAD commit, dirty) of the checkout at `path`, when it has a fetchable remote."""
-    from devkit import proc
+    from devkit.core import proc
 
     def git(*args: str) -> str | None:
         try:

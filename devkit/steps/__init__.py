@@ -14,6 +14,6 @@ def up_steps() -> list[Step]:
     from devkit.steps.docs import DocsStep
     from devkit.steps.node_deps import NodeDeps
     from devkit.steps.python_deps import PythonDeps
-    from devkit.steps.tenants import TenantSequence
+    from devkit.tenants.sequence import TenantSequence
 
     return [DatabaseStep(), PythonDeps(), NodeDeps(), TenantSequence(), DocsStep()]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from devkit import envfile
 from devkit.context import Context
+from devkit.core import envfile
+from devkit.core.errors import DatabaseError, DevkitError, StepFailed
+from devkit.core.state import fingerprint
 from devkit.database.wait import try_connect, wait_for_postgres
-from devkit.errors import DatabaseError, DevkitError, StepFailed
 from devkit.pipeline import Done
-from devkit.state import fingerprint
 
 
 class DatabaseStep:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from devkit.context import Context
+from devkit.core.errors import StepFailed
 from devkit.docs import generate
-from devkit.errors import StepFailed
 from devkit.pipeline import Done
 
 

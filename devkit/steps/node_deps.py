@@ -12,13 +12,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from devkit import activity, proc
+from devkit.config.detect import package_manager_field
 from devkit.context import Context
-from devkit.detect import package_manager_field
-from devkit.errors import StepFailed
+from devkit.core import activity, proc
+from devkit.core.errors import StepFailed
+from devkit.core.state import file_digest, fingerprint, stat_digest
+from devkit.core.versions import node_satisfies
 from devkit.pipeline import Done
-from devkit.state import file_digest, fingerprint, stat_digest
-from devkit.versions import node_satisfies
 
 LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
 INSTALL = {

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import activity, proc
 from devkit.context import Context
-from devkit.errors import ConfigError, StepFailed
+from devkit.core import activity, proc
+from devkit.core.errors import ConfigError, StepFailed
+from devkit.core.state import file_digest, fingerprint
+from devkit.core.versions import python_satisfies
 from devkit.pipeline import Done
-from devkit.state import file_digest, fingerprint
 from devkit.steps import venv as venvs
 from devkit.steps.python_sources import (
     LOCK_TOOLS,
@@ -30,7 +31,6 @@ from devkit.steps.python_sources import (
     uv_unsupported,
 )
 from devkit.steps.uv_tool import UvUnavailable, find_uv, pip_only_settings, uv_env, uv_options
-from devkit.versions import python_satisfies
 
 MARKER = venvs.MARKER
 # Written before the installer runs, removed when it finished: left behind, it forces a reinstall.

@@ -1,7 +1,7 @@
 """Where a project declares its Python dependencies: requirements files, pyproject.toml, lockfiles.
 
 `python.requirements` names one file; its name says how to install it (see `KINDS`). Detection
-(`devkit.detect`, shared with `devkit init`) picks the same names in `DETECT_ORDER`.
+(`devkit.config.detect`, shared with `devkit init`) picks the same names in `DETECT_ORDER`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 # file name -> (kind, manifest beside it that the lockfile must agree with)
 LOCKFILES = {

@@ -17,9 +17,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from devkit import proc
 from devkit.context import Context
-from devkit.errors import StepFailed
+from devkit.core import proc
+from devkit.core.errors import StepFailed
 
 MARKER = ".devkit-venv"
 INTENT = "venv-creating"

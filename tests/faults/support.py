@@ -144,6 +144,6 @@ def recorded_groups(project: Path) -> list[int]:
 
 
 def live_members(groups: list[int]) -> list[int]:
-    from devkit.children import group_members
+    from devkit.core.children import group_members
 
     return [pid for pgid in groups for pid in group_members(pgid)]

@@ -73,7 +73,7 @@ def test_down_in_a_copy_made_before_its_first_up_touches_nothing(example: Path) 
 
 
 def test_a_moved_project_keeps_its_id(reachable_tmp: Path) -> None:
-    from devkit import ownership
+    from devkit.core import ownership
 
     first = reachable_tmp / "a"
     first.mkdir()

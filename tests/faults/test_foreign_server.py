@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devkit import envfile
+from devkit.core import envfile
 from tests.faults.support import up_json
 from tests.support.postgres import Cluster
 from tests.support.project import devkit
@@ -98,9 +98,9 @@ def test_a_configured_port_that_is_taken_is_refused(stopped_example: Path, reach
 
 def test_confirm_names_a_server_that_is_not_the_projects(example: Path, pg: Cluster) -> None:
     """The identity check itself, on the session's server (another cluster than the project's)."""
-    from devkit.config import load
+    from devkit.config.loading import load
+    from devkit.core.state import Secrets, State
     from devkit.database.native import NativePostgres
-    from devkit.state import Secrets, State
 
     config = load(example)
     provider = NativePostgres(config, State(config.state_dir), Secrets(config.state_dir))

@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from devkit import children, ownership
+from devkit.core import children, ownership
+from devkit.core.state import Secrets, State
 from devkit.database.native import serves
-from devkit.state import Secrets, State
 from tests.support.postgres import Cluster
 
 

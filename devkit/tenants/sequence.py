@@ -1,0 +1,309 @@
+"""`tenants`: the django-tenants sequence, after one pre-flight Django process, verified with psycopg.
+
+dev profile (devkit up): migrate shared, super tenant, migrate tenants, guest tenant, superuser.
+deploy profile (devkit migrate): the same without the guest tenant and the superuser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devkit.config.checks import BUILTIN_KEYS
+from devkit.context import Context
+from devkit.core import activity, proc
+from devkit.core.errors import StepFailed
+from devkit.core.state import fingerprint
+from devkit.pipeline import Done
+from devkit.project import facts as facts_mod
+from devkit.project import probe_failure
+from devkit.steps.python_deps import site_listing
+from devkit.tenants import dev_tenants, one_process, verify
+
+POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str  # the config key that names it: tenants.<key>
+    argv: tuple[str, ...] = ()  # a manage.py command line; empty = devkit's builtin creation
+    tenant: str = ""  # "super" | "guest" for builtin creation
+
+
+class TenantSequence:
+    name = "tenants"
+    needs: tuple[str, ...] = ("database", "python-deps")
+
+    def fingerprint(self, ctx: Context) -> str:
+        conn = ctx.connection
+        return fingerprint(
+            [
+                facts_mod.cache_key(ctx),
+                site_listing(ctx.venv),
+                ctx.profile,
+                # Development tenants are checked in the database (check()): a new one makes the
+                # step run, a removed one is left alone, so they are not inputs of the fingerprint.
+                repr(dataclasses.replace(ctx.config.tenants, dev=(), dev_count=0)),
+                conn.host,
+                str(conn.port),
+                conn.name,
+            ]
+        )
+
+    def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
+        problems = self._problems(ctx, facts_mod.load(ctx))
+        return problems[0] if problems else None
+
+    def run(self, ctx: Context) -> Done:
+        tenants = ctx.config.tenants
+        ctx.progress("pre-flight: reading the project's settings and commands")
+        facts = facts_mod.load(ctx)
+        if self._only_dev_tenants_missing(ctx, facts):
+            # Inputs unchanged and public/guest verified: make the new development tenants
+            # (and their superusers) without running the whole sequence again.
+            preflight(ctx, facts)
+            plan = [Action("dev_tenants")] + ([Action("superuser")] if tenants.superuser else [])
+            outcomes = self._run_plan(ctx, plan)
+            return Done("; ".join(self.describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
+        plan = self.plan(ctx, facts)
+        expected = {tenants.super.schema: "super", tenants.guest.schema: "guest"}
+        # A tenant row whose schema was dropped: re-create the schema first (never deletes).
+        lost = verify.rows_without_schema(ctx.connection, facts, self._expected(ctx))
+        repairs = [Action(f"repair_{expected[s]}", (), expected[s]) for s in lost if s in expected]
+        if any(s not in expected for s in lost):  # development tenants: cloned again, before
+            repairs.append(Action("dev_tenants"))  # migrate_schemas --tenant trips over them
+        plan = plan[:1] + repairs + plan[1:]
+        outcomes = self._run_plan(ctx, plan)
+        return Done("; ".join(self.describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
+
+    def _run_plan(self, ctx: Context, plan: list[Action]) -> list[str]:
+        """Strictly in the documented order, the superuser last: a project's create_super_tenant
+        may create the same user itself (the builtin creation also tolerates that)."""
+        outcomes: list[str] = []
+        together: list[tuple[int, Action]] = []  # consecutive actions for one Django process
+        for number, action in enumerate(plan, 1):
+            if ctx.config.tenants.one_process:
+                together.append((number, action))
+                continue
+            outcomes += one_process.run(ctx, self, together, len(plan))
+            together = []
+            ctx.progress(f"{self.describe(action)} ({number}/{len(plan)})", step=self.name)
+            outcomes.append(self.run_action(ctx, number, action))
+        return outcomes + one_process.run(ctx, self, together, len(plan))
+
+    def verify(self, ctx: Context) -> None:
+        problems = self._problems(ctx, facts_mod.load(ctx))
+        if problems:
+            raise StepFailed(
+                "the tenant sequence finished but the outcome is wrong: " + "; ".join(problems),
+                hint="read .devkit/logs/latest/tenants-*.log; `devkit doctor` explains each problem",
+            )
+
+    # -- pre-flight ------------------------------------------------------------------------
+    def plan(self, ctx: Context, facts: dict[str, Any]) -> list[Action]:
+        """Check settings and every command/flag in the one probe's results; return the actions."""
+        preflight(ctx, facts)
+        verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
+        actions: list[Action] = []
+        for key, line in facts_mod.sequence_lines(ctx):
+            tenant = {"create_super": "super", "create_guest": "guest"}.get(key, "")
+            if line == "builtin":
+                actions.append(Action(key, (), tenant))
+                continue
+            argv = tuple(shlex.split(facts_mod.AUTO_COMMANDS[key] if line == "auto" else line))
+            verdict = verdicts[argv]
+            if line == "auto" and not verdict["ok"]:
+                actions.append(Action(key, (), tenant))  # the project has no usable command
+            elif not verdict["ok"]:
+                builtin = ' (or to "builtin")' if f"tenants.{key}" in BUILTIN_KEYS else ""
+                raise StepFailed(
+                    f"tenants.{key} = {line!r} cannot run: {verdict['error']}",
+                    hint=f"change tenants.{key} in {ctx.config.source}{builtin}; "
+                    "`manage.py help` lists the commands",
+                )
+            else:
+                actions.append(Action(key, argv, tenant))
+        if ctx.profile == "dev" and ctx.config.tenants.dev_tenants():
+            actions.append(Action("dev_tenants"))
+        if ctx.profile == "dev" and ctx.config.tenants.superuser:
+            actions.append(Action("superuser"))
+        refuse_failing_checks(facts, actions, verdicts)
+        return actions
+
+    # -- running ---------------------------------------------------------------------------
+    def run_action(self, ctx: Context, number: int, action: Action) -> str:
+        """Run one action of the plan (doctor --fix runs single ones); output to its log.
+        Returns what a builtin action did ("created", "kept"), "" for a project command."""
+        log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
+        if action.argv:
+            try:
+                proc.run(
+                    [ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
+                    cwd=ctx.config.manage_dir,
+                    env=ctx.command_env(),
+                    log=log,
+                    hint=f"the command configured as tenants.{action.key} failed: see its log",
+                    on_line=activity.reporter(self.describe(action), ctx.progress_callback()),
+                )
+            except proc.CommandFailed as exc:
+                raise facts_mod.explain(ctx, exc) from exc
+            return ""
+        plan, env = self.builtin_plan(ctx, action)
+        done = facts_mod.run_in_django(
+            ctx,
+            "tenants.py",
+            {**env, "DEVKIT_TENANTS": json.dumps(plan)},
+            log=log,
+            hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
+            on_line=activity.reporter(self.describe(action), ctx.progress_callback()),
+        )
+        return self.builtin_done(ctx, plan, done.stdout)
+
+    def builtin_plan(self, ctx: Context, action: Action) -> tuple[dict[str, Any], dict[str, str]]:
+        """What probe/tenants.py is to do for a builtin action, and the variables it needs."""
+        plan: dict[str, Any] = {"tenants": [], "superuser": None, "fields": ctx.config.tenants.fields}
+        env: dict[str, str] = {}
+        if action.key == "dev_tenants":
+            plan["dev_tenants"] = dev_tenants.plan_for(ctx, ctx.config.tenants.dev_tenants())
+        elif action.key == "superuser":
+            password, created = ctx.secrets.get_or_create("superuser.password")
+            if created:  # until the probe set it, even across a kill: "superuser_password_unset"
+                ctx.state.put("superuser_password_unset", True)
+            plan["superuser"] = {
+                "username": ctx.config.tenants.superuser,
+                "email": ctx.config.tenants.superuser_email,
+                "schemas": self._expected(ctx),
+                "new_password": bool(ctx.state.get("superuser_password_unset")),
+            }
+            env["DEVKIT_SUPERUSER_PASSWORD"] = password
+            if created:
+                ctx.secret_notes.append(
+                    f"the development superuser {ctx.config.tenants.superuser!r} has the new "
+                    f"password {password} (shown once; kept in .devkit/secrets.json)"
+                )
+        else:
+            spec = getattr(ctx.config.tenants, action.tenant)
+            plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
+        return plan, env
+
+    def builtin_done(self, ctx: Context, plan: dict[str, Any], output: str) -> str:
+        """After a builtin action succeeded: record it; "created", "kept" or "" from its output."""
+        if plan["superuser"] and plan["superuser"]["new_password"]:
+            ctx.state.put("superuser_password_unset", False)
+        if plan.get("dev_tenants"):
+            ctx.notes.extend(dev_tenants.notes(output))
+            return dev_tenants.summary(output)
+        said = [
+            line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))
+        ]
+        return "created" if "created" in said else "kept" if said else ""
+
+    def describe(self, action: Action, outcome: str = "") -> str:
+        if action.argv:
+            return action.argv[0] + (" " + action.argv[1] if len(action.argv) > 1 else "")
+        return f"{action.key} (devkit builtin{': ' + outcome if outcome else ''})"
+
+    def _expected(self, ctx: Context) -> list[str]:
+        tenants = ctx.config.tenants
+        if ctx.profile != "dev":
+            return [tenants.super.schema]
+        return [tenants.super.schema, tenants.guest.schema, *(t.schema for t in tenants.dev_tenants())]
+
+    def _only_dev_tenants_missing(self, ctx: Context, facts: dict[str, Any]) -> bool:
+        if ctx.profile != "dev" or not ctx.config.tenants.dev_tenants():
+            return False
+        if ctx.state.step(self.name).get("fingerprint") != self.fingerprint(ctx):
+            return False
+        tenants = ctx.config.tenants
+        base = [tenants.super.schema, tenants.guest.schema]
+        return not verify.inspect(ctx.connection, facts, base, tenants.superuser or None)
+
+    def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
+        superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None
+        return verify.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
+
+
+def refuse_failing_checks(facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any]) -> None:
+    """Django's system checks fail: every command of the plan that runs them would stop."""
+    errors = [f"{c['id']}: {c['msg']}" for c in facts.get("system_checks", [])]
+    lines = [" ".join(a.argv) for a in actions if a.argv and verdicts[a.argv].get("runs_checks", True)]
+    if errors and lines:
+        failure = probe_failure.system_checks_failure(errors, lines)
+        raise StepFailed(failure.message, hint=failure.hint)
+
+
+def tenant_lines_running_checks(ctx: Context, facts: dict[str, Any]) -> list[str]:
+    """The tenant sequence's project commands that run Django's system checks (no --skip-checks)."""
+    verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
+    found = []
+    for key, line in facts_mod.sequence_lines(ctx):
+        if line == "builtin":
+            continue
+        argv = tuple(shlex.split(facts_mod.AUTO_COMMANDS[key] if line == "auto" else line))
+        verdict = verdicts.get(argv, {})
+        if verdict.get("ok") and verdict.get("runs_checks", True):
+            found.append(" ".join(argv))
+    return found
+
+
+_ENGINE_READ = re.compile(
+    r"""(?:environ(?:\.get)?|getenv|env(?:\.\w+)?|config)\s*[\[(]\s*['"](\w*ENGINE\w*)['"]"""
+)
+
+
+def engine_variables(facts: dict[str, Any]) -> list[str]:
+    """Variables the settings read to choose the database engine (`config("DB_ENGINE", ...)`),
+    from the settings file and its siblings (a settings package keeps them in base.py)."""
+    found: list[str] = []
+    settings_file = facts.get("settings_file")
+    if not settings_file:
+        return found
+    for path in sorted(Path(settings_file).parent.glob("*.py")):
+        try:
+            found += [v for v in _ENGINE_READ.findall(path.read_text(errors="replace")) if v not in found]
+        except OSError:
+            continue
+    return found
+
+
+def engine_hint(ctx: Context, facts: dict[str, Any]) -> str:
+    names = engine_variables(facts)
+    if names:
+        return (
+            f"the settings choose the engine from {', '.join(names)}: add "
+            f'{names[0]} = "django_tenants.postgresql_backend" to [database.env] in {ctx.config.source}'
+        )
+    return (
+        "make the settings read the variables devkit writes (database.env in "
+        f"{ctx.config.source}; `devkit config` shows them)"
+    )
+
+
+def preflight(ctx: Context, facts: dict[str, Any]) -> None:
+    """Settings that make the tenant sequence meaningless: fail before running anything."""
+    engine = facts["database"]["engine"]
+    if not any(name in engine for name in POSTGRES_ENGINES):
+        raise StepFailed(
+            f"the project's settings use the database engine {engine!r}, not PostgreSQL "
+            "(a silent fallback, e.g. to SQLite, when the database variables are missing?)",
+            hint=engine_hint(ctx, facts),
+        )
+    if not facts["django_tenants_installed"]:
+        raise StepFailed(
+            "django_tenants is not in INSTALLED_APPS",
+            hint="add django_tenants to SHARED_APPS/INSTALLED_APPS (django-tenants docs)",
+        )
+    conn = ctx.connection
+    db = facts["database"]
+    if db["name"] != conn.name or (db["port"] and db["port"] != str(conn.port)):
+        raise StepFailed(
+            f"the settings point at database {db['name']!r} on port {db['port'] or 'default'}, but "
+            f"devkit provides {conn.name!r} on port {conn.port}",
+            hint="map the connection onto the variables your settings read: database.env in "
+            f'{ctx.config.source} (e.g. DB_NAME = "{{name}}")',
+        )
