@@ -8,12 +8,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from devkit.config.model import Config
 from devkit.core import envfile
 from devkit.core.errors import DatabaseError
 from devkit.core.state import Secrets, State
 from devkit.database.base import Connection, Provider
+from devkit.project import facts as project_facts
+from devkit.project.django import Django
 
 
 @dataclass
@@ -38,6 +41,10 @@ class Context:
     _reporting: threading.local = field(default_factory=threading.local)
     _run_logs: Path | None = None
     _logs_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The facts of this run: (their cache key, the facts), read once and shared by every step;
+    # forgotten when a step ran (it may have changed their inputs: packages, the env file).
+    _facts: dict[str, Any] = field(default_factory=dict)
+    _facts_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def create(cls, config: Config, **kwargs: object) -> Context:
@@ -126,6 +133,39 @@ class Context:
     def shown_logs(self) -> Path:
         """Where this run's logs are, without making a run folder for a run that logged nothing."""
         return self._run_logs or self.config.state_dir / "logs"
+
+    def django(self) -> Django:
+        """The project's Django as this run runs it (interpreter, environment, logs, the tenant
+        commands of this profile): what is handed to everything that runs Django."""
+        commands = tuple(tuple(c) for c in self.config.tenants.probe_commands(self.profile))
+        return Django(
+            self.config, self.project_python, self.venv, self.command_env(), lambda: self.logs, commands
+        )
+
+    def facts_key(self) -> str:
+        """The cache key of the project's facts (its sources, env, packages), computed once per
+        state of the inputs."""
+        with self._facts_lock:
+            if "key" not in self._facts:
+                self._facts["key"] = project_facts.cache_key(self.django())
+            return str(self._facts["key"])
+
+    def facts(self, refresh: bool = False) -> dict[str, Any]:
+        """The project's facts, read once for this run (the probe runs only when its key changed)."""
+        key = self.facts_key()
+        with self._facts_lock:
+            found = self._facts.get("facts")
+            if found is not None and not refresh and self._facts.get("for") == key:
+                return found
+        loaded = project_facts.load(self.django(), refresh=refresh, key=key)
+        with self._facts_lock:
+            self._facts.update({"facts": loaded, "for": key})
+        return loaded
+
+    def inputs_changed(self) -> None:
+        """A step ran: the facts' inputs may have changed; the next facts() computes the key anew."""
+        with self._facts_lock:
+            self._facts.clear()
 
     @property
     def venv(self) -> Path:

@@ -7,6 +7,7 @@ is written only after run() and verify() both succeeded.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -15,7 +16,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from devkit.core import children
-from devkit.core.errors import DevkitError, StepFailed, UsageError
+from devkit.core.errors import DevkitError, ExitCode, StepFailed, UsageError
+from devkit.core.state import project_lock
 
 if TYPE_CHECKING:
     from devkit.context import Context
@@ -213,6 +215,7 @@ class Runner:
                 return Result(step.name, Status.SKIPPED, time.monotonic() - started, "up to date")
             self.on_start(step.name, reason)
             done = step.run(ctx)
+            ctx.inputs_changed()  # the facts' inputs may be new (packages, the env file)
             step.verify(ctx)
             if children.interrupted():  # stopped by a signal meanwhile: its outcome is not known
                 err = StepFailed(f"{step.name}: interrupted", hint="run `devkit up` again")
@@ -233,3 +236,67 @@ class Runner:
                 hint="this is a devkit bug; please report it with `devkit up -v`",
             )
             return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)
+
+
+def exit_code(results: list[Result]) -> ExitCode:
+    """0 when nothing failed; else the exit code of the first failure's error type."""
+    for result in results:
+        if result.status is Status.FAILED:
+            return result.error.exit_code if result.error else ExitCode.FAILED
+    return ExitCode.OK
+
+
+class _Events:
+    """Runner and step events -> the view; the context's notes are shown as they appear."""
+
+    def __init__(self, ctx: Context, view: Any) -> None:
+        self.ctx, self.view, self.shown = ctx, view, 0
+        self._lock = threading.Lock()  # steps report from several threads: each note once
+
+    def flush_notes(self) -> None:
+        with self._lock:
+            while self.shown < len(self.ctx.notes):
+                self.view.above(f"[bold]note:[/] {self.ctx.notes[self.shown]}")
+                self.shown += 1
+
+    def checking(self, name: str) -> None:
+        self.view.checking(name)
+
+    def started(self, name: str, reason: str) -> None:
+        self.flush_notes()
+        self.view.started(name, reason)
+
+    def activity(self, name: str, text: str) -> None:
+        self.flush_notes()
+        self.view.activity(name, text)
+
+    def done(self, result: Result) -> None:
+        self.flush_notes()
+        self.view.done(result)
+
+
+def run_steps(
+    ctx: Context,
+    steps: list[Any],
+    selection: Selection,
+    *,
+    make_view: Callable[[list[str]], Any],
+    on_wait: Callable[[str], None],
+) -> list[Result]:
+    """The steps under the project lock (check, lock, re-check, record), shown by the view
+    `make_view(step names)` gives (progress.py's views); on_wait(pid) while another devkit works."""
+    runner = Runner(steps)
+    runner.validate(selection)
+    with project_lock(ctx.config.state_dir, ctx.config.lock_timeout, on_wait=on_wait):
+        ctx.relock()  # check, lock, re-check: what another devkit did while this one waited counts
+        ctx.notes.extend(children.stop_leftovers(ctx.config.state_dir))
+        view = make_view([s.name for s in steps])
+        events = _Events(ctx, view)
+        runner.on_check, runner.on_start, runner.on_done = events.checking, events.started, events.done
+        ctx.on_progress = events.activity
+        try:
+            with children.tracking(ctx.config.state_dir):
+                return runner.run(ctx, selection)
+        finally:  # also on Ctrl-C: the table of what finished replaces the live lines
+            events.flush_notes()
+            view.close([runner.results[s.name] for s in steps if s.name in runner.results])

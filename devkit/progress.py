@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from devkit.core.masking import mask
+from devkit.pipeline import Result, Selection, run_steps
 
 if TYPE_CHECKING:
+    from devkit.context import Context
     from devkit.core.ui import UI
-    from devkit.pipeline import Result
 
 NAME_WIDTH = 12
 REFRESH_PER_SECOND = 8
@@ -261,3 +262,14 @@ def view_for(ui: UI, names: list[str]) -> StepView:
     if ui.json_mode:
         return JsonView()
     return PlainView(ui)
+
+
+def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -> list[Result]:
+    """Run the steps under the project lock, shown on the console the way `ui` asks."""
+    return run_steps(
+        ctx,
+        steps,
+        selection,
+        make_view=lambda names: view_for(ui, names),
+        on_wait=lambda pid: ui.warn(f"waiting for another devkit (pid {pid})"),
+    )

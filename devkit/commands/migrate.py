@@ -66,12 +66,11 @@ class DeployTenants(TenantSequence):
         self.force = force
 
     def fingerprint(self, ctx: Context) -> str:
-        from devkit.project import facts as facts_mod
 
         conn = ctx.connection
         return fingerprint(
             [
-                facts_mod.cache_key(ctx),
+                ctx.facts_key(),
                 ctx.profile,
                 repr(ctx.config.tenants),
                 conn.host,
@@ -81,10 +80,9 @@ class DeployTenants(TenantSequence):
         )
 
     def run(self, ctx: Context) -> Done:
-        from devkit.project import facts as facts_mod
 
         if not self.force:
-            facts = facts_mod.load(ctx)
+            facts = ctx.facts()
             self.plan(ctx, facts)  # the pre-flight still runs: wrong settings fail loudly
             if not self._problems(ctx, facts):
                 return Done("nothing pending: every schema is migrated, the tenant exists")
@@ -113,7 +111,9 @@ def interpreter(ctx_config: Config, given: str | None) -> str:
 def run_migrate(
     config: Config, ui: UI, g: Any, python: str | None, database_url: str | None, force: bool
 ) -> tuple[int, dict[str, Any]]:
-    from devkit.commands.up import exit_code, report, run_pipeline
+    from devkit.commands.up import report
+    from devkit.pipeline import exit_code
+    from devkit.progress import run_pipeline
 
     started = time.monotonic()
     for warning in config.warnings:

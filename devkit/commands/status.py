@@ -61,7 +61,6 @@ def run_status(config: Config, ui: UI, g: Any) -> tuple[int, dict[str, Any]]:
 
 def _extra_tenants(ctx: Context) -> list[str]:
     """Development tenants devkit created that the configuration no longer names (never deleted)."""
-    from devkit.project import facts as facts_mod
     from devkit.tenants.listing import list_tenants
 
     conn = ctx.provider.current()
@@ -71,7 +70,7 @@ def _extra_tenants(ctx: Context) -> list[str]:
     tenants = ctx.config.tenants
     configured = {tenants.super.schema, tenants.guest.schema, *(t.schema for t in tenants.dev_tenants())}
     try:
-        rows = list_tenants(conn, facts_mod.load(ctx), configured)
+        rows = list_tenants(conn, ctx.facts(), configured)
     except DevkitError:
         return []
     return [r.schema for r in rows if r.by_devkit and not r.configured]

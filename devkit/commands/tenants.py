@@ -13,7 +13,6 @@ from devkit.core.errors import ConfigError, StepFailed, UsageError
 from devkit.core.names import validate_domain, validate_schema_name
 from devkit.core.state import project_lock
 from devkit.core.ui import UI
-from devkit.project import facts as facts_mod
 from devkit.tenants import dev_tenants
 from devkit.tenants.listing import TenantRow, list_tenants
 
@@ -22,7 +21,7 @@ def _context(config: Config, g: Any) -> tuple[Context, dict[str, Any]]:
     from devkit.commands.db import running_context
 
     ctx = running_context(config, no_input=g.no_input, verbose=g.verbose)
-    return ctx, facts_mod.load(ctx)
+    return ctx, ctx.facts()
 
 
 def _configured(config: Config) -> set[str]:
@@ -98,8 +97,7 @@ def run_rm(config: Config, ui: UI, g: Any, schema: str, yes: bool) -> tuple[int,
 
 
 def _run_script(ctx: Context, plan: dict[str, Any], log_name: str) -> str:
-    done = facts_mod.run_in_django(
-        ctx,
+    done = ctx.django().run(
         "tenants.py",
         {"DEVKIT_TENANTS": json.dumps(plan)},
         log=ctx.logs / f"{log_name}.log",

@@ -2,77 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 from devkit.config.model import Config
 from devkit.context import Context
-from devkit.core import children
-from devkit.core.errors import ExitCode
-from devkit.core.state import project_lock
 from devkit.core.ui import UI
-from devkit.pipeline import Result, Runner, Selection, Status
-from devkit.progress import StepView, view_for
-
-
-def exit_code(results: list[Result]) -> ExitCode:
-    """0 when nothing failed; else the exit code of the first failure's error type."""
-    for result in results:
-        if result.status is Status.FAILED:
-            return result.error.exit_code if result.error else ExitCode.FAILED
-    return ExitCode.OK
-
-
-class _Events:
-    """Runner and step events -> the view; the context's notes are shown as they appear."""
-
-    def __init__(self, ctx: Context, view: StepView) -> None:
-        self.ctx, self.view, self.shown = ctx, view, 0
-        self._lock = threading.Lock()  # steps report from several threads: each note once
-
-    def flush_notes(self) -> None:
-        with self._lock:
-            while self.shown < len(self.ctx.notes):
-                self.view.above(f"[bold]note:[/] {self.ctx.notes[self.shown]}")
-                self.shown += 1
-
-    def checking(self, name: str) -> None:
-        self.view.checking(name)
-
-    def started(self, name: str, reason: str) -> None:
-        self.flush_notes()
-        self.view.started(name, reason)
-
-    def activity(self, name: str, text: str) -> None:
-        self.flush_notes()
-        self.view.activity(name, text)
-
-    def done(self, result: Result) -> None:
-        self.flush_notes()
-        self.view.done(result)
-
-
-def run_pipeline(ctx: Context, ui: UI, steps: list[Any], selection: Selection) -> list[Result]:
-    runner = Runner(steps)
-    runner.validate(selection)
-    with project_lock(
-        ctx.config.state_dir,
-        ctx.config.lock_timeout,
-        on_wait=lambda pid: ui.warn(f"waiting for another devkit (pid {pid})"),
-    ):
-        ctx.relock()  # check, lock, re-check: what another devkit did while this one waited counts
-        ctx.notes.extend(children.stop_leftovers(ctx.config.state_dir))
-        view = view_for(ui, [s.name for s in steps])
-        events = _Events(ctx, view)
-        runner.on_check, runner.on_start, runner.on_done = events.checking, events.started, events.done
-        ctx.on_progress = events.activity
-        try:
-            with children.tracking(ctx.config.state_dir):
-                return runner.run(ctx, selection)
-        finally:  # also on Ctrl-C: the table of what finished replaces the live lines
-            events.flush_notes()
-            view.close([runner.results[s.name] for s in steps if s.name in runner.results])
+from devkit.pipeline import Result, Runner, Selection, Status, exit_code
+from devkit.progress import run_pipeline
 
 
 def last_line(ctx: Context, results: list[Result], elapsed: float) -> str:

@@ -3,10 +3,16 @@ built-in defaults. Reading the files and detecting defaults is config/loading.py
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROVIDER_ENV = "DEVKIT_DATABASE_PROVIDER"  # overrides database.provider (wins over the files)
+# What tenants.create_super / create_guest = "auto" run when the project has them.
+AUTO_COMMANDS = {
+    "create_super": "create_super_tenant --no-input",
+    "create_guest": "create_guest_tenant --no-input",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,19 @@ class TenantsConfig:
     one_process: bool = True
     # Values for the tenant model's required fields, set on every tenant devkit creates itself.
     fields: dict[str, str | int | float | bool] = field(default_factory=dict)
+
+    def sequence_lines(self, profile: str) -> list[tuple[str, str]]:
+        """(config key, command line) of the tenant sequence for a profile ("dev": devkit up,
+        "deploy": devkit migrate, without the guest tenant); 'auto' is resolved later."""
+        keys = ["migrate_shared", "create_super", "migrate_tenants"]
+        if profile == "dev":
+            keys.append("create_guest")
+        return [(key, getattr(self, key)) for key in keys if getattr(self, key)]
+
+    def probe_commands(self, profile: str) -> list[list[str]]:
+        """Every manage.py command line the pre-flight checks: configured ones and auto candidates."""
+        lines = [AUTO_COMMANDS[key] if line == "auto" else line for key, line in self.sequence_lines(profile)]
+        return [shlex.split(line) for line in lines if line != "builtin"]
 
     def dev_tenants(self) -> list[TenantConfig]:
         """Every configured development tenant: the [[tenants.dev]] entries, then tenant1..N."""

@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from devkit.config.model import Config
+from devkit.config.model import AUTO_COMMANDS, Config
 from devkit.docs import roadmap, stack, workflows
 from devkit.docs.settings import DocsSettings, rel
 from devkit.project import envloading
-from devkit.project import facts as facts_mod
 
 _HEALTH = re.compile(r"^/[\w/.-]*health[\w/.-]*$", re.I)
 
@@ -158,7 +157,7 @@ def migration_steps(
     steps = []
     for key, line in sequence:
         if line == "auto":
-            auto = facts_mod.AUTO_COMMANDS[key]
+            auto = AUTO_COMMANDS[key]
             line = auto if verdicts.get(tuple(auto.split())) else "builtin"
         command = "(devkit creates it: `devkit up`)" if line == "builtin" else f"{run}python manage.py {line}"
         steps.append({"key": key, "command": command})

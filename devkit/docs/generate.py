@@ -16,7 +16,6 @@ from devkit.docs import blocks
 from devkit.docs.gather import template_context
 from devkit.docs.render import Renderer, template_files
 from devkit.docs.settings import DocsSettings, docs_settings
-from devkit.project import facts as facts_mod
 
 INSTRUCTION_BLOCKS = ("critical-rules", "multi-tenancy", "workflow")
 ROADMAP_BLOCKS = ("stack", "pipeline", "phases")
@@ -86,8 +85,8 @@ def attach_connection(ctx: Context) -> None:
 def plan(ctx: Context, facts: dict[str, Any] | None = None) -> list[Update]:
     """What regeneration would write, file by file; writes nothing in the project."""
     settings = docs_settings(ctx.config)
-    facts = facts if facts is not None else facts_mod.load(ctx)
-    variables = template_context(ctx.config, settings, facts, facts_mod.sequence_lines(ctx))
+    facts = facts if facts is not None else ctx.facts()
+    variables = template_context(ctx.config, settings, facts, ctx.config.tenants.sequence_lines(ctx.profile))
     renderer = Renderer(_override(ctx, settings))
     updates = []
     for spec in doc_files(settings):
@@ -141,7 +140,7 @@ def inputs_fingerprint(ctx: Context) -> str:
     files.append(config.path(settings.roadmap_source))
     files += template_files(_override(ctx, settings))
     parts = [
-        facts_mod.cache_key(ctx),
+        ctx.facts_key(),
         __version__,
         repr(settings),
         repr(config.tenants),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from devkit.core.errors import DevkitError
 from devkit.doctor import fixes
-from devkit.doctor.env import DoctorEnv
-from devkit.doctor.model import Finding, Skip, check, fail, ok, warn
+from devkit.doctor.env import DoctorEnv, Skip
+from devkit.doctor.model import Finding, check, fail, ok, warn
 
 CATEGORY = "Database"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from devkit.core.errors import DevkitError
-from devkit.doctor.env import DoctorEnv
-from devkit.doctor.model import Finding, Skip, check, fail, ok, warn
+from devkit.doctor.env import DoctorEnv, Skip
+from devkit.doctor.model import Finding, check, fail, ok, warn
 
 CATEGORY = "Django and tenants"
 _MANAGE_DEFAULT = re.compile(r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
@@ -68,7 +68,7 @@ def check_settings_module(env: DoctorEnv) -> Finding:
 
 @check("django-settings", CATEGORY, "Django settings load")
 def check_django_settings(env: DoctorEnv) -> Finding:
-    from devkit.project.facts import NoVirtualenv
+    from devkit.project.django import NoVirtualenv
 
     try:
         facts = env.facts()
@@ -86,7 +86,7 @@ def check_django_settings(env: DoctorEnv) -> Finding:
 @check("system-checks", CATEGORY, "Django system checks")
 def check_system_checks(env: DoctorEnv) -> Finding:
     from devkit.project import probe_failure
-    from devkit.tenants.sequence import tenant_lines_running_checks
+    from devkit.tenants.preflight import tenant_lines_running_checks
 
     facts = env.need_facts()
     if "system_checks" not in facts:
@@ -94,7 +94,7 @@ def check_system_checks(env: DoctorEnv) -> Finding:
     errors = [f"{c['id']}: {c['msg']}" for c in facts["system_checks"]]
     if not errors:
         return ok("no errors (database checks not run)")
-    lines = tenant_lines_running_checks(env.ctx, facts)
+    lines = tenant_lines_running_checks(env.ctx.config.tenants.sequence_lines(env.ctx.profile), facts)
     failure = probe_failure.system_checks_failure(errors, lines)
     if not lines:
         return warn(
@@ -106,18 +106,18 @@ def check_system_checks(env: DoctorEnv) -> Finding:
 
 @check("database-engine", CATEGORY, "Settings database")
 def check_database_engine(env: DoctorEnv) -> Finding:
-    from devkit.tenants.sequence import POSTGRES_ENGINES
+    from devkit.tenants.preflight import POSTGRES_ENGINES
 
     facts = env.need_facts()
     db = facts["database"]
     engine = db["engine"]
     if not any(name in engine for name in POSTGRES_ENGINES):
-        from devkit.tenants.sequence import engine_hint
+        from devkit.tenants.preflight import engine_hint
 
         return fail(
             f"DATABASES['default'] uses {engine!r}, not PostgreSQL (a silent fallback, "
             "e.g. to SQLite, when the database variables are missing?)",
-            engine_hint(env.ctx, facts),
+            engine_hint(env.ctx.config.source, facts),
         )
     if "django_tenants" not in engine:
         return fail(
@@ -210,7 +210,7 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
 def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
     """Required tenant-model fields that [tenants.fields] lacks, when devkit creates tenants
     itself (development tenants, or a builtin/auto super or guest tenant)."""
-    from devkit.project.facts import AUTO_COMMANDS
+    from devkit.config.model import AUTO_COMMANDS
 
     tenants = env.ctx.config.tenants
     usable = {tuple(e["argv"]) for e in facts.get("preflight", []) if e.get("ok")}
@@ -231,17 +231,17 @@ def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
 @check("tenant-commands", CATEGORY, "Tenant sequence commands")
 def check_tenant_commands(env: DoctorEnv) -> Finding:
     from devkit.config.checks import BUILTIN_KEYS
-    from devkit.project import facts as facts_mod
+    from devkit.config.model import AUTO_COMMANDS
 
     facts = env.need_facts()
     verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
     problems, used = [], []
     builtin_ok = True  # "builtin" is offered only when every failing key accepts it
-    for key, line in facts_mod.sequence_lines(env.ctx):
+    for key, line in env.ctx.config.tenants.sequence_lines(env.ctx.profile):
         if line == "builtin":
             used.append(f"{key}: builtin")
             continue
-        command = facts_mod.AUTO_COMMANDS[key] if line == "auto" else line
+        command = AUTO_COMMANDS[key] if line == "auto" else line
         verdict = verdicts.get(tuple(shlex.split(command)), {"ok": False, "error": "not probed"})
         if verdict["ok"]:
             used.append(command)

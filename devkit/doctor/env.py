@@ -14,9 +14,12 @@ from typing import Any, TypeVar
 
 from devkit.config.model import Config
 from devkit.core.errors import DevkitError
-from devkit.doctor.model import Skip
 
 T = TypeVar("T")
+
+
+class Skip(Exception):
+    """Raised by a check whose prerequisite (the database, the Django settings) is missing."""
 
 
 class DoctorEnv:
@@ -115,16 +118,14 @@ class DoctorEnv:
         """The Django facts from the one probe (cached by devkit.project.facts across runs)."""
 
         def load() -> dict[str, Any]:
-            from devkit.project import facts
-
             with contextlib.suppress(DevkitError):  # no provider: the environment as it is
                 self.connection()
-            return facts.load(self.ctx)
+            return self.ctx.facts()
 
         return self._once("facts", load)
 
     def need_facts(self) -> dict[str, Any]:
-        from devkit.project.facts import NoVirtualenv
+        from devkit.project.django import NoVirtualenv
 
         try:
             return self.facts()

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 
 def _run_step(env: DoctorEnv, step: str) -> str:
-    from devkit.commands.up import run_pipeline
     from devkit.pipeline import Selection, Status
+    from devkit.progress import run_pipeline
     from devkit.steps import up_steps
 
     steps = [s for s in up_steps() if s.name == step]
@@ -74,7 +74,8 @@ REGENERATE_DOCS = Fix("docs", "regenerate the docs (devkit docs)", _regenerate_d
 
 def _repair_schema(env: DoctorEnv, role: str) -> str:
     """Re-create (and migrate) the schema of an existing tenant row, as `devkit up` does."""
-    from devkit.tenants.sequence import Action, TenantSequence
+    from devkit.tenants.actions import Action
+    from devkit.tenants.sequence import TenantSequence
 
     env.ready_connection()
     TenantSequence().run_action(env.ctx, 0, Action(f"repair_{role}", (), role))
@@ -98,7 +99,7 @@ def create_tenant(key: str, what: str) -> Fix:
 
 
 # What --fix repairs and what it never touches: docs/doctor.md's "--fix" section is rendered
-# from these (tests/test_doctor_fixes.py keeps the page and the Fix objects above in step).
+# from these (tests/doctor/test_doctor_fixes.py keeps the page and the Fix objects above in step).
 FIXABLE: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (
         ("database",),

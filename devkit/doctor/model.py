@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from devkit.doctor.env import DoctorEnv
+from devkit.doctor.env import DoctorEnv
 
 CATEGORIES = ("System", "Database", "Python", "Node", "Django and tenants", "Docs", "CI")
 
@@ -52,10 +51,6 @@ def warn(finding: str, hint: str, details: str = "", fix: Fix | None = None) -> 
 
 def fail(finding: str, hint: str, details: str = "", fix: Fix | None = None) -> Finding:
     return Finding(Status.FAIL, finding, hint, details, fix)
-
-
-class Skip(Exception):
-    """Raised by a check whose prerequisite (the database, the Django settings) is missing."""
 
 
 @dataclass(frozen=True)
@@ -107,18 +102,7 @@ check = REGISTRY.register
 
 
 def all_checks() -> list[Check]:
-    """Every check, in category order (importing the category modules registers them)."""
-    from devkit.doctor import (  # noqa: F401
-        ci,
-        database,
-        django,
-        docs,
-        env_loading,
-        node,
-        python,
-        system,
-        tenants,
-    )
-
+    """Every registered check, in category order (doctor/runner.py imports the category modules,
+    which registers them)."""
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(REGISTRY.checks, key=lambda c: order[c.category])

@@ -8,8 +8,8 @@ from typing import Any
 from devkit.core import proc
 from devkit.core.versions import node_satisfies
 from devkit.doctor import fixes
-from devkit.doctor.env import DoctorEnv
-from devkit.doctor.model import Finding, Skip, check, fail, ok
+from devkit.doctor.env import DoctorEnv, Skip
+from devkit.doctor.model import Finding, check, fail, ok
 
 CATEGORY = "Node"
 

@@ -7,8 +7,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from devkit.core.errors import DevkitError, UsageError
-from devkit.doctor.env import DoctorEnv
-from devkit.doctor.model import CATEGORIES, Check, Finding, Outcome, Skip, Status, all_checks
+from devkit.doctor import (  # noqa: F401  the category modules: importing them registers their checks
+    ci,
+    database,
+    django,
+    docs,
+    env_loading,
+    node,
+    python,
+    system,
+    tenants,
+)
+from devkit.doctor.env import DoctorEnv, Skip
+from devkit.doctor.model import CATEGORIES, Check, Finding, Outcome, Status, all_checks
 
 
 def category_slug(category: str) -> str:

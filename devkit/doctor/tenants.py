@@ -10,8 +10,8 @@ from typing import Any
 
 from devkit.core.errors import DevkitError
 from devkit.doctor import fixes
-from devkit.doctor.env import DoctorEnv
-from devkit.doctor.model import Finding, Skip, check, fail, ok
+from devkit.doctor.env import DoctorEnv, Skip
+from devkit.doctor.model import Finding, check, fail, ok
 
 CATEGORY = "Django and tenants"
 
@@ -58,20 +58,18 @@ def broken_commands(env: DoctorEnv) -> list[str]:
     must not suggest running them."""
     import shlex
 
-    from devkit.project import facts as facts_mod
-
     facts = env.need_facts()
     verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
     broken = []
-    for key, line in facts_mod.sequence_lines(env.ctx):
+    for key, line in env.ctx.config.tenants.sequence_lines(env.ctx.profile):
         if line in ("auto", "builtin"):
             continue
         if not verdicts.get(tuple(shlex.split(line)), {}).get("ok"):
             broken.append(f"tenants.{key} = {line!r}")
     if facts.get("system_checks"):
-        from devkit.tenants.sequence import tenant_lines_running_checks
+        from devkit.tenants.preflight import tenant_lines_running_checks
 
-        lines = tenant_lines_running_checks(env.ctx, facts)
+        lines = tenant_lines_running_checks(env.ctx.config.tenants.sequence_lines(env.ctx.profile), facts)
         broken += [f"{line!r} (fails Django's system checks)" for line in lines]
     return broken
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from devkit.config.model import AUTO_COMMANDS
 from devkit.init.discover import Discovery
-from devkit.project.facts import AUTO_COMMANDS
 
 Validate = Callable[[str], "str | None"]  # None = fine, else the complaint
 PROVIDERS = [

@@ -1,8 +1,11 @@
-"""Pipeline steps, one module each, and the registry in the order `devkit up` shows them.
+"""Pipeline steps, one module each, and the registry in the order `devkit up` shows them
+(the tenant step lives in devkit/tenants/sequence.py, with everything else about tenants).
 
 Step names are a stable contract (docs/contract.md): --only, --skip, --force, status and the
 JSON use them.
-"""
+
+Layer: below doctor and init. May import tenants, docs, the spine, database, project, ci,
+config and core."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from devkit.core.errors import ConfigError, StepFailed
 from devkit.core.state import file_digest, fingerprint
 from devkit.core.versions import python_satisfies
 from devkit.pipeline import Done
+from devkit.project.facts import site_listing
 from devkit.steps import venv as venvs
 from devkit.steps.python_sources import (
     LOCK_TOOLS,
@@ -110,11 +111,6 @@ def choose_installer(ctx: Context, src: Source | None, locate: bool = True) -> I
 def installer(ctx: Context) -> str:
     """The installer's name (for doctor and status)."""
     return choose_installer(ctx, source(ctx)).tool
-
-
-def site_listing(venv: Path) -> str:
-    """Names of the installed distributions: changes when someone installs or removes a package."""
-    return fingerprint(sorted(p.name for p in venv.glob("lib/python*/site-packages/*.dist-info")))
 
 
 def venv_problem(ctx: Context) -> str | None:

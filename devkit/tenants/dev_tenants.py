@@ -13,7 +13,6 @@ from typing import Any
 
 from devkit.context import Context
 from devkit.core import activity
-from devkit.project import facts as facts_mod
 from devkit.tenants import clone
 
 # A migrated, empty tenant schema that development tenants are cloned from (not a tenant itself).
@@ -41,7 +40,7 @@ def plan_for(ctx: Context, specs: list[Any]) -> dict[str, Any]:
         "pg_dump": clone.dump_command(ctx.connection),
         # The probe keeps the template's dump here, under a key of the migrations it reflects.
         "dump_cache": str(ctx.config.state_dir / "tenant-template.sql"),
-        "inputs_key": facts_mod.cache_key(ctx),
+        "inputs_key": ctx.facts_key(),
         # Checked without Django (one query): the probe then skips `migrate_schemas` on it.
         "template_current": template_current(ctx),
     }
@@ -51,7 +50,7 @@ def template_current(ctx: Context) -> bool:
     """Every migration on disk is recorded in the template schema (so it exists)."""
     from devkit.tenants import migrations
 
-    found = migrations.pending(facts_mod.load(ctx), ctx.connection, [TEMPLATE_SCHEMA])
+    found = migrations.pending(ctx.facts(), ctx.connection, [TEMPLATE_SCHEMA])
     return found.get(TEMPLATE_SCHEMA) == []
 
 
@@ -69,8 +68,7 @@ def notes(output: str) -> list[str]:
 def create(ctx: Context, specs: list[Any], log: Path) -> str:
     """Ensure every spec exists in a Django process of its own (`devkit tenants add`; the tenant
     sequence runs the same plan in its one process); returns the summary line."""
-    done = facts_mod.run_in_django(
-        ctx,
+    done = ctx.django().run(
         "tenants.py",
         {"DEVKIT_TENANTS": json.dumps({"dev_tenants": plan_for(ctx, specs)})},
         log=log,

@@ -9,16 +9,14 @@ framed by marker lines, split here into the per-action logs `tenants-NN-<key>.lo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from devkit.context import Context
 from devkit.core import activity, proc
 from devkit.core.masking import mask
-from devkit.project import facts as facts_mod
-
-if TYPE_CHECKING:
-    from devkit.tenants.sequence import Action, TenantSequence
+from devkit.project.django import PROBES, Django
+from devkit.tenants.actions import Action, describe
 
 MARK = "@@devkit-action@@"
 
@@ -50,23 +48,26 @@ def split(output: str) -> dict[int, Segment]:
     return segments
 
 
-def run(ctx: Context, sequence: TenantSequence, numbered: list[tuple[int, Action]], total: int) -> list[str]:
-    """Run the actions in order in one process; their outcomes as TenantSequence.run_action's."""
+def run(
+    django: Django,
+    numbered: list[tuple[int, Action]],
+    plans: dict[int, dict[str, Any]],
+    env: dict[str, str],
+    report: Callable[[str], None],
+    total: int,
+    finish: Callable[[int, str], str],
+) -> list[str]:
+    """Run the actions in order in one process: a project command by its argv, devkit's own
+    creation by its plan (`plans`, with the variables it needs in `env`). finish(number, output)
+    records each action that succeeded, in order, and gives its outcome; the first failure is
+    raised, explained, with its log."""
     if not numbered:
         return []
-    payload: list[dict[str, Any]] = []
-    plans: dict[int, dict[str, Any]] = {}
-    env: dict[str, str] = {}
-    for number, action in numbered:
-        if action.argv:
-            payload.append({"number": number, "argv": list(action.argv)})
-            continue
-        plan, extra = sequence.builtin_plan(ctx, action)
-        plans[number] = plan
-        env.update(extra)
-        payload.append({"number": number, "plan": plan})
+    payload = [
+        {"number": n, "argv": list(a.argv)} if a.argv else {"number": n, "plan": plans[n]}
+        for n, a in numbered
+    ]
     actions = dict(numbered)
-    report = ctx.progress_callback()
     current: dict[str, Any] = {"report": None}
 
     def on_line(line: str) -> None:  # the reader thread: which action runs, and what it does
@@ -74,22 +75,18 @@ def run(ctx: Context, sequence: TenantSequence, numbered: list[tuple[int, Action
             words = line.split()
             if words[1] == "begin":
                 number = int(words[2])
-                what = f"{sequence.describe(actions[number])} ({number}/{total})"
+                what = f"{describe(actions[number])} ({number}/{total})"
                 report(what)
                 current["report"] = activity.reporter(what, report)  # the count stays in view
         elif current["report"] is not None:
             current["report"](line)
 
     first, last = numbered[0][0], numbered[-1][0]
-    done = facts_mod.run_in_django(
-        ctx,
+    process_log = django.logs() / f"tenants-{first:02d}-{last:02d}-process.log"
+    done = django.run(
         "sequence.py",
-        {
-            **env,
-            "DEVKIT_SEQUENCE": json.dumps(payload),
-            "DEVKIT_TENANTS_SCRIPT": str(facts_mod.PROBES / "tenants.py"),
-        },
-        log=ctx.logs / f"tenants-{first:02d}-{last:02d}-process.log",
+        {**env, "DEVKIT_SEQUENCE": json.dumps(payload), "DEVKIT_TENANTS_SCRIPT": str(PROBES / "tenants.py")},
+        log=process_log,
         hint="Django could not start for the tenant sequence: see the log",
         check=False,
         on_line=on_line,
@@ -102,8 +99,8 @@ def run(ctx: Context, sequence: TenantSequence, numbered: list[tuple[int, Action
             break
         output = "\n".join(segment.lines) + ("\n" if segment.lines else "")
         code = segment.code if segment.code is not None else (done.returncode or 1)
-        log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
-        argv = _argv(ctx, action)
+        log = django.logs() / f"tenants-{number:02d}-{action.key}.log"
+        argv = command_line(django, action)
         log.write_text(
             mask(
                 f"$ {' '.join(argv)}\n"
@@ -117,25 +114,24 @@ def run(ctx: Context, sequence: TenantSequence, numbered: list[tuple[int, Action
                 if action.argv
                 else f"devkit's own creation for tenants.{action.key} failed: see its log"
             )
-            raise facts_mod.explain(ctx, proc.CommandFailed(argv, code, output, hint=hint, log=log))
-        outcomes.append(sequence.builtin_done(ctx, plans[number], output) if number in plans else "")
+            raise django.explain(proc.CommandFailed(argv, code, output, hint=hint, log=log))
+        outcomes.append(finish(number, output))
     if len(outcomes) < len(numbered):  # Django did not start, or died between two actions
-        raise facts_mod.explain(
-            ctx,
+        raise django.explain(
             proc.CommandFailed(
                 done.argv,
                 done.returncode or 1,
                 done.stdout + done.stderr,
                 hint="Django could not start for the tenant sequence: see the log",
-                log=ctx.logs / f"tenants-{first:02d}-{last:02d}-process.log",
-            ),
+                log=process_log,
+            )
         )
     return outcomes
 
 
-def _argv(ctx: Context, action: Action) -> list[str]:
+def command_line(django: Django, action: Action) -> list[str]:
     """The command line the action stands for (a builtin one: devkit's probe, named)."""
-    python, manage = str(ctx.project_python), str(ctx.config.path(ctx.config.manage_py))
+    python, manage = str(django.python), str(django.config.path(django.config.manage_py))
     if action.argv:
         return [python, manage, *action.argv]
     return [python, manage, "shell", f"(devkit builtin tenants.{action.key})"]

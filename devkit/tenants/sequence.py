@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import shlex
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from devkit.config.checks import BUILTIN_KEYS
+from devkit.config.model import AUTO_COMMANDS
 from devkit.context import Context
-from devkit.core import activity, proc
+from devkit.core import activity
 from devkit.core.errors import StepFailed
 from devkit.core.state import fingerprint
 from devkit.pipeline import Done
-from devkit.project import facts as facts_mod
-from devkit.project import probe_failure
-from devkit.steps.python_deps import site_listing
+from devkit.project.facts import site_listing
 from devkit.tenants import dev_tenants, one_process, verify
-
-POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str  # the config key that names it: tenants.<key>
-    argv: tuple[str, ...] = ()  # a manage.py command line; empty = devkit's builtin creation
-    tenant: str = ""  # "super" | "guest" for builtin creation
+from devkit.tenants.actions import Action, describe
+from devkit.tenants.preflight import preflight, refuse_failing_checks
 
 
 class TenantSequence:
@@ -43,7 +32,7 @@ class TenantSequence:
         conn = ctx.connection
         return fingerprint(
             [
-                facts_mod.cache_key(ctx),
+                ctx.facts_key(),
                 site_listing(ctx.venv),
                 ctx.profile,
                 # Development tenants are checked in the database (check()): a new one makes the
@@ -56,17 +45,17 @@ class TenantSequence:
         )
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
-        problems = self._problems(ctx, facts_mod.load(ctx))
+        problems = self._problems(ctx, ctx.facts())
         return problems[0] if problems else None
 
     def run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
         ctx.progress("pre-flight: reading the project's settings and commands")
-        facts = facts_mod.load(ctx)
+        facts = ctx.facts()
         if self._only_dev_tenants_missing(ctx, facts):
             # Inputs unchanged and public/guest verified: make the new development tenants
             # (and their superusers) without running the whole sequence again.
-            preflight(ctx, facts)
+            preflight(ctx.config.source, ctx.connection, facts)
             plan = [Action("dev_tenants")] + ([Action("superuser")] if tenants.superuser else [])
             outcomes = self._run_plan(ctx, plan)
             return Done("; ".join(self.describe(a, o) for a, o in zip(plan, outcomes, strict=True)))
@@ -90,14 +79,32 @@ class TenantSequence:
             if ctx.config.tenants.one_process:
                 together.append((number, action))
                 continue
-            outcomes += one_process.run(ctx, self, together, len(plan))
+            outcomes += self._run_together(ctx, together, len(plan))
             together = []
             ctx.progress(f"{self.describe(action)} ({number}/{len(plan)})", step=self.name)
             outcomes.append(self.run_action(ctx, number, action))
-        return outcomes + one_process.run(ctx, self, together, len(plan))
+        return outcomes + self._run_together(ctx, together, len(plan))
+
+    def _run_together(self, ctx: Context, numbered: list[tuple[int, Action]], total: int) -> list[str]:
+        """Consecutive actions in one Django process; their outcomes as run_action's."""
+        plans: dict[int, dict[str, Any]] = {}
+        env: dict[str, str] = {}
+        for number, action in numbered:
+            if not action.argv:
+                plans[number], extra = self.builtin_plan(ctx, action)
+                env.update(extra)
+        return one_process.run(
+            ctx.django(),
+            numbered,
+            plans,
+            env,
+            ctx.progress_callback(),
+            total,
+            finish=lambda n, output: self.builtin_done(ctx, plans[n], output) if n in plans else "",
+        )
 
     def verify(self, ctx: Context) -> None:
-        problems = self._problems(ctx, facts_mod.load(ctx))
+        problems = self._problems(ctx, ctx.facts())
         if problems:
             raise StepFailed(
                 "the tenant sequence finished but the outcome is wrong: " + "; ".join(problems),
@@ -107,15 +114,15 @@ class TenantSequence:
     # -- pre-flight ------------------------------------------------------------------------
     def plan(self, ctx: Context, facts: dict[str, Any]) -> list[Action]:
         """Check settings and every command/flag in the one probe's results; return the actions."""
-        preflight(ctx, facts)
+        preflight(ctx.config.source, ctx.connection, facts)
         verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
         actions: list[Action] = []
-        for key, line in facts_mod.sequence_lines(ctx):
+        for key, line in ctx.config.tenants.sequence_lines(ctx.profile):
             tenant = {"create_super": "super", "create_guest": "guest"}.get(key, "")
             if line == "builtin":
                 actions.append(Action(key, (), tenant))
                 continue
-            argv = tuple(shlex.split(facts_mod.AUTO_COMMANDS[key] if line == "auto" else line))
+            argv = tuple(shlex.split(AUTO_COMMANDS[key] if line == "auto" else line))
             verdict = verdicts[argv]
             if line == "auto" and not verdict["ok"]:
                 actions.append(Action(key, (), tenant))  # the project has no usable command
@@ -140,27 +147,18 @@ class TenantSequence:
         """Run one action of the plan (doctor --fix runs single ones); output to its log.
         Returns what a builtin action did ("created", "kept"), "" for a project command."""
         log = ctx.logs / f"tenants-{number:02d}-{action.key}.log"
+        django, on_line = ctx.django(), activity.reporter(self.describe(action), ctx.progress_callback())
         if action.argv:
-            try:
-                proc.run(
-                    [ctx.project_python, ctx.config.path(ctx.config.manage_py), *action.argv],
-                    cwd=ctx.config.manage_dir,
-                    env=ctx.command_env(),
-                    log=log,
-                    hint=f"the command configured as tenants.{action.key} failed: see its log",
-                    on_line=activity.reporter(self.describe(action), ctx.progress_callback()),
-                )
-            except proc.CommandFailed as exc:
-                raise facts_mod.explain(ctx, exc) from exc
+            hint = f"the command configured as tenants.{action.key} failed: see its log"
+            django.manage(action.argv, log=log, hint=hint, on_line=on_line)
             return ""
         plan, env = self.builtin_plan(ctx, action)
-        done = facts_mod.run_in_django(
-            ctx,
+        done = django.run(
             "tenants.py",
             {**env, "DEVKIT_TENANTS": json.dumps(plan)},
             log=log,
             hint=f"devkit's own creation for tenants.{action.key} failed: see its log",
-            on_line=activity.reporter(self.describe(action), ctx.progress_callback()),
+            on_line=on_line,
         )
         return self.builtin_done(ctx, plan, done.stdout)
 
@@ -204,9 +202,7 @@ class TenantSequence:
         return "created" if "created" in said else "kept" if said else ""
 
     def describe(self, action: Action, outcome: str = "") -> str:
-        if action.argv:
-            return action.argv[0] + (" " + action.argv[1] if len(action.argv) > 1 else "")
-        return f"{action.key} (devkit builtin{': ' + outcome if outcome else ''})"
+        return describe(action, outcome)
 
     def _expected(self, ctx: Context) -> list[str]:
         tenants = ctx.config.tenants
@@ -226,84 +222,3 @@ class TenantSequence:
     def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
         superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None
         return verify.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
-
-
-def refuse_failing_checks(facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any]) -> None:
-    """Django's system checks fail: every command of the plan that runs them would stop."""
-    errors = [f"{c['id']}: {c['msg']}" for c in facts.get("system_checks", [])]
-    lines = [" ".join(a.argv) for a in actions if a.argv and verdicts[a.argv].get("runs_checks", True)]
-    if errors and lines:
-        failure = probe_failure.system_checks_failure(errors, lines)
-        raise StepFailed(failure.message, hint=failure.hint)
-
-
-def tenant_lines_running_checks(ctx: Context, facts: dict[str, Any]) -> list[str]:
-    """The tenant sequence's project commands that run Django's system checks (no --skip-checks)."""
-    verdicts = {tuple(e["argv"]): e for e in facts["preflight"]}
-    found = []
-    for key, line in facts_mod.sequence_lines(ctx):
-        if line == "builtin":
-            continue
-        argv = tuple(shlex.split(facts_mod.AUTO_COMMANDS[key] if line == "auto" else line))
-        verdict = verdicts.get(argv, {})
-        if verdict.get("ok") and verdict.get("runs_checks", True):
-            found.append(" ".join(argv))
-    return found
-
-
-_ENGINE_READ = re.compile(
-    r"""(?:environ(?:\.get)?|getenv|env(?:\.\w+)?|config)\s*[\[(]\s*['"](\w*ENGINE\w*)['"]"""
-)
-
-
-def engine_variables(facts: dict[str, Any]) -> list[str]:
-    """Variables the settings read to choose the database engine (`config("DB_ENGINE", ...)`),
-    from the settings file and its siblings (a settings package keeps them in base.py)."""
-    found: list[str] = []
-    settings_file = facts.get("settings_file")
-    if not settings_file:
-        return found
-    for path in sorted(Path(settings_file).parent.glob("*.py")):
-        try:
-            found += [v for v in _ENGINE_READ.findall(path.read_text(errors="replace")) if v not in found]
-        except OSError:
-            continue
-    return found
-
-
-def engine_hint(ctx: Context, facts: dict[str, Any]) -> str:
-    names = engine_variables(facts)
-    if names:
-        return (
-            f"the settings choose the engine from {', '.join(names)}: add "
-            f'{names[0]} = "django_tenants.postgresql_backend" to [database.env] in {ctx.config.source}'
-        )
-    return (
-        "make the settings read the variables devkit writes (database.env in "
-        f"{ctx.config.source}; `devkit config` shows them)"
-    )
-
-
-def preflight(ctx: Context, facts: dict[str, Any]) -> None:
-    """Settings that make the tenant sequence meaningless: fail before running anything."""
-    engine = facts["database"]["engine"]
-    if not any(name in engine for name in POSTGRES_ENGINES):
-        raise StepFailed(
-            f"the project's settings use the database engine {engine!r}, not PostgreSQL "
-            "(a silent fallback, e.g. to SQLite, when the database variables are missing?)",
-            hint=engine_hint(ctx, facts),
-        )
-    if not facts["django_tenants_installed"]:
-        raise StepFailed(
-            "django_tenants is not in INSTALLED_APPS",
-            hint="add django_tenants to SHARED_APPS/INSTALLED_APPS (django-tenants docs)",
-        )
-    conn = ctx.connection
-    db = facts["database"]
-    if db["name"] != conn.name or (db["port"] and db["port"] != str(conn.port)):
-        raise StepFailed(
-            f"the settings point at database {db['name']!r} on port {db['port'] or 'default'}, but "
-            f"devkit provides {conn.name!r} on port {conn.port}",
-            hint="map the connection onto the variables your settings read: database.env in "
-            f'{ctx.config.source} (e.g. DB_NAME = "{{name}}")',
-        )

@@ -78,7 +78,7 @@ def test_tenant_domain_model_unset(project: Path) -> None:
 def test_required_tenant_fields_devkit_would_not_set_are_a_warning(project: Path) -> None:
     """django-tenants' documented tenant model: paid_until has no default. With devkit creating
     tenants itself (development tenants here), doctor says so before a run fails."""
-    from tests.test_dev_tenants import REQUIRED, REQUIRED_MIGRATION
+    from tests.tenants.test_dev_tenants import REQUIRED, REQUIRED_MIGRATION
 
     models = project / "backend" / "customers" / "models.py"
     migration = project / "backend" / "customers" / "migrations" / "0001_initial.py"

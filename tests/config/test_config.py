@@ -140,7 +140,7 @@ def test_global_options_before_and_after_subcommand(tmp_path: Path) -> None:
 
 
 def test_every_key_is_documented() -> None:
-    text = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
+    text = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
 
     def documented(key: str) -> bool:
         parts = key.split(".")

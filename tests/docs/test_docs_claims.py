@@ -22,7 +22,7 @@ from devkit.docs import generate, workflows
 from tests.support.doc_claims import violated_claims
 from tests.support.project import copy_example, devkit
 
-FIXTURES = Path(__file__).parent / "fixtures" / "docs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "docs"
 SHAPES = sorted(p.stem for p in (FIXTURES / "shapes").glob("*.json"))
 
 

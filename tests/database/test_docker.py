@@ -27,8 +27,8 @@ from devkit.config.loading import load
 from devkit.database.docker_engine import connect
 from devkit.database.docker_image import ensure_image
 from devkit.database.docker_labels import PROJECT, project_id, resource_names
+from tests.commands.test_up_e2e import snapshot
 from tests.support.project import REPO, Ran, devkit, pin_provider
-from tests.test_up_e2e import snapshot
 
 pytestmark = pytest.mark.docker
 

@@ -11,6 +11,7 @@ import pytest
 from devkit.config import loading
 from devkit.context import Context
 from devkit.project import facts
+from devkit.project.django import Django
 
 
 @pytest.fixture
@@ -26,32 +27,32 @@ def site(ctx: Context) -> Path:
 
 def test_a_different_installed_django_changes_the_key(ctx: Context) -> None:
     (site(ctx) / "Django-5.2.19.dist-info").mkdir()
-    before = facts.cache_key(ctx)
-    assert facts.cache_key(ctx) == before  # stable while nothing changes
+    before = facts.cache_key(ctx.django())
+    assert facts.cache_key(ctx.django()) == before  # stable while nothing changes
     (site(ctx) / "Django-5.2.19.dist-info").rename(site(ctx) / "Django-3.2.25.dist-info")
-    assert facts.cache_key(ctx) != before
+    assert facts.cache_key(ctx.django()) != before
 
 
 def test_an_added_package_or_pth_file_changes_the_key(ctx: Context) -> None:
-    before = facts.cache_key(ctx)
+    before = facts.cache_key(ctx.django())
     (site(ctx) / "setuptools-65.5.0.dist-info").mkdir()
-    added = facts.cache_key(ctx)
+    added = facts.cache_key(ctx.django())
     assert added != before
     (site(ctx) / "__editable__.mysite.pth").write_text("/src\n")
-    assert facts.cache_key(ctx) != added
+    assert facts.cache_key(ctx.django()) != added
 
 
 def test_variables_the_settings_may_read_change_the_key_volatile_ones_do_not(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = facts.cache_key(ctx)
+    before = facts.cache_key(ctx.django())
     monkeypatch.setenv("OLDPWD", "/somewhere/else")
     monkeypatch.setenv("SHLVL", str(int(os.environ.get("SHLVL", "1")) + 1))
     monkeypatch.setenv("XDG_SESSION_ID", "7")  # another terminal of the same person
     monkeypatch.setenv("PATH", "/opt/other/bin" + os.pathsep + os.environ.get("PATH", ""))
-    assert facts.cache_key(ctx) == before
+    assert facts.cache_key(ctx.django()) == before
     monkeypatch.setenv("SECRET_KEY", "another")
-    assert facts.cache_key(ctx) != before
+    assert facts.cache_key(ctx.django()) != before
 
 
 def test_steps_loading_at_once_share_one_probe_and_its_failure(
@@ -80,7 +81,7 @@ def test_steps_loading_at_once_share_one_probe_and_its_failure(
 
         def one() -> None:
             try:
-                results.append(facts.load(ctx))
+                results.append(facts.load(ctx.django()))
             except StepFailed as exc:
                 results.append(exc)
 
@@ -92,7 +93,7 @@ def test_steps_loading_at_once_share_one_probe_and_its_failure(
             thread.join()
         return results
 
-    monkeypatch.setattr(facts, "run_probe", probe)
+    monkeypatch.setattr(Django, "probe", probe)
     assert both() == [{"probed": True}, {"probed": True}] and runs == ["facts.py"]
 
     outcome["error"] = True
@@ -100,5 +101,5 @@ def test_steps_loading_at_once_share_one_probe_and_its_failure(
     failed = both()
     assert len(runs) == 2 and all(isinstance(r, StepFailed) for r in failed), failed
     with pytest.raises(StepFailed):  # a later load runs the probe again: nothing remembered
-        facts.load(ctx)
+        facts.load(ctx.django())
     assert len(runs) == 3

@@ -17,7 +17,7 @@ from devkit.core.masking import register
 from devkit.docs import blocks, generate, roadmap, workflows
 from tests.support.project import copy_example, devkit
 
-FIXTURES = Path(__file__).parent / "fixtures" / "docs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "docs"
 COPILOT = ".github/copilot-instructions.md"
 ROADMAP = "docs/ROADMAP.md"
 
@@ -116,7 +116,7 @@ def test_unknown_need_and_cycle_name_the_job_line() -> None:
 # -- roadmap source ---------------------------------------------------------------------------
 def test_roadmap_source_parses_dates_items_and_notes() -> None:
     phases = roadmap.load_roadmap(
-        Path(__file__).parents[1] / "examples" / "tenant-demo" / "docs" / "roadmap.toml", "docs/roadmap.toml"
+        Path(__file__).parents[2] / "examples" / "tenant-demo" / "docs" / "roadmap.toml", "docs/roadmap.toml"
     )
     assert [(p.name, p.status) for p in phases][:2] == [
         ("Foundations", "done"),
@@ -211,9 +211,10 @@ def test_project_templates_override_and_secrets_are_masked(offline: Context) -> 
 def _context(ctx: Context, facts: dict) -> dict:
     from devkit.docs.gather import template_context
     from devkit.docs.settings import docs_settings
-    from devkit.project import facts as facts_mod
 
-    return template_context(ctx.config, docs_settings(ctx.config), facts, facts_mod.sequence_lines(ctx))
+    return template_context(
+        ctx.config, docs_settings(ctx.config), facts, ctx.config.tenants.sequence_lines(ctx.profile)
+    )
 
 
 def test_a_malformed_roadmap_fails_the_plan_with_file_and_line(offline: Context) -> None:
@@ -312,7 +313,7 @@ def test_docs_step_runs_once_then_skips_without_django(example: Path) -> None:
 def test_pre_commit_hooks_ship_docs_and_workflow_checks() -> None:
     import yaml
 
-    hooks = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
+    hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
     by_id = {h["id"]: h for h in hooks}
     assert by_id["devkit-docs"]["entry"] == "devkit docs --check"
     assert by_id["devkit-docs"]["pass_filenames"] is False

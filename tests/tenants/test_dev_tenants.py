@@ -184,7 +184,7 @@ def test_without_a_pg_dump_of_the_servers_version_clone_schema_makes_them(many: 
         "workers": 2,
         "pg_dump": [],
     }
-    probe = REPO / "devkit" / "probe" / "tenants.py"
+    probe = REPO / "devkit" / "project" / "probe" / "tenants.py"
     bootstrap = "import os, runpy; runpy.run_path(os.environ['DEVKIT_PROBE_SCRIPT'], run_name='__main__')"
     env.update(DEVKIT_PROBE_SCRIPT=str(probe), DEVKIT_TENANTS=json.dumps({"dev_tenants": plan}))
     done = subprocess.run(

@@ -8,7 +8,7 @@ import pytest
 
 from devkit.core import masking
 
-CORPUS = Path(__file__).parent / "fixtures" / "masking" / "corpus.txt"
+CORPUS = Path(__file__).parents[1] / "fixtures" / "masking" / "corpus.txt"
 
 
 def _cases() -> tuple[list[str], list[tuple[str, str]]]:

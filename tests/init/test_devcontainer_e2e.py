@@ -13,7 +13,7 @@ Substitutions this test makes (none of them is in what users get):
   proxy CA, so pip, uv and npm inside the container reach the package registries.
 - `--install-spec` points at a wheel of this checkout inside the workspace: this version of
   django-tenants-devkit is not on the package index (the generated default would install it
-  from there; detecting the spec is tested in tests/test_install_spec.py).
+  from there; detecting the spec is tested in tests/init/test_install_spec.py).
 - DEVKIT_DB_PORT publishes the db service on a free port instead of 5432.
 """
 

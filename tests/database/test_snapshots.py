@@ -12,10 +12,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.commands.test_up_e2e import NEW_MIGRATION
 from tests.conftest import reachable_dir
 from tests.support.postgres import Cluster
 from tests.support.project import Ran, copy_example, devkit, pin_provider, stop_native
-from tests.test_up_e2e import NEW_MIGRATION
 
 pytestmark = pytest.mark.e2e
 
