@@ -29,6 +29,7 @@ class Status(StrEnum):
     FAILED = "failed"
     NOT_RUN = "not-run"  # a step it needs failed
     LEFT_OUT = "left-out"  # left out by --skip / not chosen by --only: not ready, not failed
+    NONE = "none"  # nothing to do in this project (no frontend): not a ✓, not a failure
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class Done:
 
     detail: str
     marker: str = ""
+    nothing: bool = False  # the project has nothing for this step (no frontend): shown as such
+
+
+# The marker a step's record keeps when it had nothing to do: later runs say so again.
+NOTHING = "nothing-to-do"
 
 
 class Step(Protocol):
@@ -212,6 +218,11 @@ class Runner:
         try:
             reason = "forced (--force)" if selection.forced(step.name) else stale_reason(step, ctx)
             if reason is None:
+                record = ctx.state.step(step.name)
+                if record.get("marker") == NOTHING:
+                    return Result(
+                        step.name, Status.NONE, time.monotonic() - started, record.get("detail", "")
+                    )
                 return Result(step.name, Status.SKIPPED, time.monotonic() - started, "up to date")
             self.on_start(step.name, reason)
             done = step.run(ctx)
@@ -221,8 +232,10 @@ class Runner:
                 err = StepFailed(f"{step.name}: interrupted", hint="run `devkit up` again")
                 return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)
             # Inputs as they are now: running may create some (a database step's data folder).
-            ctx.state.record_step(step.name, step.fingerprint(ctx), done.detail, done.marker)
-            return Result(step.name, Status.RAN, time.monotonic() - started, done.detail)
+            marker = NOTHING if done.nothing else done.marker
+            ctx.state.record_step(step.name, step.fingerprint(ctx), done.detail, marker)
+            status = Status.NONE if done.nothing else Status.RAN
+            return Result(step.name, status, time.monotonic() - started, done.detail)
         except DevkitError as exc:
             return Result(step.name, Status.FAILED, time.monotonic() - started, exc.message, exc)
         except Exception as exc:  # a bug in devkit: still a failed step with a report, not a hang

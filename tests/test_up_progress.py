@@ -23,7 +23,7 @@ from tests.support.project import REPO, devkit, set_config
 pytestmark = pytest.mark.e2e
 
 ROWS, COLS = 40, 100
-STEPS = ("database", "python-deps", "node-deps", "tenants", "docs")
+STEPS = ("database", "python-deps", "node-deps", "env", "tenants", "docs")
 SPINNER = re.compile("[\u2800-\u28ff]")  # the braille dots of rich's spinner
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STEP_END = re.compile(r"^(✓|✗|-|○) (\S+) +(ran|skipped|failed|not-run|left-out) +\d+\.\d\ds  .*$")

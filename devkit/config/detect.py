@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 _SKIP = {".git", ".venv", "venv", "node_modules", ".devkit", "__pycache__", ".tox", "dist"}
-_LOCKFILES = (("package-lock.json", "npm"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"))
+_LOCKFILES = (
+    ("package-lock.json", "npm"),
+    ("pnpm-lock.yaml", "pnpm"),
+    ("yarn.lock", "yarn"),
+    ("bun.lock", "bun"),
+    ("bun.lockb", "bun"),
+)
 
 
 def defaults(root: Path, current: dict[str, Any]) -> dict[str, tuple[Any, str]]:
@@ -26,10 +32,9 @@ def defaults(root: Path, current: dict[str, Any]) -> dict[str, tuple[Any, str]]:
         found["python.version"] = version
     node_dir = find_node_dir(root)
     if node_dir is not None:
-        found["node.dir"] = (_rel(node_dir, root) or ".", "package.json")
-        manager = _package_manager(node_dir)
-        if manager:
-            found["node.package_manager"] = manager
+        found["node.dir"] = (_rel(node_dir, root) or ".", "package.json with dependencies")
+        # node.package_manager stays "auto": the install reads it from the folder it installs
+        # (a configured node.dir has its own lockfile and packageManager)
         version = _node_version(root, node_dir)
         if version:
             found["node.version"] = version
@@ -272,14 +277,27 @@ def find_manage_py(root: Path, depth: int = 3) -> Path | None:
     return None
 
 
-def find_node_dir(root: Path) -> Path | None:
-    if (root / "package.json").is_file():
-        return root
-    children = sorted(_subdirs(root), key=lambda p: (p.name != "frontend", p.name))
-    for child in children:
-        if child.name not in _SKIP and (child / "package.json").is_file():
-            return child
-    return None
+def find_node_dir(root: Path, depth: int = 2) -> Path | None:
+    """The frontend: the folder (the root, or up to `depth` levels down) whose package.json has
+    dependencies, one with a lockfile first, then the shallowest (a root package.json of `{}` beside
+    frontend/ is not the frontend)."""
+    found: list[tuple[bool, int, str, Path]] = []
+    level = [root]
+    for distance in range(depth + 1):
+        for folder in level:
+            if _has_dependencies(folder / "package.json"):
+                locked = any((folder / lock).is_file() for lock, _pm in _LOCKFILES)
+                found.append((not locked, distance, folder.as_posix(), folder))
+        level = sorted(child for p in level for child in _subdirs(p) if child.name not in _SKIP)
+    return min(found)[3] if found else None
+
+
+def _has_dependencies(package: Path) -> bool:
+    try:
+        data = json.loads(package.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and bool(data.get("dependencies") or data.get("devDependencies"))
 
 
 def package_manager_field(folder: Path) -> tuple[str, str] | None:
@@ -290,18 +308,8 @@ def package_manager_field(folder: Path) -> tuple[str, str] | None:
         return None
     if not isinstance(value, str):
         return None
-    match = re.fullmatch(r"(npm|pnpm|yarn)@(\d[^+\s]*)(\+.*)?", value.strip())
+    match = re.fullmatch(r"(npm|pnpm|yarn|bun)@(\d[^+\s]*)(\+.*)?", value.strip())
     return (match.group(1), match.group(2)) if match else None
-
-
-def _package_manager(node_dir: Path) -> tuple[str, str] | None:
-    pinned = package_manager_field(node_dir)
-    if pinned is not None:
-        return pinned[0], "package.json packageManager"
-    for lockfile, manager in _LOCKFILES:
-        if (node_dir / lockfile).is_file():
-            return manager, lockfile
-    return None
 
 
 def _node_version(root: Path, node_dir: Path) -> tuple[str, str] | None:

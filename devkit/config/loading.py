@@ -20,7 +20,7 @@ from devkit.core.errors import ConfigError
 
 CHOICES = {
     "python.installer": ("auto", "pip", "uv"),
-    "node.package_manager": ("auto", "npm", "pnpm", "yarn"),
+    "node.package_manager": ("auto", "npm", "pnpm", "yarn", "bun"),
     "database.provider": ("auto", "docker", "native", "external"),
 }
 _INTERNAL = {"root", "source", "provenance", "warnings"}

@@ -29,7 +29,7 @@ class PythonConfig:
 @dataclass(frozen=True)
 class NodeConfig:
     dir: str = ""  # folder holding package.json; "" = no frontend
-    package_manager: str = "auto"  # auto | npm | pnpm | yarn
+    package_manager: str = "auto"  # auto | npm | pnpm | yarn | bun
     version: str = ""  # required Node version (".nvmrc" or engines.node)
 
 
@@ -122,6 +122,8 @@ class Config:
     database: DatabaseConfig = DatabaseConfig()
     tenants: TenantsConfig = TenantsConfig()
     docs: DocsConfig = DocsConfig()
+    # Development values a team shares (not secrets): written into devkit's block of the env file.
+    env: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     warnings: tuple[str, ...] = ()
 

@@ -102,6 +102,57 @@ def write(path: Path, values: dict[str, str], warn: Callable[[str], None] | None
     return True
 
 
+def append(path: Path, text: str) -> None:
+    """Add lines after everything in the file (the person's from then on); mode 0600."""
+    existing = _read(path)
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    write_atomic(path, existing + ("\n" if existing else "") + text, 0o600)
+
+
+SEEDED_HEADER = "# added by devkit"
+
+
+def retire_seeded(path: Path, keys: set[str]) -> list[str]:
+    """Comment out the lines devkit itself added below its `# added by devkit` header for `keys`
+    (devkit's block sets them now: a later line would override it). Other lines are never
+    touched. Returns the keys retired."""
+    lines = _read(path).splitlines(keepends=True)
+    retired: list[str] = []
+    seeded = False
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text.startswith(SEEDED_HEADER):
+            seeded = True
+            continue
+        if not text or text == BEGIN:
+            seeded = False
+            continue
+        key = text.split("=", 1)[0].strip() if "=" in text and not text.startswith("#") else ""
+        if seeded and key in keys:
+            lines[i] = f"# {text}  (devkit's block sets {key})\n"
+            retired.append(key)
+    if retired:
+        write_atomic(path, "".join(lines), 0o600)
+    return retired
+
+
+def remove_block(path: Path) -> bool:
+    """Take devkit's block out of a file devkit no longer writes to (the settings load another):
+    the file goes only when nothing else was in it. Returns True when something changed."""
+    existing = _read(path)
+    pair, _begins, _ends = _markers(existing.splitlines(keepends=True))
+    if pair is None:
+        return False
+    lines = existing.splitlines(keepends=True)
+    rest = "".join(lines[: pair[0]] + lines[pair[1] + 1 :])
+    if rest.strip():
+        write_atomic(path, rest, 0o600)
+    else:
+        path.unlink()
+    return True
+
+
 def _read(path: Path) -> str:
     """The env file's text ("" when missing); ConfigError when it is not text devkit may rewrite."""
     from devkit.core.errors import ConfigError

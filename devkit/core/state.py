@@ -54,6 +54,7 @@ _SHAPE: dict[str, Any] = {
     "docker": {"port": int, "container": str, "volume": str, "password": str},
     "provider": str,
     "superuser_password_unset": bool,
+    "env_seeded": list,
 }
 
 

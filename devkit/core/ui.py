@@ -27,6 +27,7 @@ SYMBOLS = {
     "failed": "[red]✗[/]",
     "not-run": "[yellow]-[/]",
     "left-out": "[yellow]○[/]",  # left out by --skip/--only: not the mark of an up-to-date step
+    "none": "[dim]·[/]",  # the project has nothing for this step (no frontend)
 }
 
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.config import loading
+from devkit.config import loading, toml_text
 from devkit.core.errors import ConfigError
-from devkit.init import toml_text
 from devkit.init.discover import PYPROJECT_TABLE, Discovery
 from devkit.init.files import FilePlan
 from devkit.init.questions import Answers

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.config import detect, loading
-from devkit.init import toml_text
+from devkit.config import detect, loading, toml_text
 
 PYPROJECT_TABLE = "tool.devkit"
 _SETTINGS_MODULE = re.compile(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]")

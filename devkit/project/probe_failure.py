@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit.core import system_libraries
+
 _FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+)')
 _EXCEPTION = re.compile(
     r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Configured|Exit|Warning))(?::\s?(?P<msg>.*))?$"
@@ -133,6 +135,21 @@ def last_exception(output: str, project: Path) -> Raised | None:
     return raised
 
 
+def root_cause(output: str, project: Path) -> Raised | None:
+    """The first exception of a chain (Python prints the cause first, then "The above exception
+    was the direct cause of the following exception"), or None when there is no chain."""
+    if (
+        "The above exception was the direct cause" not in output
+        and "During handling of the above" not in output
+    ):
+        return None
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if len(starts) < 2:
+        return None
+    return last_exception("\n".join(lines[starts[-2] : starts[-1]]), project)
+
+
 def _is_project_file(path: str, project: Path) -> bool:
     parts = Path(path).parts
     if "site-packages" in parts or "dist-packages" in parts or path.startswith("<"):
@@ -182,6 +199,25 @@ def classify(
     if raised is None:
         return None
     where = f" ({raised.frame})" if raised.frame else ""
+    library = system_libraries.needed(output)
+    if library is not None:  # not a variable or a setting: a library of the system
+        return Failure("system-library", f"{raised.type}: {raised.message}{where}", library[1])
+    root = root_cause(output, project)
+    if root is not None and (root.type, root.message) != (raised.type, raised.message):
+        # a chained exception ("Unable to configure handler"): the first one is the cause
+        at = f" ({root.frame})" if root.frame else ""
+        raised = Raised(
+            raised.type, f"{raised.message}; caused by {root.type}: {root.message}{at}", raised.frame
+        )
+    undefined = re.match(r"([A-Z][A-Z0-9_]+) not found", raised.message)
+    if raised.type == "UndefinedValueError" and undefined:
+        return Failure(
+            "missing-variable",
+            f"the settings need the environment variable {undefined[1]}, which nothing sets "
+            f"(python-decouple: {raised.message}){where}",
+            f"set {undefined[1]} in the env file devkit writes (env_file), or give it a default in "
+            "the settings",
+        )
     if raised.type == "ImproperlyConfigured" and _NOT_CONFIGURED in raised.message:
         if settings_module is not None and not settings_module.strip():
             return empty_settings_module(project, root)
@@ -208,7 +244,10 @@ def classify(
                 "set DJANGO_SETTINGS_MODULE to a module under manage.py's folder (found: "
                 f"{', '.join(settings_candidates(project)) or 'none'})",
             )
-        hint = "install the missing package (add it to the requirements) or fix the import"
+        hint = (
+            "an undeclared dependency: add the package that provides it to the project's requirements "
+            "file (python.requirements), or fix the import"
+        )
         if missing and missing[1].split(".")[0] == "pkg_resources":
             hint = "pkg_resources comes from setuptools: add setuptools to the project's requirements"
         message = f"the project's code does not import: {raised.type}: {raised.message}{where}"
@@ -225,13 +264,52 @@ _NOT_NULL = re.compile(
 )
 
 
-def system_checks_failure(errors: list[str], lines: list[str]) -> Failure:
-    """Django's system checks fail: every management command that runs them stops."""
+_MISSING_VARIABLE = re.compile(
+    r"(?:UndefinedValueError: (?P<a>[A-Z][A-Z0-9_]+) not found|KeyError: '(?P<b>[A-Z][A-Z0-9_]+)'|"
+    r"(?:[Ss]et|set the|environment variable) (?P<c>[A-Z][A-Z0-9_]{2,}))"
+)
+
+
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '(?P<module>[\w.]+)'(?P<where> \([^)]*\))?")
+
+
+def system_checks_failure(errors: list[str], lines: list[str], requirements: str = "") -> Failure:
+    """Django's system checks fail: every management command that runs them stops. A check that
+    crashed on a missing environment variable names the variable, one that crashed on a module
+    nothing installs names the module and the requirements file, not --skip-checks."""
     shown = "; ".join(errors[:5]) + (f" and {len(errors) - 5} more" if len(errors) > 5 else "")
     commands = f" ({', '.join(lines)})" if lines else ""
+    message = f"Django's system checks fail, so the tenant commands{commands} will fail: {shown}"
+    crashed = [e for e in errors if e.startswith("checks.crashed")]
+    missing = [m for e in crashed if (m := _MISSING_VARIABLE.search(e))]
+    if missing:
+        names = sorted({m["a"] or m["b"] or m["c"] for m in missing})
+        return Failure(
+            "system-checks",
+            message,
+            f"the checks crashed on the environment variable {', '.join(names)}, which nothing sets: set it "
+            "in the env file devkit writes (env_file), or give it a default in the project's code",
+        )
+    modules = [m for e in crashed if (m := _NO_MODULE.search(e))]
+    if modules:
+        name = modules[0]["module"].split(".")[0]
+        where = (
+            f"{modules[0]['where'].strip(' ()')} imports it"
+            if modules[0]["where"]
+            else "the project imports it"
+        )
+        target = requirements or "the requirements file"
+        return Failure(
+            "system-checks",
+            message,
+            f"{name} is not installed and {where}: an undeclared dependency; add it to {target} "
+            "(python.requirements), then devkit up",
+        )
+    if crashed:
+        return Failure("system-checks", message, "the checks crashed where the message says: fix that code")
     return Failure(
         "system-checks",
-        f"Django's system checks fail, so the tenant commands{commands} will fail: {shown}",
+        message,
         "fix the settings the check ids name (https://docs.djangoproject.com/en/stable/ref/checks/); "
         "as a workaround add --skip-checks to those command lines in devkit.toml "
         '(e.g. migrate_shared = "migrate_schemas --shared --skip-checks")',

@@ -15,8 +15,9 @@ from devkit.pipeline import Step
 def up_steps() -> list[Step]:
     from devkit.steps.database import DatabaseStep
     from devkit.steps.docs import DocsStep
+    from devkit.steps.env import EnvStep
     from devkit.steps.node_deps import NodeDeps
     from devkit.steps.python_deps import PythonDeps
     from devkit.tenants.sequence import TenantSequence
 
-    return [DatabaseStep(), PythonDeps(), NodeDeps(), TenantSequence(), DocsStep()]
+    return [DatabaseStep(), PythonDeps(), NodeDeps(), EnvStep(), TenantSequence(), DocsStep()]

@@ -25,6 +25,7 @@ class DatabaseStep:
                 *provider.fingerprint_inputs(),
                 repr(sorted(ctx.config.database.env.items())),
                 ctx.config.env_file,
+                *([repr(sorted(ctx.config.env.items()))] if ctx.config.env else []),
             ]
         )
 
@@ -94,4 +95,5 @@ class DatabaseStep:
         return ctx.config.path(ctx.config.env_file)
 
     def _env_values(self, ctx: Context) -> dict[str, str]:
-        return ctx.connection.environment(ctx.config.database.env)
+        """[env] (shared development values), then the connection under the names the settings read."""
+        return {**ctx.config.env, **ctx.connection.environment(ctx.config.database.env)}

@@ -18,7 +18,7 @@ from devkit.pipeline import Done
 
 class DocsStep:
     name = "docs"
-    needs: tuple[str, ...] = ("database", "python-deps")
+    needs: tuple[str, ...] = ("database", "python-deps", "env")
 
     def fingerprint(self, ctx: Context) -> str:
         return generate.inputs_fingerprint(ctx)

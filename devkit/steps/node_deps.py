@@ -8,6 +8,7 @@ the lockfile found, and runs through corepack so that the pinned version install
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,36 @@ from devkit.core.state import file_digest, fingerprint, stat_digest
 from devkit.core.versions import node_satisfies
 from devkit.pipeline import Done
 
-LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
+LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock", "bun": "bun.lock"}
 INSTALL = {
     "npm": ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"],
     "pnpm": ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"],
     "yarn": ["yarn", "install", "--immutable"],  # yarn 2+ (berry) uses its cache offline-first
     "yarn1": ["yarn", "install", "--frozen-lockfile", "--prefer-offline", "--non-interactive"],
+    "bun": ["bun", "install", "--frozen-lockfile"],
 }
 # The file each package manager rewrites after a complete install.
-STATE_FILES = {"npm": ".package-lock.json", "pnpm": ".modules.yaml", "yarn": ".yarn-state.yml"}
+# (bun writes none: the node_modules folder itself, which an install or a removal changes.)
+STATE_FILES = {"npm": ".package-lock.json", "pnpm": ".modules.yaml", "yarn": ".yarn-state.yml", "bun": "."}
+
+
+# corepack's refusal of a package manager signed with keys newer than its own (Node 20's bundled one)
+COREPACK_KEYS = re.compile(
+    r"(No compatible signature found|Cannot find matching keyid|signature.*(invalid|not found))", re.I
+)
+
+
+def _script_failure(output: str) -> str:
+    """A package's install script that failed: which package and the script's own error line
+    (npm prints `npm error path …` and `command sh -c …`; the cause is the line before them)."""
+    path = re.search(r"npm error path (\S+)", output)
+    command = re.search(r"npm error command sh -c (.+)", output)
+    if not command:
+        return ""
+    said = [ln for ln in output.splitlines() if re.search(r"\b(ERROR|Error:|ENOENT|EACCES|gyp ERR!)", ln)]
+    cause = said[-1].strip()[:200] if said else ""
+    where = f" in {path.group(1)}" if path else ""
+    return f"the install script `{command.group(1).strip()}`{where} failed" + (f": {cause}" if cause else "")
 
 
 def npm_error_lines(output: str) -> str:
@@ -49,17 +71,24 @@ def manager(ctx: Context) -> str:
     pinned = package_manager_field(folder)
     if pinned is not None:
         return pinned[0]
-    for name, lockfile in LOCKFILES.items():
-        if (folder / lockfile).is_file():
+    for name in LOCKFILES:
+        if lockfile(folder, name).is_file():
             return name
     return "npm"
 
 
+def lockfile(folder: Path, pm: str) -> Path:
+    """The manager's lockfile in `folder` (bun's older binary bun.lockb too)."""
+    if pm == "bun" and not (folder / LOCKFILES["bun"]).is_file() and (folder / "bun.lockb").is_file():
+        return folder / "bun.lockb"
+    return folder / LOCKFILES[pm]
+
+
 def lockfile_disagreement(folder: Path, pm: str) -> str | None:
     """Why the lockfile found contradicts the package manager in use, or None."""
-    if (folder / LOCKFILES[pm]).is_file():
+    if lockfile(folder, pm).is_file():
         return None
-    others = [f"{lock} ({name})" for name, lock in LOCKFILES.items() if (folder / lock).is_file()]
+    others = [f"{lock.name} ({name})" for name in LOCKFILES if (lock := lockfile(folder, name)).is_file()]
     if not others:
         return None
     pinned = package_manager_field(folder)
@@ -80,9 +109,22 @@ def install_command(folder: Path, pm: str) -> tuple[list[str], dict[str, str]]:
         classic = major == "1" or (not major and not (folder / ".yarnrc.yml").is_file())
         key = "yarn1" if classic else "yarn"
     argv = list(INSTALL[key])
+    if pm == "bun":  # not corepack's: bun itself, or the release from the npm registry
+        if shutil.which("bun"):
+            return argv, {}
+        release = pinned[1] if pinned and pinned[0] == "bun" else "1"
+        return ["npm", "exec", "--yes", f"--package=bun@{release}", "--", *argv], {}
     if pinned is not None and pinned[0] == pm and pm != "npm" and shutil.which("corepack"):
         return ["corepack", *argv], {"COREPACK_ENABLE_DOWNLOAD_PROMPT": "0"}
     return argv, {}
+
+
+def _no_frontend(ctx: Context) -> str:
+    if ctx.config.provenance.get("node.dir", "default") not in ("default",) and not ctx.config.provenance.get(
+        "node.dir", ""
+    ).startswith("detected"):
+        return f'no frontend (node.dir = "" in {ctx.config.source})'
+    return "no frontend: no package.json with dependencies in the project"
 
 
 def node_version() -> str:
@@ -106,7 +148,7 @@ class NodeDeps:
             [
                 str(folder),
                 pm,
-                file_digest(folder / LOCKFILES[pm]),
+                file_digest(lockfile(folder, pm)),
                 file_digest(folder / "package.json"),
                 ctx.config.node.version,
                 stat_digest(Path(node).resolve()) if node else "no-node",
@@ -125,7 +167,7 @@ class NodeDeps:
     def run(self, ctx: Context) -> Done:
         folder = self._folder(ctx)
         if folder is None:
-            return Done("no frontend (node.dir is empty)")
+            return Done(_no_frontend(ctx), nothing=True)
         pm = manager(ctx)
         disagreement = lockfile_disagreement(folder, pm)
         if disagreement is not None:
@@ -134,9 +176,9 @@ class NodeDeps:
                 hint=f"install with the manager the project uses ({pm} install) and commit its "
                 "lockfile, or correct packageManager / node.package_manager",
             )
-        if not (folder / LOCKFILES[pm]).is_file():
+        if not lockfile(folder, pm).is_file():
             raise StepFailed(
-                f"{folder / LOCKFILES[pm]} is missing: a reproducible install needs it",
+                f"{lockfile(folder, pm)} is missing: a reproducible install needs it",
                 hint=f"run `{pm} install` once and commit the lockfile",
             )
         have = node_version()
@@ -148,9 +190,37 @@ class NodeDeps:
                 hint=f"switch Node (nvm install {wanted}; nvm use) or change node.version",
             )
         argv, env = install_command(folder, pm)
-        ctx.progress(f"{pm}: installing from {LOCKFILES[pm]}")  # npm ci says nothing until the end
+        ctx.progress(
+            f"{pm}: installing from {lockfile(folder, pm).name}"
+        )  # npm ci says nothing until the end
+        note = ""
         try:
-            done = proc.run(
+            done = self._install(ctx, folder, pm, argv, env)
+        except proc.CommandFailed as exc:
+            pinned = package_manager_field(folder)
+            if argv[0] != "corepack" or not COREPACK_KEYS.search(exc.output) or pinned is None:
+                raise
+            # Node's bundled corepack predates the registry's signing keys: the pinned release,
+            # from the same registry, through npm instead.
+            argv = ["npm", "exec", "--yes", f"--package={pm}@{pinned[1]}", "--", *argv[1:]]
+            done = self._install(ctx, folder, pm, argv, {})
+            note = (
+                f"; corepack could not verify {pm}@{pinned[1]} (its signing keys are older than the "
+                "registry's), so npm exec ran it"
+            )
+        shown = " ".join(argv[:3] if argv[0] == "corepack" else argv[:2])
+        if argv[0] == "npm" and argv[1] == "exec":
+            shown = f"{pm} {argv[-2]}"
+        return Done(
+            f"{shown} with Node {have} ({done.seconds:.1f}s){note}",
+            marker=stat_digest(folder / "node_modules" / STATE_FILES[pm]),
+        )
+
+    def _install(
+        self, ctx: Context, folder: Path, pm: str, argv: list[str], env: dict[str, str]
+    ) -> proc.Completed:
+        try:
+            return proc.run(
                 argv,
                 cwd=folder,
                 env=env,
@@ -162,12 +232,9 @@ class NodeDeps:
             exc.details = npm_error_lines(exc.output) or exc.details
             if "in sync" in exc.output:
                 exc.hint = f"package.json and {LOCKFILES[pm]} disagree: run `{pm} install`, commit both"
+            elif cause := _script_failure(exc.output):
+                exc.hint = cause
             raise
-        shown = " ".join(argv[:3] if argv[0] == "corepack" else argv[:2])
-        return Done(
-            f"{shown} with Node {have} ({done.seconds:.1f}s)",
-            marker=stat_digest(folder / "node_modules" / STATE_FILES[pm]),
-        )
 
     def verify(self, ctx: Context) -> None:
         folder = self._folder(ctx)

@@ -365,7 +365,59 @@ def install(ctx: Context, src: Source, chosen: Installer, reinstall: bool = Fals
     except proc.CommandFailed as exc:
         if src.kind == "uv" and "needs to be updated" in exc.output:
             raise _out_of_date(src, "uv lock") from exc
+        cause = install_failure(exc.output, src, ctx)
+        if cause:
+            exc.hint = cause
         raise
+
+
+# Distributions that exist for Windows only (a `pip freeze` made on Windows lists them).
+WINDOWS_ONLY = (
+    "pywin32",
+    "pypiwin32",
+    "twisted-iocpsupport",
+    "pywinpty",
+    "wmi",
+    "windows-curses",
+    "comtypes",
+)
+
+
+def install_failure(output: str, src: Source, ctx: Context) -> str:
+    """What an installer's output says the cause is, as the change to make ("" when unknown)."""
+    from devkit.core import system_libraries
+
+    rel = src.path.name
+    python = re.search(
+        r"(?:Python|python) ([\d.]+) does not satisfy Python(\S+)|requires[- ]Python ?([<>=!~][^\s,;]+)",
+        output,
+    )
+    if python:
+        spec = python.group(2) or python.group(3)
+        return (
+            f"a dependency needs Python {spec}, the venv has another: set python.version = "
+            f'"{_release_of(spec)}" in {ctx.config.source}, then devkit up builds a venv with it'
+        )
+    vcs = re.search(r"(git\+\S+|hg\+\S+)", output)
+    if vcs and re.search(
+        r"Could not resolve host|unable to access|Failed to fetch|Connection refused", output
+    ):
+        return (
+            f"{rel} names {vcs.group(1)}, which cannot be fetched from this machine (only package "
+            "registries are reachable?): install it another way, or make that line optional"
+        )
+    windows = next(
+        (name for name in WINDOWS_ONLY if re.search(rf"\b{re.escape(name)}\b", output, re.I)), None
+    )
+    if windows:
+        return (
+            f"{windows} exists for Windows only (a requirements file frozen on Windows lists it): "
+            f'add `; sys_platform == "win32"` to its line in {rel}'
+        )
+    library = system_libraries.needed(output)
+    if library:
+        return library[1]
+    return ""
 
 
 def _target(src: Source, extras: list[str], groups: list[str]) -> list[str]:
@@ -392,25 +444,24 @@ def _out_of_date(src: Source, fix: str) -> StepFailed:
 
 def without_missing_lock_tool(ctx: Context, src: Source) -> tuple[Source, str]:
     """A poetry/pdm/pipenv lockfile whose tool is not on PATH: what beside it uv installs as it
-    is (pyproject.toml's [project] dependencies, a requirements file, Pipfile.lock's pinned
+    is (a requirements file, pyproject.toml's [project] dependencies, Pipfile.lock's pinned
     versions), and the note that says so; the lockfile itself when its tool is there."""
     if src.kind not in LOCK_TOOLS or shutil.which(LOCK_TOOLS[src.kind][0]):
         return src, ""
     tool = LOCK_TOOLS[src.kind][0]
     folder = src.path.parent
+    from devkit.config.detect import requirement_files
+
+    files = requirement_files(folder)  # pinned (usually an export of the lock): first
+    if files:
+        note = f"{tool} is not on PATH: installed {files[0].name}, beside {src.path.name}"
+        return source_of(files[0]), note
     pyproject = folder / "pyproject.toml"
     if src.kind in ("poetry", "pdm") and pyproject.is_file() and _pep621_dependencies(pyproject):
         return source_of(pyproject), (
             f"{tool} is not on PATH: installed pyproject.toml's [project] dependencies with uv "
             f"(resolved now, not pinned by {src.path.name})"
         )
-    from devkit.config.detect import requirement_files
-
-    files = requirement_files(folder)
-    if files:
-        return source_of(
-            files[0]
-        ), f"{tool} is not on PATH: installed {files[0].name}, beside {src.path.name}"
     if src.kind == "pipenv":
         pinned = pipfile_lock_requirements(src.path, ctx.config.state_dir / "pipfile-lock-requirements.txt")
         return source_of(pinned), "pipenv is not on PATH: installed Pipfile.lock's pinned versions with uv"

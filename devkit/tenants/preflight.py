@@ -18,12 +18,14 @@ from devkit.tenants.actions import Action
 POSTGRES_ENGINES = ("postgresql", "postgis", "django_tenants")
 
 
-def refuse_failing_checks(facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any]) -> None:
+def refuse_failing_checks(
+    facts: dict[str, Any], actions: list[Action], verdicts: dict[Any, Any], requirements: str = ""
+) -> None:
     """Django's system checks fail: every command of the plan that runs them would stop."""
     errors = [f"{c['id']}: {c['msg']}" for c in facts.get("system_checks", [])]
     lines = [" ".join(a.argv) for a in actions if a.argv and verdicts[a.argv].get("runs_checks", True)]
     if errors and lines:
-        failure = probe_failure.system_checks_failure(errors, lines)
+        failure = probe_failure.system_checks_failure(errors, lines, requirements)
         raise StepFailed(failure.message, hint=failure.hint)
 
 

@@ -30,7 +30,7 @@ GAVE_PASSWORD = ("created superuser", "set a new password for superuser")
 
 class TenantSequence:
     name = "tenants"
-    needs: tuple[str, ...] = ("database", "python-deps")
+    needs: tuple[str, ...] = ("database", "python-deps", "env")
 
     def fingerprint(self, ctx: Context) -> str:
         conn = ctx.connection
@@ -143,7 +143,7 @@ class TenantSequence:
             actions.append(Action("dev_tenants"))
         if ctx.profile == "dev" and ctx.config.tenants.superuser:
             actions.append(Action("superuser"))
-        refuse_failing_checks(facts, actions, verdicts)
+        refuse_failing_checks(facts, actions, verdicts, ctx.config.python.requirements)
         self._refuse_unfillable(ctx, facts, actions)
         return actions
 

@@ -398,3 +398,32 @@ def test_a_user_model_only_in_the_tenant_apps_gets_a_superuser_per_tenant(
         rows = db.execute("SELECT email, is_superuser FROM guest.accounts_user").fetchall()
     assert rows == [("admin@example.com", True)], rows
     assert "AUTH True" in _check_password(project, "admin@example.com", "guest")
+
+
+def test_the_environment_is_read_from_the_settings_themselves(copy_project: Callable[[str], Path]) -> None:
+    """Issue 25 #3 #4: DATABASES read through a settings helper in a module imported absolutely,
+    a second alias from a URL, no PORT; the settings load mysite/.env.local themselves; the
+    example beside it switches them to development; LOGGING writes into logs/. `init` + `up`:
+    green, with what devkit did said, and nothing to do on the next run."""
+    project = copy_project("env-reading")
+    assert devkit("init", "--no-input", project=project).code == 0
+    green = run("up", "--no-input", project=project)
+    assert_green(green)
+    config = (project / "devkit.toml").read_text()
+    for line in ('APP_DB = "{name}"', 'APP_DB_USER = "{user}"', 'APP_DB_SECRET = "{password}"',
+                 'APP_DB_SERVER = "{host}"', 'AUDIT_DATABASE_URL = "{url}"', 'PGPORT = "{port}"',
+                 'env_file = "mysite/.env.local"'):  # fmt: skip
+        assert line in config, (line, config)
+    env = (project / "mysite" / ".env.local").read_text()
+    assert "DJANGO_ENV=development" in env and "FEATURE_FLAGS=reports,exports" in env, env
+    assert "SECRET_KEY=change-me" not in env and re.search(r"(?m)^SECRET_KEY=\S{40,}", env), env
+    # the database's variables are devkit's block's: the example's line devkit copied is retired
+    assert not re.search(r"(?m)^APP_DB=myproject", env) and "# APP_DB=myproject" in env, env
+    assert (project / "mysite" / ".env.local").stat().st_mode & 0o777 == 0o600
+    assert (project / "logs").is_dir() and not (project / ".env").exists()
+    assert "generated SECRET_KEY" in green.text and "mysite/.env.local" in green.text, green.text
+    state = tenant_state(url_of(project))
+    assert state["tenants"] == [("guest", "Guest"), ("public", "Public")]
+    warm = run("up", "--no-input", project=project)
+    assert_green(warm)
+    assert re.search(r"env\s+skipped", warm.out), warm.out

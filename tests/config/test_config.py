@@ -27,7 +27,7 @@ def test_detects_layout(tmp_path: Path) -> None:
             "backend/manage.py": "",
             "backend/requirements.txt": "Django\n",
             ".python-version": "3.11\n",
-            "frontend/package.json": json.dumps({"engines": {"node": ">=20"}}),
+            "frontend/package.json": json.dumps({"engines": {"node": ">=20"}, "dependencies": {"vue": "3"}}),
             "frontend/pnpm-lock.yaml": "",
             "devkit.toml": "",
         },
@@ -37,7 +37,7 @@ def test_detects_layout(tmp_path: Path) -> None:
     assert cfg.python.requirements == "backend/requirements.txt"
     assert cfg.python.version == "3.11"
     assert cfg.node.dir == "frontend"
-    assert cfg.node.package_manager == "pnpm"
+    assert cfg.node.package_manager == "auto"  # read at install time from the folder it installs
     assert cfg.node.version == ">=20"
     assert cfg.provenance["node.version"] == "detected: package.json engines.node"
     assert cfg.provenance["database.provider"] == "default"
@@ -46,7 +46,10 @@ def test_detects_layout(tmp_path: Path) -> None:
 def test_nvmrc_wins_over_engines(tmp_path: Path) -> None:
     write(
         tmp_path,
-        {"package.json": json.dumps({"engines": {"node": ">=18"}}), ".nvmrc": "v20.11.1\n"},
+        {
+            "package.json": json.dumps({"engines": {"node": ">=18"}, "dependencies": {"x": "1"}}),
+            ".nvmrc": "v20.11.1\n",
+        },
     )
     assert loading.load(tmp_path).node.version == "20.11.1"
 

@@ -36,7 +36,7 @@ IMAGE = "devkit-test/postgres:15"
 EXITS_IMAGE = "devkit-test/postgres-exits:15"  # same image, DEVKIT_TEST_EXIT_IMMEDIATELY=1
 NEXT_MAJOR_IMAGE = "devkit-test/postgres:16"  # the same binaries tagged 16: a "major upgrade"
 REGISTRY = os.environ.get("DEVKIT_TEST_REGISTRY", "127.0.0.1:5099")  # up.sh serves it
-STEPS = ("database", "python-deps", "node-deps", "tenants", "docs")
+STEPS = ("database", "python-deps", "node-deps", "env", "tenants", "docs")
 
 
 @pytest.fixture(scope="session")

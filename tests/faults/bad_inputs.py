@@ -336,7 +336,7 @@ CASES: list[Case] = [
         ("config",),
         2,
         (".nvmrc", "cannot read"),
-        {"web/package.json": "{}", "web/.nvmrc": b"\xff"},
+        {"web/package.json": '{"dependencies": {"vue": "3"}}', "web/.nvmrc": b"\xff"},
     ),
     Case(
         "pyproject-syntax",

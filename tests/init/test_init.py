@@ -12,9 +12,8 @@ import pexpect
 import pytest
 import yaml
 
-from devkit.config import loading
+from devkit.config import loading, toml_text
 from devkit.core import jsonc
-from devkit.init import toml_text
 from tests.support.project import REPO, devkit, pin_provider
 
 EXAMPLE_ENV = {

@@ -47,7 +47,6 @@ def test_a_pinned_package_manager_runs_through_corepack(tmp_path: Path) -> None:
 def test_package_manager_field_is_detected_and_checked_against_the_lockfile(tmp_path: Path) -> None:
     folder = frontend(tmp_path / "f", "pnpm@9.15.0", "package-lock.json")
     assert detect.package_manager_field(folder) == ("pnpm", "9.15.0")
-    assert detect._package_manager(folder) == ("pnpm", "package.json packageManager")
     assert lockfile_disagreement(folder, "pnpm") == (
         "package.json packageManager says pnpm@9.15.0, but the lockfile is package-lock.json (npm)"
     )

@@ -171,12 +171,26 @@ def _system_checks():
         except TypeError:  # Django < 3.1: no databases argument, no database checks by default
             found = checks.run_checks(include_deployment_checks=False)
     except Exception as exc:  # a project check that crashes fails every command the same way
-        return [{"id": "checks.crashed", "msg": "%s: %s" % (type(exc).__name__, exc), "obj": ""}]
+        where = _project_line(exc)
+        return [{"id": "checks.crashed", "msg": "%s: %s%s" % (type(exc).__name__, exc, where), "obj": ""}]
     return [
         {"id": c.id or "?", "msg": c.msg, "obj": str(c.obj) if c.obj is not None else "", "hint": c.hint}
         for c in found
         if c.is_serious() and not c.is_silenced()
     ]
+
+
+def _project_line(exc):
+    """(path:line) of the innermost frame of the project's own code in the exception, or ""."""
+    import traceback
+
+    here = os.getcwd() + os.sep
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith(here) and "site-packages" not in f.filename
+    ]
+    return " (%s:%d)" % (os.path.relpath(frames[-1].filename), frames[-1].lineno) if frames else ""
 
 
 def _runs_checks(command, args):

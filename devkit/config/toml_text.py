@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-DICT_KEYS = {"database.env"}  # flat keys whose value is a whole table
+DICT_KEYS = {"database.env", "env", "tenants.fields", "tenants.superuser_fields"}  # whole tables
 COMMENTS = {
     "database.provider": "auto | docker | native | external",
     "database.port": "0 = choose a free port once, then keep it",

@@ -1,0 +1,167 @@
+"""Values for the variables a project's settings need that a fresh clone does not have: first what
+the project's own example file says (`.env.example`, `.env.sample` ...; Rails' bin/setup copies
+its example the same way), then development values devkit generates, secrets random.
+
+Secret-looking names (SECRET_KEY, *_SECRET, JWT_*, *_TOKEN, *_KEY, *PASSWORD*) get a random value:
+64 url-safe characters (Django's deployment check wants 50 or more), or a Fernet key (32 bytes in
+url-safe base64) for an encryption key. An example value that is a placeholder (`your-api-key`, `changeme`,
+`<...>`, an empty value) is not copied for a secret, and named in the note otherwise.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from devkit.core import envfile
+
+# Names of example env files, most specific first; `{name}` is the env file's own name.
+EXAMPLE_NAMES = (
+    "{name}.example", "{name}.sample", "{name}.dist", "{name}.template", "{name}.tmpl",
+    ".env.example", ".env.sample", ".env.dist", ".env.template", ".env.local.example",
+    ".env.local.sample", ".env.dev.example", ".env.development.example", ".env-example", "env.example",
+    "example.env", "sample.env", ".env.default", ".env.defaults",
+)  # fmt: skip
+SECRET = re.compile(
+    r"SECRET|TOKEN|PASSWORD|PASSWD|SALT|PRIVATE|SIGNING|(^|_)JWT|(^|_)KEY$|_KEY_|API_?KEY|HASH", re.I
+)
+# Variables that name a database connection: devkit's block gives them (never an example's value).
+DATABASE_VARIABLE = re.compile(
+    r"^(DB|DATABASE|POSTGRES|POSTGRESQL|PG|PSQL)_?(HOST|PORT|NAME|DB|DATABASE|USER|USERNAME|PASSWORD|PASS|URL)$"
+    r"|^DATABASE_URL$|^PG(HOST|PORT|DATABASE|USER|PASSWORD)$"
+)
+PLACEHOLDER = re.compile(
+    r"^$|^(your|change|changeme|replace|todo|fixme|example|dummy|placeholder|secret|password|insert|put|enter)"
+    r"([-_ ].*)?$|^x{3,}$|^\*+$|^<.*>$|^\$\{.*\}$|your[-_]|change[-_]?me|_here$|-here$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Lines for the env file, and what to tell the person about them."""
+
+    values: dict[str, str]
+    from_example: list[str]
+    generated: list[str]
+    placeholders: list[str]
+    example: Path | None
+    examples: tuple[Path, ...] = ()
+
+
+def examples_for(env_file: Path, folders: list[Path]) -> list[Path]:
+    """The example files for the env file: the one beside it, then one in each of `folders`
+    (manage.py's folder, the root), each folder's most specific name."""
+    found: list[Path] = []
+    for folder in [env_file.parent, *folders]:
+        for pattern in EXAMPLE_NAMES:
+            path = folder / pattern.format(name=env_file.name)
+            if path.is_file() and path != env_file and path.resolve() not in [f.resolve() for f in found]:
+                found.append(path)
+                break
+    return found
+
+
+def parse(text: str) -> dict[str, str]:
+    """KEY=VALUE lines as dotenv tools read them (`export`, quotes, comments)."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            continue
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].strip()
+        values[key] = value
+    return values
+
+
+def secret_value(name: str = "") -> str:
+    """A random secret: a Fernet key (32 bytes, url-safe base64) for encryption keys, else 64
+    url-safe characters (Django's check wants a SECRET_KEY of 50 or more)."""
+    if re.search(r"FERNET|ENCRYPT|CRYPT|CIPHER", name, re.I):
+        return base64.urlsafe_b64encode(os.urandom(32)).decode()
+    return base64.urlsafe_b64encode(os.urandom(48)).decode()
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value.strip()))
+
+
+def dev_value(name: str, cast: str = "") -> tuple[str, bool]:
+    """A development value for a variable the settings need and nothing gives: (value, whether it
+    is a guess that may not work: a placeholder to name in the note)."""
+    upper = name.upper()
+    if SECRET.search(upper):
+        return secret_value(upper), False
+    if cast == "bool" or upper == "DEBUG" or upper.endswith("_DEBUG"):
+        return ("True" if "DEBUG" in upper else "False"), False
+    if upper.endswith("HOSTS"):
+        return "localhost,127.0.0.1,.localhost", False
+    if upper.endswith("ORIGINS"):
+        return "http://localhost:3000,http://localhost:8000", False
+    if re.search(r"(REDIS|CELERY|BROKER|CACHE).*(URL|BACKEND)$", upper):
+        return "redis://127.0.0.1:6379/0", True
+    if re.search(r"(URL|URI)$", upper):
+        return "http://localhost:8000", True
+    if re.search(r"EMAIL$|_FROM$|EMAIL_USER$|HOST_USER$", upper):
+        return "dev@example.com", False
+    if upper.endswith("PORT") or cast in ("int", "float"):
+        return ("1025" if "EMAIL" in upper else "0"), "EMAIL" not in upper
+    if upper.endswith(("HOST", "DOMAIN")):
+        return "localhost", False
+    if upper == "TIME_ZONE":
+        return "UTC", False
+    return f"dev-{name.lower().replace('_', '-')}", True
+
+
+def seed(
+    needed: list[str], have: dict[str, str], examples: list[Path], casts: dict[str, str], owned: set[str]
+) -> Seeded:
+    """Values for the `needed` variables that the env file (`have`) lacks and devkit does not own:
+    the examples' (the first that has a variable wins), else generated. Every other variable an
+    example lists is copied too (the switches a project reads, such as DJANGO_ENV), unless it is a
+    placeholder secret."""
+    from_example: dict[str, str] = {}
+    for example in examples:
+        for key, value in parse(example.read_text(encoding="utf-8", errors="replace")).items():
+            from_example.setdefault(key, value)
+    values: dict[str, str] = {}
+    copied, generated, placeholders = [], [], []
+    for key, value in from_example.items():
+        if key in have or key in owned or DATABASE_VARIABLE.match(key):
+            continue  # the database's variables are devkit's to give (its block)
+        if SECRET.search(key) and is_placeholder(value):
+            values[key] = secret_value(key)
+            generated.append(key)
+            continue
+        values[key] = value
+        copied.append(key)
+        if is_placeholder(value) and value:
+            placeholders.append(key)
+    for key in needed:
+        if key in have or key in owned or key in values:
+            continue
+        values[key], guess = dev_value(key, casts.get(key, ""))
+        generated.append(key)
+        if guess:
+            placeholders.append(key)
+    return Seeded(values, copied, generated, placeholders, examples[0] if examples else None, tuple(examples))
+
+
+def render(seeded: Seeded, source: str) -> str:
+    """The lines appended to the env file (the person's own lines from now on: devkit does not
+    rewrite them)."""
+    lines = [f"{envfile.SEEDED_HEADER} from {source} and generated for development; yours to edit"]
+    for key, value in seeded.values.items():
+        quoted = value if re.fullmatch(r"[\w.,:/@+-]*", value) else "'" + value.replace("'", "\\'") + "'"
+        lines.append(f"{key}={quoted}")
+    return "\n".join(lines) + "\n"
