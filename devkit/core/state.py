@@ -55,6 +55,7 @@ _SHAPE: dict[str, Any] = {
     "provider": str,
     "superuser_password_unset": bool,
     "env_seeded": list,
+    "devkit_rows": dict,
 }
 
 

@@ -24,6 +24,8 @@ from devkit.tenants.actions import Action, describe
 from devkit.tenants.fields import fill_note, row_of, superuser_login, superuser_values, tenant_values
 from devkit.tenants.preflight import preflight, refuse_failing_checks
 
+# The rows devkit made itself (state): {"super": {"schema", "domain"}, "guest": {...}}.
+OWNED = "devkit_rows"
 # How the probe says it gave the superuser the stored password (and checked it against the row).
 GAVE_PASSWORD = ("created superuser", "set a new password for superuser")
 
@@ -208,6 +210,11 @@ class TenantSequence:
                 ),
                 "schemas": self._expected(ctx),
                 "new_password": bool(ctx.state.get("superuser_password_unset")),
+                # a project receiver that writes one of these is named with the key to change
+                "devkit_domains": {
+                    tenants.super.domain: "tenants.super.domain",
+                    tenants.guest.domain: "tenants.guest.domain",
+                },
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
         else:
@@ -215,8 +222,17 @@ class TenantSequence:
             values, _how = tenant_values(
                 facts.get("tenant_model") or {}, ctx.config.tenants.fields, row_of(ctx.config.tenants, spec)
             )
+            owned = (ctx.state.get(OWNED) or {}).get(action.tenant, {})
             plan["tenants"].append(
-                {"schema": spec.schema, "name": spec.name, "domain": spec.domain, "fields": values}
+                {
+                    "schema": spec.schema,
+                    "name": spec.name,
+                    "domain": spec.domain,
+                    "fields": values,
+                    "key": f"tenants.{action.tenant}.domain",
+                    # devkit's own domain for this tenant, from an earlier configuration: renamed
+                    "previous_domain": owned.get("domain") if owned.get("schema") == spec.schema else None,
+                }
             )
         return plan, env
 
@@ -235,10 +251,25 @@ class TenantSequence:
         if plan.get("dev_tenants"):
             ctx.notes.extend(dev_tenants.notes(output))
             return dev_tenants.summary(output)
+        self._record_owned(ctx, plan, output)
         said = [
             line.split(" ", 1)[0] for line in output.splitlines() if line.startswith(("created ", "kept "))
         ]
         return "created" if "created" in said else "kept" if said else ""
+
+    def _record_owned(self, ctx: Context, plan: dict[str, Any], output: str) -> None:
+        """Remember the domain devkit gave a tenant (created or renamed: devkit's own), so that a
+        changed configuration renames it instead of adding a second one; say what changed."""
+        for spec in plan["tenants"]:
+            role = spec["key"].split(".")[1]
+            for line in output.splitlines():
+                gave = line.startswith((f"created domain {spec['domain']!r}", "renamed domain "))
+                if gave and spec["domain"] in line:
+                    owned = dict(ctx.state.get(OWNED) or {})
+                    owned[role] = {"schema": spec["schema"], "domain": spec["domain"]}
+                    ctx.state.put(OWNED, owned)
+                if line.startswith("renamed domain "):
+                    ctx.notes.append(f"{spec['key']} changed: {line.split(' (')[0]}")
 
     def describe(self, action: Action, outcome: str = "") -> str:
         return describe(action, outcome)

@@ -51,19 +51,67 @@ def ensure_tenant(spec, fields=None):
         tenant = Tenant(schema_name=schema)
         _fill(tenant, spec, fields)
         tenant.save()  # auto_create_schema creates and migrates the schema
-    elif not schema_exists(schema):
-        tenant.create_schema(check_if_exists=True, verbosity=0)  # row kept, schema was dropped
-        print("re-created the missing schema %r" % schema)
+    if not schema_exists(schema):  # auto_create_schema = False (the project makes schemas later), or dropped
+        tenant.create_schema(check_if_exists=True, verbosity=0)
+        print("%s schema %r" % ("created the" if created else "re-created the missing", schema))
     with transaction.atomic():
-        domain = Domain.objects.filter(domain=spec["domain"]).first()
-        if domain is None:
-            Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
-            print("created domain %r" % spec["domain"])
-        elif domain.tenant_id != tenant.pk:
-            sys.exit("domain %r belongs to another tenant" % spec["domain"])
-        else:
-            print("kept domain %r" % spec["domain"])
+        _ensure_domain(Domain, tenant, spec)
     print("%s tenant %r" % ("created" if created else "kept", schema))
+
+
+def _ensure_domain(Domain, tenant, spec):
+    """The tenant's configured domain: kept, or devkit's own domain of an earlier configuration
+    renamed to it, or created. A domain another tenant holds is named with the key to change."""
+    wanted, previous = spec["domain"], spec.get("previous_domain")
+    found = Domain.objects.filter(domain=wanted).first()
+    if found is not None and found.tenant_id == tenant.pk:
+        print("kept domain %r" % wanted)
+        return
+    if found is not None:
+        sys.exit(
+            "the domain %r belongs to tenant %r (devkit did not give it), so it cannot be tenant %r's: "
+            "set %s to another host name in the devkit configuration (e.g. %r)"
+            % (wanted, found.tenant.schema_name, tenant.schema_name, spec.get("key", "its domain"),
+               "%s.%s" % (tenant.schema_name.replace("_", "-"), wanted))
+        )  # fmt: skip
+    mine = Domain.objects.filter(domain=previous, tenant=tenant).first() if previous else None
+    if mine is not None:
+        mine.domain = wanted
+        mine.save(update_fields=["domain"])
+        print("renamed domain %r to %r (devkit gave it; the configuration changed)" % (previous, wanted))
+        return
+    primary = not Domain.objects.filter(tenant=tenant, is_primary=True).exists()
+    Domain.objects.create(domain=wanted, tenant=tenant, is_primary=primary)
+    print("created domain %r" % wanted)
+
+
+def _receiver_conflict(exc, spec):
+    """An IntegrityError raised while saving devkit's row, in a project receiver (post_save ...):
+    the receiver's file:line and what it tried to write, with the change to make."""
+    import traceback
+
+    here = os.getcwd() + os.sep
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith(here) and "site-packages" not in f.filename
+    ]
+    value = re.search(r"\((\w+)\)=\(([^)]*)\)", str(exc))
+    where = "%s:%d" % (os.path.relpath(frames[-1].filename), frames[-1].lineno) if frames else ""
+    what = "%s %r" % (value.group(1), value.group(2)) if value else "a row"
+    key = (spec.get("devkit_domains") or {}).get(value.group(2)) if value else None
+    change = (
+        "set %s to another host name in the devkit configuration (the project's receiver creates %r "
+        "itself)" % (key, value.group(2))
+        if key
+        else 'change the receiver, or set tenants.superuser = "" and create the user with the '
+        "project's own command"
+    )
+    return "saving devkit's row ran the project's code%s, which wrote %s that already exists: %s" % (
+        " (%s)" % where if where else "",
+        what,
+        change,
+    )
 
 
 def _holding(schemas, table):
@@ -101,9 +149,9 @@ def _superuser_in(schema, spec):
                 # model: the login field, REQUIRED_FIELDS, the email when the manager takes it).
                 User.objects.create_superuser(password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **values)
                 _check_password(User, lookup, os.environ["DEVKIT_SUPERUSER_PASSWORD"])
-        except IntegrityError:
+        except IntegrityError as exc:
             if not User.objects.filter(**lookup).exists():
-                raise
+                sys.exit(_receiver_conflict(exc, spec))
             return "kept", " (created concurrently by another process)"
     return "created", ""
 
