@@ -32,11 +32,7 @@ def expand(text: str, lookup: Lookup, depth: int = 0) -> str:
     untraceable names by a marker."""
 
     def expression(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        if _SHA_EXPR.search(inner):
-            return COMMIT
-        found = lookup("expr", inner) if depth < 6 else None
-        return expand(found, lookup, depth + 1) if found is not None else _mark("expr:" + inner)
+        return _alternatives(match.group(1), lookup, depth)
 
     def shell(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(4)
@@ -44,11 +40,56 @@ def expand(text: str, lookup: Lookup, depth: int = 0) -> str:
         found = lookup("shell", name) if depth < 6 else None
         if found is None:
             found = default  # ${VAR:-default}: the default applies when VAR is not defined
-        return expand(found, lookup, depth + 1) if found is not None else _mark("shell:" + name)
+        return expand(found, lookup, depth + 1) if found is not None else _mark("shell " + name)
 
     text = EXPR.sub(expression, text)
     text = _SHA_SHELL.sub(COMMIT, text)
     return _SHELL_VAR.sub(shell, text)
+
+
+def _alternatives(inner: str, lookup: Lookup, depth: int) -> str:
+    """`a || b`: GitHub takes the first alternative that is not empty. The commit is never
+    empty, so alternatives after it do not count; an alternative before it may be taken, so
+    the value is pinned only when that one is too (`inputs.tag || github.sha` is the input's)."""
+    values = []
+    for alternative in _top_level(inner, "||"):
+        term = _top_level(alternative, "&&")[-1]  # `cond && 'a' || 'b'`: the value is 'a' or 'b'
+        if _SHA_EXPR.fullmatch(term):
+            values.append(COMMIT)
+            break
+        values.append(_term(term, lookup, depth))
+    unpinned = [v for v in values if judge_tag(v) is not None]
+    return unpinned[0] if unpinned else values[0]
+
+
+def _term(term: str, lookup: Lookup, depth: int) -> str:
+    literal = re.fullmatch(r"'((?:[^']|'')*)'", term)
+    if literal:
+        return literal.group(1).replace("''", "'")
+    if _SHA_EXPR.search(term):
+        return COMMIT
+    found = lookup("expr", term) if depth < 6 else None
+    return expand(found, lookup, depth + 1) if found is not None else _mark("expr " + term)
+
+
+def _top_level(text: str, operator: str) -> list[str]:
+    """`text` split at `operator` outside quotes and parentheses, each part stripped."""
+    parts, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "([":
+            depth += 1
+        elif not quoted and char in ")]":
+            depth -= 1
+        elif not quoted and depth == 0 and text.startswith(operator, i):
+            parts.append(text[start:i].strip())
+            start = i = i + len(operator)
+            continue
+        i += 1
+    parts.append(text[start:].strip())
+    return parts
 
 
 def _mark(name: str) -> str:
@@ -56,7 +97,7 @@ def _mark(name: str) -> str:
 
 
 def _source(mark: str) -> str:
-    kind, _, name = mark.partition(":")
+    kind, _, name = mark.partition(" ")
     return "$" + name if kind == "shell" else "${{ " + name + " }}"
 
 

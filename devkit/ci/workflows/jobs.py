@@ -36,7 +36,7 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
         if job_id not in deploys:
             continue
         yield from _images(wf, job_id)
-        migrations = roles.migrations(wf.steps(job_id))
+        migrations = roles.migrations(f"{job_id} {job.get('name') or ''}", wf.steps(job_id))
         for step_line, text, _ in migrations:
             yield Finding(
                 wf.path,
@@ -122,8 +122,8 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
         yield from _with(wf, job_id, step.get("with"), scope)
         for script in roles.step_scripts(step):
             text = script.text
-            local = scope if text is run else wf.lookup(job_id, number, str(text))
             for ref in references.image_refs(text, remote=script.remote):
+                local = wf.lookup(job_id, number, str(text), ref.index)
                 yield from _judge(wf, job_id, text.line_at(ref.index), ref.kind, ref.value, ref.where, local)
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from devkit.ci.workflows import roles
+from devkit.ci.workflows.migrations import MIGRATE_NAME
 from devkit.ci.workflows.rules import Finding
 from devkit.ci.workflows.source import Map, SourceError, load_yaml
 from devkit.ci.workflows.workflow import Workflow
@@ -35,7 +36,7 @@ def is_deploy(job_id: str, job: Map, steps: list[Map], matcher: re.Pattern[str])
     if matcher.search(job_id) or matcher.search(name) or matcher.search(called):
         named = True
     else:
-        named = bool(matcher.search(env_name)) and not roles.MIGRATE_NAME.search(f"{job_id} {name}")
+        named = bool(matcher.search(env_name)) and not MIGRATE_NAME.search(f"{job_id} {name}")
     return named and roles.does_something(job, steps)
 
 
@@ -52,7 +53,7 @@ def job_roles(wf: Workflow, matcher: re.Pattern[str]) -> tuple[list[str], list[s
             migrators += [job_id] if called_migrators and not called_deploys else []
         elif is_deploy(job_id, job, wf.steps(job_id), matcher):
             deploys.append(job_id)
-        elif roles.migrates_deployed_database(wf.doc, job, wf.steps(job_id)):
+        elif roles.migrates_deployed_database(wf.doc, job_id, job, wf.steps(job_id)):
             migrators.append(job_id)
     return deploys, migrators
 
