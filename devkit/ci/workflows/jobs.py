@@ -119,7 +119,8 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
                 scope,
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
-        yield from _with(wf, job_id, step.get("with"), scope)
+        if not roles.builds_images(str(uses or "")):  # what a build step tags is not deployed
+            yield from _with(wf, job_id, step.get("with"), scope)
         for script in roles.step_scripts(step):
             text = script.text
             for ref in references.image_refs(text, remote=script.remote):

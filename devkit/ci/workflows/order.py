@@ -42,7 +42,8 @@ def is_deploy(job_id: str, job: Map, steps: list[Map], matcher: re.Pattern[str])
 
 def job_roles(wf: Workflow, matcher: re.Pattern[str]) -> tuple[list[str], list[str]]:
     """(deploy jobs, migrate jobs). A job calling a local reusable workflow takes the roles of
-    the called workflow's jobs when devkit can read it, else it is judged by its name."""
+    the called workflow's jobs when devkit can read it, else it is judged by its name (a deploy
+    word: a deploy job; a word starting with `migrat`: the migrate job)."""
     deploys: list[str] = []
     migrators: list[str] = []
     for job_id, job in wf.jobs.items():
@@ -55,6 +56,8 @@ def job_roles(wf: Workflow, matcher: re.Pattern[str]) -> tuple[list[str], list[s
             deploys.append(job_id)
         elif roles.migrates_deployed_database(wf.doc, job_id, job, wf.steps(job_id)):
             migrators.append(job_id)
+        elif job.get("uses") and MIGRATE_NAME.search(f"{job_id} {job.get('name') or ''}"):
+            migrators.append(job_id)  # a reusable workflow devkit cannot read: judged by its name
     return deploys, migrators
 
 

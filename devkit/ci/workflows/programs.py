@@ -96,6 +96,13 @@ ENV = _opts("-u --unset -C --chdir -S --split-string")
 TIMEOUT = _opts("-s --signal -k --kill-after")
 GCLOUD_SSH = _opts("--zone --project --command --ssh-key-file --ssh-flag --tunnel-through-iap --worker")
 
+SCP = Options(frozenset("-" + c for c in "cFiJloPS"))
+RSYNC = _opts(
+    "-e --rsh -f --filter --exclude --include --exclude-from --include-from --files-from --chown "
+    "--chmod --rsync-path --port --timeout --password-file --log-file -T --temp-dir --backup-dir "
+    "--suffix -M --remote-option --info --debug --compare-dest --copy-dest --link-dest "
+    "--partial-dir --max-size --min-size --bwlimit -B --block-size"
+)
 DOCKER_GLOBAL = _opts(
     "-c --context -H --host --config -l --log-level --tlscacert --tlscert --tlskey",
 )

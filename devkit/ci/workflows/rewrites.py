@@ -17,7 +17,8 @@ from devkit.ci.workflows import programs as p
 from devkit.ci.workflows.scripts import Command
 
 _SED = p.Options(frozenset({"-e", "--expression", "-f", "--file", "-l", "--line-length"}))
-_KEYED = re.compile(r"""(?:^|[\s"'{,])(image|tag|newTag|newName)\s*:\s*["']?([^\s"',}]+)""", re.I)
+_VALUE = r"""(?:\$\{\{.*?\}\}|\$\{[^}]*\}|[^\s"',}])+"""
+_KEYED = re.compile(rf"""(?:^|[\s"'{{,])(image|tag|newTag|newName)\s*:\s*["']?({_VALUE})""", re.I)
 _PAIR = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=([^\s]*)\s*$")
 _BACKREF = re.compile(r"\\[0-9]|&")
 _YQ_ASSIGN = re.compile(r"""(\.[\w.\[\]"'-]*?)\s*\|?=\s*("[^"]*"|'[^']*'|(?:str)?env\(\w+\)|[^\s|)]+)""")
@@ -98,7 +99,7 @@ def _split(text: str, start: int, delimiter: str, count: int) -> tuple[list[str]
 
 def _written(replacement: str) -> list[tuple[str, str]]:
     """What a replacement writes that is an image or a tag."""
-    text = _BACKREF.sub("kept", replacement)
+    text = _BACKREF.sub(" ", replacement)  # what the pattern matched is kept, not written
     keyed = _KEYED.findall(text)
     if keyed:
         out = []

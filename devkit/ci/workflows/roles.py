@@ -52,7 +52,9 @@ _INERT_ACTIONS = re.compile(
     r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|github-script)"
     r"|docker/(?:setup-[\w-]+|login-action|metadata-action|build-push-action|bake-action)"
     r"|[\w.-]+/[\w.-]*(?:slack|discord|teams|notify|notification|telegram|mail|login|auth|credentials"
-    r"|configure-[\w-]+|setup-[\w-]+|uuid|timestamp|get-[\w-]+)[\w.-]*)(?:[/@]|$)",
+    r"|configure-[\w-]+|setup-[\w-]+|uuid|timestamp|get-[\w-]+)[\w.-]*"
+    # the GitHub API: a deployment *record* or its status, not a deploy
+    r"|octokit/[\w.-]+|[\w.-]+/(?:create-)?(?:github-)?deployments?(?:-action|-status)?)(?:[/@]|$)",
     re.I,
 )
 _DEPLOY_ACTION = re.compile(
@@ -61,6 +63,7 @@ _DEPLOY_ACTION = re.compile(
     r"|helm|kubectl|k8s",
     re.I,
 )
+_BUILD_ACTION = re.compile(r"^[\w.-]+/[\w.-]*(?:build|push|bake|kaniko)[\w.-]*(?:[/@]|$)", re.I)
 _K8S_CHANGE = {
     "apply", "create", "replace", "patch", "set", "scale", "delete", "rollout", "edit", "expose", "run",
 }  # fmt: skip
@@ -77,6 +80,8 @@ _CLOUD = re.compile(
     r"|az (?:webapp|containerapp|functionapp) )"
 )
 _GIT_READS = {(w,) for w in ("rev-parse", "log", "describe", "show", "status", "diff", "config", "fetch")}
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+_REMOTE_PATH = re.compile(r"^(?:[^/\s:@]+@)?[\w.${}\[\]-]+:(?!//)")
 _DEPLOY_REMOTE = re.compile(r"heroku|dokku|deploy|prod")
 _ENGINE_CHANGES = {"run", "pull", "up", "create", "start", "restart"}
 
@@ -136,6 +141,11 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
     return None
 
 
+def builds_images(uses: str) -> bool:
+    """An action that builds or pushes images (docker/build-push-action, buildah-build, …)."""
+    return bool(_BUILD_ACTION.match(uses)) and not _DEPLOY_ACTION.search(uses.split("@")[0])
+
+
 def _has_docker_host(item: Map) -> bool:
     env = item.get("env")
     return isinstance(env, dict) and any(k in ("DOCKER_HOST", "DOCKER_CONTEXT") for k in env)
@@ -161,13 +171,22 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
         return f"runs `{line}`"
     if name == "git" and argv[1:2] == ("push",) and any(_DEPLOY_REMOTE.search(w) for w in argv[2:]):
         return f"runs `{line}`"
-    if name in ("rsync", "scp") and any(re.match(r"^[^/\s]*@?[\w.${}-]+:", w) for w in argv[1:]):
+    if name in ("rsync", "scp") and _uploads(argv):
         return f"uploads with `{name}` to a server"
     if name == "curl" and any(w.startswith(("http", "$")) and re.search("deploy", w, re.I) for w in argv[1:]):
         return "calls a deploy hook"
     if _CLOUD.match(" ".join(argv)):
         return f"runs `{line}`"
     return None
+
+
+def _uploads(argv: tuple[str, ...]) -> bool:
+    """scp/rsync whose destination (the last operand) is `[user@]host:path`, not a download."""
+    places = p.positionals(argv, 1, p.SCP if p.program(argv[0]) == "scp" else p.RSYNC)
+    if len(places) < 2:
+        return False
+    destination = _EXPRESSION.sub("x", argv[places[-1]])  # ${{ secrets.HOST }}:/srv
+    return destination.startswith("rsync://") or bool(_REMOTE_PATH.match(destination))
 
 
 def _engine_change(cmd: scripts.Command, docker_is_remote: bool) -> bool:

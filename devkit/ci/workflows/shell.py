@@ -194,7 +194,7 @@ class _Reader:
 
     def _redirected(self, node: Any, captured: bool) -> None:
         body = node.child_by_field_name("body")
-        redirects = tuple(self._redirect(c) for c in node.children_by_field_name("redirect"))
+        redirects = tuple(r for c in node.children_by_field_name("redirect") for r in self._redirects(c))
         for child in node.children:  # substitutions inside redirect targets
             if child is not body:
                 self._substitutions(child)
@@ -202,6 +202,11 @@ class _Reader:
             self._command(body, redirects, captured)
         elif body is not None:
             self.walk(body, captured)
+
+    def _redirects(self, node: Any) -> list[Redirect]:
+        """A redirect, and those written after a heredoc's start (`cat <<EOF > .env`)."""
+        nested = [c for c in node.children if c.type.endswith("_redirect")]
+        return [self._redirect(node), *(r for c in nested for r in self._redirects(c))]
 
     def _redirect(self, node: Any) -> Redirect:
         op = self.raw(node.children[0]) if node.children else ""
@@ -235,7 +240,7 @@ class _Reader:
             if child.type == "variable_assignment":
                 assigns.append(self._assignment_value(child, exported=True))
             elif field == "redirect" or child.type.endswith("_redirect"):
-                extra.append(self._redirect(child))
+                extra += self._redirects(child)
             elif field == "name":
                 words.append(self.word(child.children[0] if child.children else child))
             elif field == "argument":
