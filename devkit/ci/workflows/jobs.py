@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from devkit.ci.workflows import images, references, roles
+from devkit.ci.workflows import compose, images, references, roles
 from devkit.ci.workflows.order import job_roles, order_findings
 from devkit.ci.workflows.rules import Finding
 from devkit.ci.workflows.source import Map, Text, line_of
@@ -45,8 +46,41 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
                 f"deploy job '{job_id}' runs migrations: {text}",
                 "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
             )
-        if not migrations:
+        started = list(_compose_migrations(wf, job_id))
+        yield from started
+        if not migrations and not started:
             yield from order_findings(wf, job_id, migrators, line)
+
+
+def _compose_migrations(wf: Workflow, job_id: str) -> Iterator[Finding]:
+    """DK102 for a compose file the deploy job starts services from whose `command:` or
+    `entrypoint:` runs migrations at every container start (once per file and service)."""
+    if wf.root is None:
+        return
+    seen: set[tuple[Path, str]] = set()
+    for step in wf.steps(job_id):
+        for text, cmd in roles.commands(step):
+            if cmd.wrapper or cmd.captured:
+                continue
+            started = compose.files_started(cmd)
+            said, names = started if started is not None else ("", [])
+            for name in names:
+                path = compose.find(wf.root, name)
+                for found in compose.service_migrations(path) if path is not None else []:
+                    if (path, found.service) in seen:
+                        continue
+                    seen.add((path, found.service))
+                    shown = path.relative_to(wf.root)
+                    yield Finding(
+                        wf.path,
+                        text.line_at(cmd.line),
+                        "DK102",
+                        f"deploy job '{job_id}' starts {shown} (`{said}`), whose "
+                        f"service '{found.service}' runs migrations at every start ({found.key}: "
+                        f"{found.command}, {shown}:{found.line})",
+                        "run the migrations once, in the migrate job (`devkit migrate`), and take "
+                        f"them out of the service's {found.key}",
+                    )
 
 
 def _job_line(doc: Map, job_id: str) -> int:

@@ -114,8 +114,8 @@ def _written(replacement: str) -> list[tuple[str, str]]:
         name = pair.group(1).upper()
         kind = "image" if name.endswith("IMAGE") else "tag" if name.endswith("TAG") else None
         return [(kind, pair.group(2))] if kind else []
-    if text.startswith(":") and " " not in text:
-        return [("tag", text[1:])]
+    if text.strip().startswith(":") and " " not in text.strip():  # `\1:latest`, `:${TAG}`
+        return [("tag", text.strip()[1:])]
     return []
 
 

@@ -34,16 +34,25 @@ _SCRIPT_INPUTS = (
 )
 _DB_VAR = re.compile(r"DATABASE|(?:^|_)DB(?:_|$)|^PG|POSTGRES|MYSQL", re.I)
 _LOCAL_HOST = re.compile(r"localhost|127\.0\.0\.1|\[::1\]")
-# Programs that change nothing outside the runner: output, files of the checkout, values, ids.
-_INERT_PROGRAMS = {
+# Programs that only print, compute values or ids: they change nothing, here or on a server.
+_VALUE_PROGRAMS = {
     "echo", "printf", "cat", "true", "false", ":", "sleep", "exit", "date", "env", "printenv", "test",
     "[", "[[", "ls", "pwd", "cd", "export", "set", "unset", "jq", "yq", "grep", "egrep", "head", "tail",
     "wc", "uname", "whoami", "id", "df", "du", "sort", "uniq", "tee", "curl", "wget", "uptime",
-    "hostname", "free", "source", ".", "mkdir", "chmod", "ssh-keyscan", "ssh-add", "ssh-agent",
-    "uuidgen", "openssl", "sha256sum", "sha1sum", "md5sum", "shasum", "base64", "tr", "cut", "awk",
-    "sed", "basename", "dirname", "realpath", "readlink", "seq", "expr", "read", "shift", "return",
-    "local", "declare", "readonly", "typeset", "wait", "trap", "shopt", "umask", "touch", "cp", "mv",
-    "rm", "ln", "find", "xargs", "tar", "zip", "unzip", "gzip", "envsubst", "column", "fold", "rev",
+    "hostname", "free", "source", ".", "ssh-keyscan", "ssh-add", "ssh-agent", "uuidgen", "openssl",
+    "sha256sum", "sha1sum", "md5sum", "shasum", "base64", "tr", "cut", "awk", "basename", "dirname",
+    "realpath", "readlink", "seq", "expr", "read", "shift", "return", "local", "declare", "readonly",
+    "typeset", "wait", "trap", "shopt", "umask", "envsubst", "column", "fold", "rev", "which", "type",
+    "command", "stat", "file", "nproc", "ps", "pgrep",
+}  # fmt: skip
+# ... and on the runner, files of the checkout (a deploy job changes a system elsewhere).
+_INERT_PROGRAMS = _VALUE_PROGRAMS | {
+    "mkdir", "chmod", "touch", "cp", "mv", "rm", "ln", "find", "xargs", "tar", "zip", "unzip", "gzip", "sed",
+}  # fmt: skip
+# docker subcommands that change no running container.
+_DOCKER_READS = {
+    "login", "logout", "images", "ps", "logs", "inspect", "version", "info", "history",
+    "search", "top", "stats", "events", "tag",
 }  # fmt: skip
 _BUILD_SUBCOMMANDS = {
     "build", "push", "tag", "login", "logout", "buildx", "images", "inspect", "version", "info",
@@ -79,7 +88,7 @@ _CLOUD = re.compile(
     r"|deploy create-deployment|elasticbeanstalk)|gcloud (?:run|app|functions) deploy|gcloud compute ssh"
     r"|az (?:webapp|containerapp|functionapp) )"
 )
-_GIT_READS = {(w,) for w in ("rev-parse", "log", "describe", "show", "status", "diff", "config", "fetch")}
+_GIT_READS = {("git", w) for w in ("rev-parse", "log", "describe", "show", "status", "diff", "fetch")}
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 _REMOTE_PATH = re.compile(r"^(?:[^/\s:@]+@)?[\w.${}\[\]-]+:(?!//)")
 _DEPLOY_REMOTE = re.compile(r"heroku|dokku|deploy|prod")
@@ -126,6 +135,7 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
         return None
     docker_host = _has_docker_host(job)
     self_hosted = "self-hosted" in str(job.get("runs-on") or "")
+    prepared: str | None = None
     for step in steps:
         if never_runs(step):
             continue
@@ -136,9 +146,13 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
         local_docker_host = docker_host or _has_docker_host(step)
         for _, cmd in commands(step):
             reason = _command_reason(cmd, local_docker_host or self_hosted)
-            if reason:
+            if reason and _prepares(cmd):
+                prepared = prepared or reason
+            elif reason:
                 return reason
-    return None
+    # pulling images on a server prepares what runs next there: the migration, in a job that
+    # migrates (the migrate job); otherwise the deploy itself (a restart policy, a watcher)
+    return None if prepared and migrations("", steps) else prepared
 
 
 def builds_images(uses: str) -> bool:
@@ -158,7 +172,7 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
     name = cmd.name
     line = " ".join(argv[:3])
     if cmd.remote:
-        return None if name in _INERT_PROGRAMS else f"runs `{line}` on another machine"
+        return None if _inert_remotely(cmd) else f"runs `{line}` on another machine"
     words = [argv[i] for i in p.positionals(argv, 1, p.KUBECTL if name == "kubectl" else p.HELM)]
     sub = words[0] if words else ""
     if name == "kubectl" and sub in _K8S_CHANGE and words[:2] != ["rollout", "status"]:
@@ -178,6 +192,19 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
     if _CLOUD.match(" ".join(argv)):
         return f"runs `{line}`"
     return None
+
+
+def _prepares(cmd: scripts.Command) -> bool:
+    """`docker pull` on a server."""
+    call = p.docker_call(cmd.argv)
+    return cmd.remote and call is not None and call.sub == "pull"
+
+
+def _inert_remotely(cmd: scripts.Command) -> bool:
+    if cmd.name in _VALUE_PROGRAMS:
+        return True
+    call = p.docker_call(cmd.argv)
+    return call is not None and call.sub in _DOCKER_READS
 
 
 def _uploads(argv: tuple[str, ...]) -> bool:
@@ -213,6 +240,7 @@ def does_something(job: Map, steps: list[Map]) -> bool:
     may change something."""
     if job.get("uses"):
         return True
+    migrates = bool(migrations("", steps))
     for step in steps:
         if never_runs(step):
             continue
@@ -222,7 +250,9 @@ def does_something(job: Map, steps: list[Map]) -> bool:
         for _, cmd in commands(step):
             if cmd.wrapper or cmd.captured or not cmd.argv or m.migration(cmd.argv):
                 continue
-            if cmd.name in _INERT_PROGRAMS or (cmd.name == "git" and cmd.argv[1:2] in _GIT_READS):
+            if cmd.remote and (_inert_remotely(cmd) or (_prepares(cmd) and migrates)):
+                continue
+            if not cmd.remote and (cmd.name in _INERT_PROGRAMS or cmd.argv[:2] in _GIT_READS):
                 continue
             call = p.docker_call(cmd.argv)
             if call is not None and call.sub in _BUILD_SUBCOMMANDS and not cmd.remote:
