@@ -110,7 +110,10 @@ def findings(staged: dict[str, tuple[Path, Path]]) -> dict[str, dict[tuple[str, 
     out = {}
     for name, (root, path) in staged.items():
         report = check_paths(root, [path])
-        out[name] = {(f.rule, f.line): f.message for f in report.findings if f.rule in SCORED}
+        shown = str(path.relative_to(root))
+        out[name] = {
+            (f.rule, f.line): f.message for f in report.findings if f.rule in SCORED and f.path == shown
+        }
     return out
 
 

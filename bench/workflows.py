@@ -48,8 +48,9 @@ def labelled() -> list[tuple[Path, set[tuple[str, int]]]]:
 
 
 def found(path: Path) -> set[tuple[str, int]]:
+    """The findings in this file (a workflow may also report in a compose file it deploys)."""
     report = check_paths(path.parent, [path])
-    return {(f.rule, f.line) for f in report.findings}
+    return {(f.rule, f.line) for f in report.findings if f.path == path.name}
 
 
 def score() -> tuple[Counter[str], Counter[str], Counter[str], list[str]]:

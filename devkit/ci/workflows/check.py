@@ -88,11 +88,13 @@ def check_paths(
         raise UsageError(f"--deploy-pattern: not a regular expression: {exc}") from exc
     files = discover(root, paths)
     findings: list[Finding] = []
+    seen: set[Finding] = set()  # a compose file is checked alone and for the deploy that uses it
     for path in files:
         shown = _relative(path, root)
         for finding in check_file(path, shown, matcher, root):
-            if finding.rule in {r.upper() for r in ignore}:
+            if finding.rule in {r.upper() for r in ignore} or finding in seen:
                 continue
+            seen.add(finding)
             severity = RULES[finding.rule].severity
             findings.append(
                 replace(
@@ -112,12 +114,12 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
-def repository_root(path: Path, root: Path | None) -> Path | None:
+def repository_root(path: Path) -> Path | None:
     """The repository a workflow belongs to: the folder holding its `.github/workflows`."""
     folder = path.resolve().parent
     if folder.name == "workflows" and folder.parent.name == ".github":
         return folder.parent.parent
-    return root
+    return None
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -141,9 +143,9 @@ def check_file(
         return
     yield from _duplicate_keys(shown, doc)
     seen: set[Finding] = set()
-    repository = repository_root(path, root)
+    repository = repository_root(path)
     for variant in variants(doc):  # each definition of a duplicated key is checked
-        for finding in _check_document(shown, variant, matcher, repository):
+        for finding in _check_document(shown, variant, matcher, repository or root, repository):
             if finding not in seen:
                 seen.add(finding)
                 yield finding
@@ -162,9 +164,11 @@ def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
         )
 
 
-def _check_document(shown: str, doc: Any, matcher: re.Pattern[str], root: Path | None) -> Iterator[Finding]:
+def _check_document(
+    shown: str, doc: Any, matcher: re.Pattern[str], root: Path | None, repository: Path | None
+) -> Iterator[Finding]:
     if isinstance(doc, Map) and isinstance(doc.get("jobs"), Map):
-        yield from check_workflow(Workflow(shown, doc, root), matcher)
+        yield from check_workflow(Workflow(shown, doc, root, repository=repository), matcher)
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
         yield from compose.check_compose(shown, doc)
     elif _composite(doc):
@@ -177,7 +181,9 @@ def _check_document(shown: str, doc: Any, matcher: re.Pattern[str], root: Path |
         wrapped.update(doc)
         wrapped.key_lines = dict(doc.key_lines)
         wrapped["jobs"] = jobs
-        yield from check_workflow(Workflow(shown, wrapped, root), matcher, hygiene=False)
+        yield from check_workflow(
+            Workflow(shown, wrapped, root, repository=repository), matcher, hygiene=False
+        )
     else:
         yield Finding(
             shown,

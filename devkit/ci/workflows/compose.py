@@ -3,8 +3,10 @@
 
 A compose command names its files with `-f` (else compose's default names in the working
 directory); `docker stack deploy` with `-c`/`--compose-file`. Such a file is looked up in the
-repository: at the path given (relative to the repository root), else a single file of that
-name in the repository's top folders. A file devkit cannot find is not followed.
+repository of the workflow (the folder holding its .github/workflows; a workflow elsewhere is
+not followed into compose files): at the path given from the repository root, else, for a name
+given with `-f`, the single file of that name in the repository's top folders. A file devkit
+cannot find is not followed.
 """
 
 from __future__ import annotations
@@ -71,32 +73,55 @@ def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
             )
 
 
-def files_started(cmd: Command) -> tuple[str, list[str]] | None:
-    """(the command, shortly: `docker compose up`; the compose files it starts containers
-    from), or None when it starts none."""
+@dataclass(frozen=True)
+class Use:
+    """A command that deploys from compose files: `said` is the command, shortly (`docker
+    compose up`); `starts` when it starts containers (not only pulls their images)."""
+
+    said: str
+    files: tuple[str, ...]
+    starts: bool
+
+
+def use(cmd: Command) -> Use | None:
     argv = cmd.argv
     compose = p.compose_call(argv)
     if compose is not None:
         sub, _, files = compose
         said = f"{cmd.name} compose {sub}" if cmd.name != "docker-compose" else f"docker-compose {sub}"
-        return (said, files or list(DEFAULT_NAMES)) if sub in _STARTS else None
+        if sub in _STARTS or sub == "pull":
+            return Use(said, tuple(files or DEFAULT_NAMES), sub in _STARTS)
+        return None
     call = p.docker_call(argv)
     if call is not None and call.sub == "stack" and argv[call.at : call.at + 1] == ("deploy",):
-        files = [v for _, v in p.option_values(argv, {"-c", "--compose-file"})]
-        return ("docker stack deploy", files) if files else None
+        files = tuple(v for _, v in p.option_values(argv, {"-c", "--compose-file"}))
+        return Use("docker stack deploy", files, True) if files else None
     return None
 
 
+def load(path: Path) -> Map | None:
+    """A compose file's document, or None when it is not one (reported when checked itself)."""
+    try:
+        doc = load_yaml(path)
+    except SourceError:
+        return None
+    return doc if isinstance(doc, Map) and isinstance(doc.get("services"), Map) else None
+
+
 def find(root: Path, name: str) -> Path | None:
-    """The repository's file for `name` as a deploy command gives it (see the module docstring)."""
-    if "$" in name or not name.strip():
+    """The repository's file for a compose file a deploy command names: the path given, from the
+    repository root (compose's default names: the root's file); else, for a path given with
+    `-f`, the single file of that name in the repository's top folders (copied to the server
+    from there). None when devkit cannot tell which file it is."""
+    if "$" in name or not name.strip() or Path(name).is_absolute():
         return None
     relative = name.removeprefix("./")
     direct = root / relative
-    if not Path(relative).is_absolute() and direct.is_file():
+    if direct.is_file():
         return direct
-    base = Path(relative).name
-    matches = [m for m in _walk(root, _SEARCH_DEPTH) if m.name == base]
+    if name in DEFAULT_NAMES:
+        return None
+    matches = [m for m in _walk(root, _SEARCH_DEPTH) if m.name == Path(relative).name]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -112,15 +137,11 @@ def _walk(folder: Path, depth: int) -> Iterator[Path]:
             yield from _walk(entry, depth - 1)
 
 
-def service_migrations(path: Path) -> list[ServiceMigration]:
+def service_migrations(doc: Map) -> list[ServiceMigration]:
     """Services whose `command:` or `entrypoint:` runs migrations at every start."""
-    try:
-        doc = load_yaml(path)
-    except SourceError:
-        return []  # reported when the file itself is checked
-    services = doc.get("services") if isinstance(doc, Map) else None
+    services: Map = doc["services"]
     found: list[ServiceMigration] = []
-    for name, service in services.items() if isinstance(services, Map) else []:
+    for name, service in services.items():
         if not isinstance(service, Map):
             continue
         for key in ("entrypoint", "command"):

@@ -46,41 +46,52 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
                 f"deploy job '{job_id}' runs migrations: {text}",
                 "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
             )
-        started = list(_compose_migrations(wf, job_id))
-        yield from started
-        if not migrations and not started:
+        from_compose = list(_compose_files(wf, job_id))
+        yield from from_compose
+        if not migrations and not any(f.rule == "DK102" for f in from_compose):
             yield from order_findings(wf, job_id, migrators, line)
 
 
-def _compose_migrations(wf: Workflow, job_id: str) -> Iterator[Finding]:
-    """DK102 for a compose file the deploy job starts services from whose `command:` or
-    `entrypoint:` runs migrations at every container start (once per file and service)."""
-    if wf.root is None:
+def _compose_files(wf: Workflow, job_id: str) -> Iterator[Finding]:
+    """The compose files a deploy job deploys from, found in the repository: their images
+    (DK104, reported in the compose file) and, when the job starts their services, a
+    `command:`/`entrypoint:` that runs migrations at every start (DK102, on the command)."""
+    if wf.repository is None:
         return
     seen: set[tuple[Path, str]] = set()
     for step in wf.steps(job_id):
         for text, cmd in roles.commands(step):
-            if cmd.wrapper or cmd.captured:
-                continue
-            started = compose.files_started(cmd)
-            said, names = started if started is not None else ("", [])
-            for name in names:
-                path = compose.find(wf.root, name)
-                for found in compose.service_migrations(path) if path is not None else []:
-                    if (path, found.service) in seen:
+            found = compose.use(cmd) if not (cmd.wrapper or cmd.captured) else None
+            for name in found.files if found is not None else ():
+                path = compose.find(wf.repository, name)
+                doc = compose.load(path) if path is not None else None
+                if path is None or doc is None:
+                    continue
+                shown = _beside(wf.path, path.relative_to(wf.repository))
+                if (path, "") not in seen:
+                    seen.add((path, ""))
+                    yield from compose.check_compose(shown, doc)
+                for migration in compose.service_migrations(doc) if found.starts else []:
+                    if (path, migration.service) in seen:
                         continue
-                    seen.add((path, found.service))
-                    shown = path.relative_to(wf.root)
+                    seen.add((path, migration.service))
                     yield Finding(
                         wf.path,
                         text.line_at(cmd.line),
                         "DK102",
-                        f"deploy job '{job_id}' starts {shown} (`{said}`), whose "
-                        f"service '{found.service}' runs migrations at every start ({found.key}: "
-                        f"{found.command}, {shown}:{found.line})",
+                        f"deploy job '{job_id}' starts {shown} (`{found.said}`), whose service "
+                        f"'{migration.service}' runs migrations at every start ({migration.key}: "
+                        f"{migration.command}, {shown}:{migration.line})",
                         "run the migrations once, in the migrate job (`devkit migrate`), and take "
-                        f"them out of the service's {found.key}",
+                        f"them out of the service's {migration.key}",
                     )
+
+
+def _beside(workflow: str, relative: Path) -> str:
+    """A repository file shown the way the workflow is (relative to where devkit was asked)."""
+    marker = ".github/workflows/"
+    prefix = workflow[: workflow.index(marker)] if marker in workflow else ""
+    return prefix + str(relative)
 
 
 def _job_line(doc: Map, job_id: str) -> int:

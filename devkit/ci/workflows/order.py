@@ -73,7 +73,7 @@ def _called(wf: Workflow, job: Map) -> Workflow | None:
         return None  # reported when that file is checked itself
     if not isinstance(doc, Map) or not isinstance(doc.get("jobs"), Map):
         return None
-    return Workflow(uses[2:], doc, wf.root, wf.depth + 1)
+    return Workflow(uses[2:], doc, wf.root, wf.depth + 1, wf.repository)
 
 
 def order_findings(wf: Workflow, job_id: str, migrators: list[str], line: int) -> Iterator[Finding]:

@@ -25,6 +25,8 @@ class Workflow:
     doc: Map
     root: Path | None = None  # the repository, to read local reusable workflows it calls
     depth: int = 0
+    # the repository when the workflow is in its .github/workflows: compose files are read there
+    repository: Path | None = None
 
     @property
     def jobs(self) -> dict[str, Map]:
