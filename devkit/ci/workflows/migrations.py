@@ -16,6 +16,7 @@ from devkit.ci.workflows import scripts
 MIGRATE_NAME = re.compile(r"(?<![a-z0-9])migrat", re.I)
 _SUBCOMMANDS = ("migrate", "migrate_schemas")
 _MANAGE = p.Options(frozenset({"--settings", "--pythonpath", "-v", "--verbosity"}))
+_PLATFORM_RUNS = {("heroku", "run"), ("flyctl", "ssh"), ("fly", "ssh"), ("railway", "run")}
 _ECS_DEPLOY_ACTION = re.compile(r"^aws-actions/amazon-ecs-deploy-task-definition(?:@|$)", re.I)
 
 
@@ -34,6 +35,11 @@ def migration(argv: tuple[str, ...]) -> str | None:
         if found:
             return f"{name} {found}" if word != "-m" else f"python -m django {found}"
     return _ecs_override(argv)
+
+
+def runs_elsewhere(argv: tuple[str, ...]) -> bool:
+    """The command runs its own command on the platform, against the deployed database."""
+    return argv[:3] == ("aws", "ecs", "run-task") or argv[:2] in _PLATFORM_RUNS
 
 
 def _subcommand(argv: tuple[str, ...], start: int) -> str | None:

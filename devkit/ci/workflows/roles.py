@@ -276,7 +276,7 @@ def migrations(job_names: str, steps: list[Map]) -> list[tuple[int, str, bool]]:
             command = m.migration(cmd.argv)
             line = text.line_at(cmd.line)
             if command and line not in found:
-                found[line] = (line, command, cmd.remote)
+                found[line] = (line, command, cmd.remote or m.runs_elsewhere(cmd.argv))
     return sorted(found.values())
 
 

@@ -21,6 +21,7 @@ _MAX_DEPTH = 8
 _DOTENV = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
 _WORKFLOW_COMMAND = re.compile(r"^::set-(output|env) name=([\w-]+)::(.*)$")
 _TARGET_VARIABLE = re.compile(r"^\$\{?(GITHUB_OUTPUT|GITHUB_ENV)\}?$")
+_VARIABLE_WORD = re.compile(r"^\$\{?([A-Za-z_]\w*)\}?$")
 _FORMAT = re.compile(r"%(?:[-+ 0#]*\d*(?:\.\d+)?)([sdbqc%])")
 
 
@@ -99,9 +100,10 @@ class _Reader:
             redirects = tuple(replace(r, body_line=r.body_line + base) for r in cmd.redirects)
             if stdin is not None and not cmd.captured and _stdin(redirects) is None:
                 redirects += (stdin,)
+            words = _command_variable(cmd.words, parsed.assignments, cmd.line)
             here = Command(
                 first if first is not None and cmd.line == 0 else cmd.line + base,
-                tuple(Word(w.text, w.line + base) for w in cmd.words),
+                tuple(Word(w.text, w.line + base) for w in words),
                 tuple(replace(a, line=a.line + base) for a in cmd.assigns),
                 redirects,
                 context.remote,
@@ -160,6 +162,22 @@ class _Reader:
             for target in targets if pair else ():
                 value = _unquote(pair.group(2))
                 self.writes.append(FileWrite(_target(target), pair.group(1), value, line, cmd.remote))
+
+
+def _command_variable(
+    words: tuple[Word, ...], assignments: tuple[Assignment, ...], line: int
+) -> tuple[Word, ...]:
+    """`$COMPOSE up -d` after `COMPOSE="docker compose -f prod.yml"`, `$SSH "…"` after
+    `SSH="ssh -i key user@host"`: the command is the words of the variable's value (its last
+    assignment before this line, when that value is one simple command), then the rest."""
+    name = _VARIABLE_WORD.match(words[0].text) if words else None
+    made = [a for a in assignments if name and a.name == name.group(1) and a.line <= line]
+    if not made or "$(" in made[-1].value or "`" in made[-1].value:
+        return words
+    inner = shell.parse(made[-1].value).commands
+    if len(inner) != 1 or not inner[0].words:
+        return words
+    return tuple(Word(w.text, words[0].line) for w in inner[0].words) + words[1:]
 
 
 def _stdin(redirects: tuple[Redirect, ...]) -> Redirect | None:
