@@ -152,3 +152,21 @@ def test_messages_never_hold_control_characters(tmp_path: Path) -> None:
     found = check(tmp_path, deploy(script))
     assert len(found) == 2
     assert all(ch.isprintable() for f in found for ch in f.message + f.hint)
+
+
+def test_a_manifest_fed_to_kubectl_apply(tmp_path: Path) -> None:
+    script = """\
+        cat <<EOF | kubectl apply -f -
+        kind: Deployment
+        spec:
+          template:
+            spec:
+              containers:
+                - name: web
+                  image: ghcr.io/acme/app:latest
+                - name: proxy
+                  image: ghcr.io/acme/proxy:${GITHUB_SHA}
+        EOF
+        """
+    found = check(tmp_path, deploy(script))
+    assert [(f.rule, f.line) for f in found] == [("DK101", 19)]

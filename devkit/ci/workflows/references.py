@@ -1,10 +1,10 @@
 """Image references a script deploys: `docker|podman pull|run|create` (the image, never the
 container's command after it), `docker service create|update --image`, `kubectl set image`,
-`kubectl run|create deployment --image`, helm `--set …image.tag=`/`image=`, `kustomize edit set
-image`, `--image` of deploy CLIs (gcloud run deploy, az containerapp update, flyctl deploy), the
-environment of a command (`IMAGE_TAG=… docker compose up`, `export IMAGE_TAG=…`), `*TAG`/`*IMAGE`
-lines written to a file (a compose `.env`), and sed/yq rewrites of a compose file, manifest or
-values file (rewrites.py).
+`kubectl run|create deployment --image`, a manifest fed to `kubectl apply -f -`, helm
+`--set …image.tag=`/`image=`, `kustomize edit set image`, `--image` of deploy CLIs (gcloud run
+deploy, az containerapp update, flyctl deploy), the environment of a command (`IMAGE_TAG=…
+docker compose up`, `export IMAGE_TAG=…`), `*TAG`/`*IMAGE` lines written to a file (a compose
+`.env`), and sed/yq rewrites of a compose file, manifest or values file (rewrites.py).
 
 Commands inside `$( )` (`old=$(docker images …)`) produce a value and deploy nothing; a plain
 assignment (`TAG=…`) is judged where it is used, not where it is made.
@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from devkit.ci.workflows import programs as p
 from devkit.ci.workflows import rewrites
 from devkit.ci.workflows.scripts import Command, read
+from devkit.ci.workflows.source import Map, SourceError, line_of, load_documents
 
 _GITHUB_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV")
 
@@ -128,6 +130,43 @@ def _kubectl(cmd: Command) -> list[Ref]:
     if places[:1] == ["run"] or places[:2] == ["create", "deployment"]:
         values = p.option_values(argv, {"--image"})
         return [Ref(cmd.line, "image", v, f"kubectl {' '.join(places[:2])} --image") for _, v in values]
+    if places[:1] in (["apply"], ["create"], ["replace"]):
+        return _manifest_from_stdin(cmd, places[0])
+    return []
+
+
+def _manifest_from_stdin(cmd: Command, verb: str) -> list[Ref]:
+    """`kubectl apply -f - <<EOF` / `cat <<EOF | kubectl apply -f -`: the manifest's images.
+    (tree-sitter-bash drops a lone `-` written just before `<<`: `-f` with no value is read as
+    `-f -` when the command has stdin.)"""
+    argv = cmd.argv
+    files = [v for _, v in p.option_values(argv, {"-f", "--filename"})]
+    fed = next((r for r in cmd.redirects if r.body is not None), None)
+    from_stdin = "-" in files or (argv[-1] in ("-f", "--filename") and fed is not None)
+    if not from_stdin or fed is None or fed.body is None:
+        return []
+    try:
+        documents = load_documents(fed.body)
+    except SourceError:
+        return []  # not YAML (yet): an envsubst template, say
+    return [
+        Ref(fed.body_line + line - 1, "image", value, f"kubectl {verb} -f - (manifest)")
+        for document in documents
+        for line, value in _images(document)
+    ]
+
+
+def _images(value: Any) -> list[tuple[int, str]]:
+    """(line, value) of every `image:` key in a manifest."""
+    if isinstance(value, Map):
+        found = [
+            (line_of(v, value.line_of(k)), str(v))
+            for k, v in value.items()
+            if k == "image" and isinstance(v, str)
+        ]
+        return found + [f for k, v in value.items() if k != "image" for f in _images(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _images(v)]
     return []
 
 

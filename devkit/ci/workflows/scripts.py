@@ -98,8 +98,11 @@ class _Reader:
         self.assignments += [replace(a, line=a.line + base) for a in parsed.assignments]
         for cmd in parsed.commands:
             redirects = tuple(replace(r, body_line=r.body_line + base) for r in cmd.redirects)
-            if stdin is not None and not cmd.captured and _stdin(redirects) is None:
-                redirects += (stdin,)
+            source = parsed.commands[cmd.piped_from] if cmd.piped_from is not None else None
+            piped = _printed(source, base) if source is not None else None
+            for fed in (piped, stdin):  # `echo … | tee`, `cat <<EOF | kubectl apply -f -`
+                if fed is not None and not cmd.captured and _stdin(redirects) is None:
+                    redirects += (fed,)
             words = _command_variable(cmd.words, parsed.assignments, cmd.line)
             here = Command(
                 first if first is not None and cmd.line == 0 else cmd.line + base,
@@ -110,13 +113,12 @@ class _Reader:
                 context.container,
                 context.captured or cmd.captured,
             )
-            source = parsed.commands[cmd.piped_from] if cmd.piped_from is not None else None
-            self.run(here, depth, _content(source) if source is not None else None)
+            self.run(here, depth)
 
-    def run(self, cmd: Command, depth: int, piped: str | None = None) -> None:
+    def run(self, cmd: Command, depth: int) -> None:
         nested = nested_command(cmd.words) if depth < _MAX_DEPTH else None
         self.commands.append(replace(cmd, wrapper=nested is not None and nested.wrapper))
-        self._writes(cmd, piped)
+        self._writes(cmd)
         if nested is None:
             return
         inner = replace(
@@ -130,19 +132,17 @@ class _Reader:
         if nested.script is not None:
             self.script(nested.script.text, nested.script.line, inner, depth + 1, stdin, cmd.line)
         elif nested.words:
-            self.run(replace(inner, words=nested.words), depth + 1, piped)
+            self.run(replace(inner, words=nested.words), depth + 1)
         elif nested.stdin_script and stdin is not None and stdin.body is not None:
             self.script(stdin.body, stdin.body_line, inner, depth + 1)
 
-    def _writes(self, cmd: Command, piped: str | None) -> None:
+    def _writes(self, cmd: Command) -> None:
         """`echo NAME=value >> FILE`, `cat > FILE <<EOF`, `echo … | tee -a FILE`, `::set-output`."""
         stdin = _stdin(cmd.redirects)
         targets = [r.target for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>")]
         if cmd.name == "tee":
             targets += [w for w in cmd.argv[1:] if not w.startswith("-")]
-        if cmd.name in ("cat", "tee") and piped is not None:
-            content, first, per_line = piped, cmd.line, False
-        elif cmd.name in ("cat", "tee") and stdin is not None and stdin.body is not None:
+        if cmd.name in ("cat", "tee") and stdin is not None and stdin.body is not None:
             content, first, per_line = stdin.body, stdin.body_line, True
         else:
             printed = _content(shell.Command(cmd.line, cmd.words, (), (), False))
@@ -182,6 +182,16 @@ def _command_variable(
 
 def _stdin(redirects: tuple[Redirect, ...]) -> Redirect | None:
     return next((r for r in redirects if r.body is not None), None)
+
+
+def _printed(cmd: shell.Command, base: int) -> Redirect | None:
+    """What a command writes to a pipe, as the stdin of the next: echo/printf's text, or the
+    heredoc `cat` passes on."""
+    if cmd.argv[:1] == ("cat",) and len(cmd.argv) == 1:
+        body = _stdin(cmd.redirects)
+        return replace(body, op="|", body_line=body.body_line + base) if body is not None else None
+    text = _content(cmd)
+    return Redirect("|", "", text, cmd.line + base) if text is not None else None
 
 
 def _content(cmd: shell.Command) -> str | None:

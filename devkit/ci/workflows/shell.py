@@ -176,8 +176,9 @@ class _Reader:
             for child in node.children:
                 self.walk(child, captured)
 
-    def _pipeline(self, node: Any, captured: bool) -> None:
-        previous: int | None = None
+    def _pipeline(self, node: Any, captured: bool, previous: int | None = None) -> None:
+        """The commands of a pipeline, each reading the output of the one before (`previous`:
+        the command before the pipeline's first `|`, when it is written before the pipeline)."""
         for child in node.children:
             if not child.is_named:
                 continue
@@ -198,10 +199,23 @@ class _Reader:
         for child in node.children:  # substitutions inside redirect targets
             if child is not body:
                 self._substitutions(child)
+        first = len(self.commands)
         if body is not None and body.type == "command":
             self._command(body, redirects, captured)
         elif body is not None:
             self.walk(body, captured)
+        # what follows a heredoc's start on its line is parsed inside the heredoc node:
+        # `cat <<EOF | kubectl apply -f -`, `ssh host <<EOF && echo done`
+        for redirect in node.children_by_field_name("redirect"):
+            for child in redirect.children if redirect.type == "heredoc_redirect" else ():
+                if child.type == "pipeline" and first < len(self.commands):
+                    self._pipeline(child, captured, first)
+                elif (
+                    child.is_named
+                    and not child.type.startswith("heredoc")
+                    and not child.type.endswith("_redirect")
+                ):
+                    self.walk(child, captured)
 
     def _redirects(self, node: Any) -> list[Redirect]:
         """A redirect, and those written after a heredoc's start (`cat <<EOF > .env`)."""
