@@ -60,7 +60,7 @@ def test_commands_in_control_flow_and_functions_are_read() -> None:
     script = (
         'if [ -n "$X" ]; then docker pull a:1; fi\n'
         "for h in a b; do ssh $h 'docker pull b:1'; done\n"
-        "deploy() { kubectl apply -f k8s/; }\n"
+        "deploy() { kubectl apply -f k8s/; }\ndeploy\n"
         "case $E in prod) helm upgrade web ./chart;; esac"
     )
     names = {c.argv[:2] for c in simple_commands(script)}
@@ -146,3 +146,19 @@ def test_lines_written_to_a_file_keep_their_lines() -> None:
     script = "echo start\ncat <<EOF > .env\nIMAGE_NAME=app\nIMAGE_TAG=latest\nEOF"
     found = [(w.target, w.name, w.value, w.line) for w in read(script).writes]
     assert found == [(".env", "IMAGE_NAME", "app", 2), (".env", "IMAGE_TAG", "latest", 3)]
+
+
+def test_a_function_body_runs_where_it_is_called_with_its_arguments() -> None:
+    script = (
+        'pull() {\n  local image="$1"\n  docker pull "$image"\n}\nfor s in a b; do pull "app/$s:$TAG"; done'
+    )
+    reading = read(script)
+    assert [(c.argv, c.wrapper) for c in reading.commands] == [
+        (("pull", "app/$s:$TAG"), True),
+        (("docker", "pull", "$image"), False),
+    ]
+    assert [(a.name, a.value) for a in reading.assignments] == [("image", "app/$s:$TAG")]
+
+
+def test_a_function_never_called_runs_nothing() -> None:
+    assert argvs("cleanup() {\n  docker rm -f web\n}\necho done") == [("echo", "done")]

@@ -170,3 +170,18 @@ def test_a_manifest_fed_to_kubectl_apply(tmp_path: Path) -> None:
         """
     found = check(tmp_path, deploy(script))
     assert [(f.rule, f.line) for f in found] == [("DK101", 19)]
+
+
+def test_an_image_passed_to_a_shell_function(tmp_path: Path) -> None:
+    script = """\
+        ssh h <<'SSH'
+          pull_with_retry() {
+            local image="$1"
+            until docker pull "$image"; do sleep 5; done
+          }
+          pull_with_retry "ghcr.io/acme/app:${{ github.sha }}"
+          pull_with_retry "ghcr.io/acme/worker:stable"
+        SSH
+        """
+    (message,) = dk101(check(tmp_path, deploy(script)))
+    assert "'stable'" in message

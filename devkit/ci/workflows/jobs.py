@@ -14,6 +14,14 @@ from devkit.ci.workflows.rules import Finding
 from devkit.ci.workflows.source import Map, Text, line_of
 from devkit.ci.workflows.workflow import Workflow
 
+_HINT = (
+    "deploy the image the build job pushed for this commit: tag it with "
+    "${{ github.sha }} (or pass its digest) and reference that tag here"
+)
+_HINT_VERSION = (
+    "a version tag can be pushed again: pin the image by its digest (IMAGE@sha256:…); for your "
+    "own image, deploy the tag with ${{ github.sha }} the build job pushed"
+)
 _WITH_KEYS = {"image": "image", "images": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
 
 
@@ -218,6 +226,5 @@ def _judge(
             line,
             "DK101",
             f"deploy job '{job_id}' ({where}) uses {value.strip()!r}: {problem}",
-            "deploy the image the build job pushed for this commit: tag it with "
-            "${{ github.sha }} (or pass its digest) and reference that tag here",
+            _HINT_VERSION if "neither the commit" in problem else _HINT,
         )

@@ -21,6 +21,7 @@ _MAX_DEPTH = 8
 _DOTENV = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
 _WORKFLOW_COMMAND = re.compile(r"^::set-(output|env) name=([\w-]+)::(.*)$")
 _TARGET_VARIABLE = re.compile(r"^\$\{?(GITHUB_OUTPUT|GITHUB_ENV)\}?$")
+_POSITIONAL = re.compile(r"\$([1-9])|\$\{([1-9][0-9]*)\}|\$[@*]|\$\{[@*]\}")
 _VARIABLE_WORD = re.compile(r"^\$\{?([A-Za-z_]\w*)\}?$")
 _FORMAT = re.compile(r"%(?:[-+ 0#]*\d*(?:\.\d+)?)([sdbqc%])")
 
@@ -95,25 +96,57 @@ class _Reader:
         for a command on the script's first line (the line where the command passing the
         script on starts: a command continued over several lines is reported at its first line)."""
         parsed = shell.parse(text)
-        self.assignments += [replace(a, line=a.line + base) for a in parsed.assignments]
+        self.assignments += [replace(a, line=a.line + base) for a in parsed.assignments if a.function is None]
         for cmd in parsed.commands:
-            redirects = tuple(replace(r, body_line=r.body_line + base) for r in cmd.redirects)
-            source = parsed.commands[cmd.piped_from] if cmd.piped_from is not None else None
-            piped = _printed(source, base) if source is not None else None
-            for fed in (piped, stdin):  # `echo … | tee`, `cat <<EOF | kubectl apply -f -`
-                if fed is not None and not cmd.captured and _stdin(redirects) is None:
-                    redirects += (fed,)
-            words = _command_variable(cmd.words, parsed.assignments, cmd.line)
-            here = Command(
-                first if first is not None and cmd.line == 0 else cmd.line + base,
-                tuple(Word(w.text, w.line + base) for w in words),
-                tuple(replace(a, line=a.line + base) for a in cmd.assigns),
-                redirects,
-                context.remote,
-                context.container,
-                context.captured or cmd.captured,
-            )
+            if cmd.function is None:  # a function's body runs where the function is called
+                self._step(parsed, cmd, base, context, depth, stdin, first)
+
+    def _step(
+        self,
+        parsed: shell.Script,
+        cmd: shell.Command,
+        base: int,
+        context: Command,
+        depth: int,
+        stdin: Redirect | None,
+        first: int | None,
+        arguments: tuple[str, ...] | None = None,
+    ) -> None:
+        """Run one command of a parsed script; `arguments`: it is in the body of a function
+        called with these (its `$1`, `$@` are theirs)."""
+        redirects = tuple(replace(r, body_line=r.body_line + base) for r in cmd.redirects)
+        source = parsed.commands[cmd.piped_from] if cmd.piped_from is not None else None
+        piped = _printed(source, base) if source is not None else None
+        for fed in (piped, stdin):  # `echo … | tee`, `cat <<EOF | kubectl apply -f -`
+            if fed is not None and not cmd.captured and _stdin(redirects) is None:
+                redirects += (fed,)
+        words = _command_variable(cmd.words, parsed.assignments, cmd.line)
+        here = Command(
+            first if first is not None and cmd.line == 0 else cmd.line + base,
+            tuple(Word(_positional(w.text, arguments), w.line + base) for w in words),
+            tuple(replace(a, line=a.line + base, value=_positional(a.value, arguments)) for a in cmd.assigns),
+            redirects,
+            context.remote,
+            context.container,
+            context.captured or cmd.captured,
+        )
+        if here.name in parsed.functions and depth < _MAX_DEPTH:
+            self._call(parsed, here, base, depth)
+        else:
             self.run(here, depth)
+
+    def _call(self, parsed: shell.Script, call: Command, base: int, depth: int) -> None:
+        """A call of a function the script defines: its body runs here, with these arguments."""
+        self.commands.append(replace(call, wrapper=True))
+        arguments = call.argv[1:]
+        self.assignments += [
+            replace(a, line=a.line + base, value=_positional(a.value, arguments))
+            for a in parsed.assignments
+            if a.function == call.name
+        ]
+        for cmd in parsed.commands:
+            if cmd.function == call.name:
+                self._step(parsed, cmd, base, call, depth + 1, None, None, arguments)
 
     def run(self, cmd: Command, depth: int) -> None:
         nested = nested_command(cmd.words) if depth < _MAX_DEPTH else None
@@ -162,6 +195,21 @@ class _Reader:
             for target in targets if pair else ():
                 value = _unquote(pair.group(2))
                 self.writes.append(FileWrite(_target(target), pair.group(1), value, line, cmd.remote))
+
+
+def _positional(text: str, arguments: tuple[str, ...] | None) -> str:
+    """`$1`, `${2}`, `$@`, `$*` in a function's body, replaced by the call's arguments."""
+    if arguments is None:
+        return text
+
+    def argument(match: re.Match[str]) -> str:
+        number = match.group(1) or match.group(2)
+        if number is None:
+            return " ".join(arguments)
+        index = int(number) - 1
+        return arguments[index] if 0 <= index < len(arguments) else ""
+
+    return _POSITIONAL.sub(argument, text)
 
 
 def _command_variable(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +39,7 @@ class Assignment:
     value: str
     line: int
     exported: bool  # `export NAME=…`, or `NAME=… command` (the command's environment)
+    function: str | None = None  # made inside the body of this shell function
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class Redirect:
 @dataclass(frozen=True)
 class Command:
     """A simple command. `captured`: inside `$( )` or backticks, so its output is a value.
-    `piped_from`: the index (in Script.commands) of the command whose output it reads."""
+    `piped_from`: the index (in Script.commands) of the command whose output it reads.
+    `function`: the shell function whose body holds it (it runs where the function is called)."""
 
     line: int
     words: tuple[Word, ...]
@@ -64,6 +66,7 @@ class Command:
     redirects: tuple[Redirect, ...]
     captured: bool
     piped_from: int | None = None
+    function: str | None = None
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -75,6 +78,7 @@ class Script:
     commands: tuple[Command, ...]
     assignments: tuple[Assignment, ...]  # in order: statements, declarations and command prefixes
     errors: bool  # the parser had to recover from a syntax error
+    functions: tuple[str, ...] = ()  # the shell functions the script defines
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +110,9 @@ def parse(text: str) -> Script:
     tree = _parser().parse(source)
     reader = _Reader(source, expressions, lost)
     reader.walk(tree.root_node, captured=False)
-    return Script(tuple(reader.commands), tuple(reader.assignments), tree.root_node.has_error)
+    return Script(
+        tuple(reader.commands), tuple(reader.assignments), tree.root_node.has_error, tuple(reader.functions)
+    )
 
 
 class _Reader:
@@ -117,6 +123,8 @@ class _Reader:
         self.expressions = expressions
         self.commands: list[Command] = []
         self.assignments: list[Assignment] = []
+        self.functions: list[str] = []
+        self.function: str | None = None  # the function whose body is being read
         self._lost = lost  # a placeholder stands for an expression that may span lines
 
     # -- text ---------------------------------------------------------------------------------
@@ -172,9 +180,21 @@ class _Reader:
                 self.walk(child, captured=True)
         elif kind == "heredoc_body":
             return  # read with its redirect
+        elif kind == "function_definition":
+            self._function(node, captured)
         else:
             for child in node.children:
                 self.walk(child, captured)
+
+    def _function(self, node: Any, captured: bool) -> None:
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is None or body is None:
+            return
+        outer, self.function = self.function, self.raw(name)
+        self.functions.append(self.function)
+        self.walk(body, captured)
+        self.function = outer
 
     def _pipeline(self, node: Any, captured: bool, previous: int | None = None) -> None:
         """The commands of a pipeline, each reading the output of the one before (`previous`:
@@ -188,9 +208,7 @@ class _Reader:
                 continue
             if previous is not None:  # this element reads the output of the one before
                 head = self.commands[first]
-                self.commands[first] = Command(
-                    head.line, head.words, head.assigns, head.redirects, head.captured, previous
-                )
+                self.commands[first] = replace(head, piped_from=previous)
             previous = first
 
     def _redirected(self, node: Any, captured: bool) -> None:
@@ -260,7 +278,14 @@ class _Reader:
             elif field == "argument":
                 words.append(self.word(child))
         self.commands.append(
-            Command(self.line(node), tuple(words), tuple(assigns), redirects + tuple(extra), captured)
+            Command(
+                self.line(node),
+                tuple(words),
+                tuple(assigns),
+                redirects + tuple(extra),
+                captured,
+                function=self.function,
+            )
         )
         self.assignments += assigns
         for child in node.children:
@@ -284,4 +309,4 @@ class _Reader:
         value_node = node.child_by_field_name("value")
         name = self.raw(name_node) if name_node is not None else ""
         value = self.restore(self.value(value_node)) if value_node is not None else ""
-        return Assignment(name, value, self.line(node), exported)
+        return Assignment(name, value, self.line(node), exported, self.function)
