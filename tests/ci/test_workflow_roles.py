@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from devkit.ci.workflows import check_paths
+from devkit.ci.workflows.migrations import migration
 from devkit.ci.workflows.order import deploy_matcher, job_roles
 from devkit.ci.workflows.source import load_yaml
 from devkit.ci.workflows.workflow import Workflow
@@ -127,3 +128,21 @@ def test_an_unreadable_reusable_workflow_named_migrate_is_the_migrate_job(tmp_pa
         "deploy", 'run: ssh h "docker pull app:${{ github.sha }}"'
     )
     assert roles(tmp_path, jobs) == (["deploy"], ["migrations"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "found"),
+    [
+        ("python manage.py migrate --noinput", "manage.py migrate"),
+        ("./manage.py --settings=app.settings.prod migrate_schemas --shared", "manage.py migrate_schemas"),
+        ("poetry run python -m django migrate", "python -m django migrate"),
+        ("django-admin migrate", "django-admin migrate"),
+        (".ci-venv/bin/devkit migrate --json", "devkit migrate"),
+        ("python manage.py migrate --check", None),
+        ("python manage.py migrate --plan", None),
+        ("python manage.py makemigrations --check", None),
+        ("echo python manage.py migrate", None),
+    ],
+)
+def test_what_is_a_migration(argv: str, found: str | None) -> None:
+    assert migration(tuple(argv.split())) == found

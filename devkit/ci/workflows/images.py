@@ -26,6 +26,7 @@ _DEFAULT = re.compile(r"^:?[-=]")
 _ALTERNATE = re.compile(r"^:?\+")
 _REQUIRED = re.compile(r"^:?\?")
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\b")
+_VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:[-+.][\w.]+)*")
 _HEX_TAG = re.compile(r"(?:^|[-_.])[0-9a-f]{7,40}$")
 MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
 _MARK = re.compile(f"{MARK_OPEN}(.*?){MARK_CLOSE}")
@@ -205,6 +206,13 @@ def judge_tag(tag: str) -> str | None:
     if marks:
         return _untraced(marks[0])
     return f"the tag {shown(tag)!r}, which is neither the commit nor a digest"
+
+
+def is_version(expanded: str, kind: str) -> bool:
+    """The (expanded) reference's tag is a literal version (`3.21`, `v1.4.2-alpine`)."""
+    ref = expanded.strip().strip("'\"")
+    tag = ref.rsplit("/", 1)[-1].rpartition(":")[2] if kind == "image" else ref
+    return bool(_VERSION.fullmatch(tag))
 
 
 def _untraced(mark: str) -> str:

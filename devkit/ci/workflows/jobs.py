@@ -226,5 +226,5 @@ def _judge(
             line,
             "DK101",
             f"deploy job '{job_id}' ({where}) uses {value.strip()!r}: {problem}",
-            _HINT_VERSION if "neither the commit" in problem else _HINT,
+            _HINT_VERSION if images.is_version(expanded, kind) else _HINT,
         )

@@ -15,13 +15,18 @@ from devkit.ci.workflows import scripts
 
 MIGRATE_NAME = re.compile(r"(?<![a-z0-9])migrat", re.I)
 _SUBCOMMANDS = ("migrate", "migrate_schemas")
+_PRINTS = {"echo", "printf", ":", "logger", "true"}
+_REPORTS = {"--plan", "--check", "--help", "-h"}
 _MANAGE = p.Options(frozenset({"--settings", "--pythonpath", "-v", "--verbosity"}))
 _PLATFORM_RUNS = {("heroku", "run"), ("flyctl", "ssh"), ("fly", "ssh"), ("railway", "run")}
 _ECS_DEPLOY_ACTION = re.compile(r"^aws-actions/amazon-ecs-deploy-task-definition(?:@|$)", re.I)
 
 
 def migration(argv: tuple[str, ...]) -> str | None:
-    """The migration this command runs (`manage.py migrate`), or None."""
+    """The migration this command runs (`manage.py migrate`), or None. Words that a command
+    only prints (`echo Running manage.py migrate`) run nothing."""
+    if not argv or p.program(argv[0]) in _PRINTS:
+        return None
     for i, word in enumerate(argv):
         name = p.program(word)
         if name.endswith("manage.py") or name in ("django-admin", "django-admin.py"):
@@ -43,8 +48,11 @@ def runs_elsewhere(argv: tuple[str, ...]) -> bool:
 
 
 def _subcommand(argv: tuple[str, ...], start: int) -> str | None:
+    """`migrate`/`migrate_schemas`, unless it only reports (`--plan`, `--check`, `--help`)."""
     i = p.skip_options(argv, start, _MANAGE)
-    return argv[i] if i < len(argv) and argv[i] in _SUBCOMMANDS else None
+    if i >= len(argv) or argv[i] not in _SUBCOMMANDS or _REPORTS & set(argv[i + 1 :]):
+        return None
+    return argv[i]
 
 
 def _ecs_override(argv: tuple[str, ...]) -> str | None:
