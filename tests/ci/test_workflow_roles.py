@@ -146,3 +146,10 @@ def test_an_unreadable_reusable_workflow_named_migrate_is_the_migrate_job(tmp_pa
 )
 def test_what_is_a_migration(argv: str, found: str | None) -> None:
     assert migration(tuple(argv.split())) == found
+
+
+def test_a_python_step_is_not_read_as_shell(tmp_path: Path) -> None:
+    python = job("ship", "shell: python\nrun: |\n  import os\n  os.system('ssh h docker pull app:latest')")
+    shell = job("ship", "shell: bash -eo pipefail {0}\nrun: ssh h docker pull app:latest")
+    assert roles(tmp_path, python) == ([], [])
+    assert roles(tmp_path, shell) == (["ship"], [])

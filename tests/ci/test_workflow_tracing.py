@@ -185,3 +185,17 @@ def test_an_image_passed_to_a_shell_function(tmp_path: Path) -> None:
         """
     (message,) = dk101(check(tmp_path, deploy(script)))
     assert "'stable'" in message
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "gcloud compute instances update-container vm --container-image=gcr.io/p/app:latest",
+        "aws lambda update-function-code --function-name f --image-uri 1.dkr.ecr.aws/app:latest",
+        "ecs-deploy -c prod -n web -i app:latest",
+        "az webapp config container set -n web -g rg --docker-custom-image-name app:latest",
+    ],
+)
+def test_the_image_flags_of_deploy_clis(tmp_path: Path, script: str) -> None:
+    (message,) = dk101(check(tmp_path, deploy(script)))
+    assert "'latest'" in message

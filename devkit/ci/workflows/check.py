@@ -12,6 +12,7 @@ from devkit.ci.workflows import compose, images
 from devkit.ci.workflows.jobs import check_workflow
 from devkit.ci.workflows.order import deploy_matcher
 from devkit.ci.workflows.rules import RULES, Finding
+from devkit.ci.workflows.shell import ScriptTooDeep
 from devkit.ci.workflows.source import (
     Map,
     SourceError,
@@ -144,11 +145,20 @@ def check_file(
     yield from _duplicate_keys(shown, doc)
     seen: set[Finding] = set()
     repository = repository_root(path)
-    for variant in variants(doc):  # each definition of a duplicated key is checked
-        for finding in _check_document(shown, variant, matcher, repository or root, repository):
-            if finding not in seen:
-                seen.add(finding)
-                yield finding
+    try:
+        for variant in variants(doc):  # each definition of a duplicated key is checked
+            for finding in _check_document(shown, variant, matcher, repository or root, repository):
+                if finding not in seen:
+                    seen.add(finding)
+                    yield finding
+    except ScriptTooDeep as exc:
+        yield Finding(
+            shown,
+            exc.line or 1,
+            "DK001",
+            f"{exc} (thousands of levels), so the file was not checked",
+            "split the script (or move it into a file the workflow runs)",
+        )
 
 
 def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:

@@ -22,7 +22,10 @@ _HINT_VERSION = (
     "a version tag can be pushed again: pin the image by its digest (IMAGE@sha256:…); for your "
     "own image, deploy the tag with ${{ github.sha }} the build job pushed"
 )
-_WITH_KEYS = {"image": "image", "images": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
+_WITH_KEYS = {
+    **dict.fromkeys(("image", "images", "imagetodeploy", "image-uri", "image_uri"), "image"),
+    **dict.fromkeys(("image-tag", "image_tag", "tag"), "tag"),
+}
 
 
 def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = True) -> Iterator[Finding]:

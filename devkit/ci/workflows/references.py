@@ -22,6 +22,11 @@ from devkit.ci.workflows.scripts import Command, read
 from devkit.ci.workflows.source import Map, SourceError, line_of, load_documents
 
 _GITHUB_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV")
+# the image a deploy CLI deploys: gcloud run deploy/services update, az containerapp, gcloud compute
+# instances update-container, az webapp config container set, aws lambda update-function-code
+_IMAGE_FLAGS = {
+    "--image", "--container-image", "--container-image-name", "--docker-custom-image-name", "--image-uri",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,14 @@ def _command_refs(cmd: Command) -> list[Ref]:
             for w in argv[4:]
             if not w.startswith("-")
         ]
-    names = {"--image"} | ({"-i"} if name in ("flyctl", "fly") else set())
-    return [Ref(cmd.line, "image", v, f"{name} --image") for _, v in p.option_values(argv, names) if v]
+    names = _IMAGE_FLAGS | ({"-i"} if name in ("flyctl", "fly", "ecs-deploy") else set())
+    refs = []
+    for index, value in p.option_values(argv, names):
+        inline = argv[index].partition("=")[0]  # --image=app:1 holds its value
+        flag = inline if inline in names else argv[index - 1]
+        if value:
+            refs.append(Ref(cmd.line, "image", value, f"{name} {flag}"))
+    return refs
 
 
 def _docker(cmd: Command) -> list[Ref]:

@@ -81,11 +81,12 @@ _PAAS = {
     ("wrangler", "deploy"), ("wrangler", "publish"), ("firebase", "deploy"), ("kamal", "deploy"),
     ("cap", ""), ("dokku", ""), ("caprover", "deploy"), ("eb", "deploy"), ("serverless", "deploy"),
     ("sls", "deploy"), ("terraform", "apply"), ("pulumi", "up"), ("ansible-playbook", ""),
-    ("argocd", "app"), ("heroku", ""), ("doctl", "apps"), ("render", "deploys"),
+    ("argocd", "app"), ("heroku", ""), ("doctl", "apps"), ("render", "deploys"), ("ecs-deploy", ""),
 }  # fmt: skip
 _CLOUD = re.compile(
     r"^(?:aws (?:ecs (?:update-service|deploy)|lambda update-function|s3 sync|cloudformation deploy"
     r"|deploy create-deployment|elasticbeanstalk)|gcloud (?:run|app|functions) deploy|gcloud compute ssh"
+    r"|gcloud run services update|gcloud compute instances update-container"
     r"|az (?:webapp|containerapp|functionapp) )"
 )
 _GIT_READS = {("git", w) for w in ("rev-parse", "log", "describe", "show", "status", "diff", "fetch")}
@@ -114,13 +115,19 @@ def step_scripts(step: Map) -> list[Script]:
         return []
     found: list[Script] = []
     run = step.get("run")
-    if isinstance(run, Text):
+    if isinstance(run, Text) and _shell_script(step):
         found.append(Script(run, False))
     uses = str(step.get("uses") or "")
     inputs = step.get("with")
     if "ssh" in uses.lower() and isinstance(inputs, Map):
         found += [Script(inputs[k], True) for k in _SCRIPT_INPUTS if isinstance(inputs.get(k), Text)]
     return found
+
+
+def _shell_script(step: Map) -> bool:
+    """A `run:` in a POSIX shell: not `shell: python`, `pwsh`, `cmd`, … (not read)."""
+    shell = str(step.get("shell") or "bash").split()[0]
+    return p.program(shell) in p.SHELLS
 
 
 def commands(step: Map) -> Iterator[tuple[Text, scripts.Command]]:

@@ -72,7 +72,10 @@ class Reading:
 def read(script: str, *, remote: bool = False) -> Reading:
     """Every command of the script (nested ones included), its assignments and file writes."""
     reader = _Reader()
-    reader.script(script, 0, Command(0, (), remote=remote), 0)
+    try:
+        reader.script(script, 0, Command(0, (), remote=remote), 0)
+    except shell.ScriptTooDeep as exc:
+        raise shell.ScriptTooDeep(getattr(script, "line", 0)) from exc
     return Reading(tuple(reader.commands), tuple(reader.assignments), tuple(reader.writes))
 
 

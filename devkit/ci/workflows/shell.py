@@ -25,6 +25,15 @@ _DOUBLE_QUOTED_ESCAPE = re.compile(r"\\([\"\\$`])")
 _MAX_BYTES = 2_000_000
 
 
+class ScriptTooDeep(Exception):
+    """A script nested deeper than devkit reads (thousands of `$(` or `if`): refused, never a
+    traceback. `line`: the file line of the script, when the caller knows it."""
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__("a run: script is nested too deeply to read")
+        self.line = line
+
+
 @dataclass(frozen=True)
 class Word:
     """One shell word: `text` with quoting removed; `line` where it starts (0-based)."""
@@ -109,7 +118,10 @@ def parse(text: str) -> Script:
     source = "".join(pieces).encode("utf-8")[:_MAX_BYTES]
     tree = _parser().parse(source)
     reader = _Reader(source, expressions, lost)
-    reader.walk(tree.root_node, captured=False)
+    try:
+        reader.walk(tree.root_node, captured=False)
+    except RecursionError as exc:
+        raise ScriptTooDeep() from exc
     return Script(
         tuple(reader.commands), tuple(reader.assignments), tree.root_node.has_error, tuple(reader.functions)
     )
