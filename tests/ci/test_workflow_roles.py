@@ -153,3 +153,13 @@ def test_a_python_step_is_not_read_as_shell(tmp_path: Path) -> None:
     shell = job("ship", "shell: bash -eo pipefail {0}\nrun: ssh h docker pull app:latest")
     assert roles(tmp_path, python) == ([], [])
     assert roles(tmp_path, shell) == (["ship"], [])
+
+
+def test_a_github_release_job_deploys_nothing(tmp_path: Path) -> None:
+    jobs = job(
+        "release",
+        "uses: actions/checkout@v4",
+        "uses: ncipollo/release-action@v1\nwith:\n  tag: ${{ github.ref_name }}\n  artifacts: dist/*",
+        "uses: softprops/action-gh-release@v2\nwith:\n  tag_name: v1.2.3",
+    )
+    assert roles(tmp_path, jobs) == ([], [])

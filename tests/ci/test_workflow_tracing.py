@@ -199,3 +199,20 @@ def test_an_image_passed_to_a_shell_function(tmp_path: Path) -> None:
 def test_the_image_flags_of_deploy_clis(tmp_path: Path, script: str) -> None:
     (message,) = dk101(check(tmp_path, deploy(script)))
     assert "'latest'" in message
+
+
+def test_a_tag_input_is_an_image_tag_only_for_an_action_that_deploys_images(tmp_path: Path) -> None:
+    jobs = """\
+        deploy:
+          runs-on: ubuntu-latest
+          timeout-minutes: 5
+          steps:
+            - run: ssh h 'docker compose up -d'
+            - uses: anothrnick/github-tag-action@v1
+              with:
+                tag: ${{ github.ref_name }}
+            - uses: acme/k8s-deploy-action@v1
+              with:
+                tag: ${{ github.ref_name }}
+        """
+    assert [(f.rule, f.line) for f in check(tmp_path, jobs)] == [("DK101", 15)]

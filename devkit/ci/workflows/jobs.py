@@ -176,7 +176,7 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
         if not roles.builds_images(str(uses or "")):  # what a build step tags is not deployed
-            yield from _with(wf, job_id, step.get("with"), scope)
+            yield from _with(wf, job_id, step.get("with"), scope, str(uses or ""))
         for script in roles.step_scripts(step):
             text = script.text
             for ref in references.image_refs(text, remote=script.remote):
@@ -207,9 +207,17 @@ def _texts(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def _with(wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup) -> Iterator[Finding]:
+def _with(
+    wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup, uses: str | None = None
+) -> Iterator[Finding]:
+    """`with:` inputs naming an image or its tag. A bare `tag` of a step's action is an image
+    tag only for an action that deploys images (or that is also given an image): the `tag` of
+    a release or git-tag action names a git tag."""
+    keys = {str(k).lower() for k in inputs} if isinstance(inputs, Map) else set()
+    images_given = bool(keys & {k for k, kind in _WITH_KEYS.items() if kind == "image"})
+    tag_is_image = uses is None or images_given or roles.deploys_images(uses)
     for name, value in inputs.items() if isinstance(inputs, Map) else []:
-        if name.lower() not in _WITH_KEYS:
+        if name.lower() not in _WITH_KEYS or (name.lower() == "tag" and not tag_is_image):
             continue
         lines = str(value).splitlines() if name.lower() == "images" else [str(value)]
         for offset, item in enumerate(lines):  # `images:` holds one reference per line

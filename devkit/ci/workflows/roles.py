@@ -62,8 +62,10 @@ _INERT_ACTIONS = re.compile(
     r"|docker/(?:setup-[\w-]+|login-action|metadata-action|build-push-action|bake-action)"
     r"|[\w.-]+/[\w.-]*(?:slack|discord|teams|notify|notification|telegram|mail|login|auth|credentials"
     r"|configure-[\w-]+|setup-[\w-]+|uuid|timestamp|get-[\w-]+)[\w.-]*"
-    # the GitHub API: a deployment *record* or its status, not a deploy
-    r"|octokit/[\w.-]+|[\w.-]+/(?:create-)?(?:github-)?deployments?(?:-action|-status)?)(?:[/@]|$)",
+    # the GitHub API: a deployment *record* or its status, a release or a git tag, not a deploy
+    r"|octokit/[\w.-]+|[\w.-]+/(?:create-)?(?:github-)?deployments?(?:-action|-status)?"
+    r"|[\w.-]+/[\w.-]*(?:gh-release|release-action|create-release|release-drafter|release-please"
+    r"|upload-release-asset|tag-action)[\w.-]*)(?:[/@]|$)",
     re.I,
 )
 _DEPLOY_ACTION = re.compile(
@@ -160,6 +162,11 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
     # pulling images on a server prepares what runs next there: the migration, in a job that
     # migrates (the migrate job); otherwise the deploy itself (a restart policy, a watcher)
     return None if prepared and migrations("", steps) else prepared
+
+
+def deploys_images(uses: str) -> bool:
+    """A deploy action (by its name or as a known one), whose `tag` input is an image's."""
+    return bool(_DEPLOY_ACTION.search(uses.split("@")[0])) and not _INERT_ACTIONS.match(uses)
 
 
 def builds_images(uses: str) -> bool:
