@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from devkit.ci.workflows import compose, images, references, roles
+from devkit.ci.workflows import actions, compose, images, references, roles
 from devkit.ci.workflows.order import job_roles, order_findings
 from devkit.ci.workflows.rules import Finding
 from devkit.ci.workflows.source import Map, Text, line_of
@@ -175,7 +175,7 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
                 scope,
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
-        if not roles.builds_images(str(uses or "")):  # what a build step tags is not deployed
+        if not actions.builds_images(str(uses or "")):  # what a build step tags is not deployed
             yield from _with(wf, job_id, step.get("with"), scope, str(uses or ""))
         for script in roles.step_scripts(step):
             text = script.text
@@ -215,7 +215,7 @@ def _with(
     a release or git-tag action names a git tag."""
     keys = {str(k).lower() for k in inputs} if isinstance(inputs, Map) else set()
     images_given = bool(keys & {k for k, kind in _WITH_KEYS.items() if kind == "image"})
-    tag_is_image = uses is None or images_given or roles.deploys_images(uses)
+    tag_is_image = uses is None or images_given or actions.deploys(uses)
     for name, value in inputs.items() if isinstance(inputs, Map) else []:
         if name.lower() not in _WITH_KEYS or (name.lower() == "tag" and not tag_is_image):
             continue

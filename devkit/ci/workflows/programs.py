@@ -1,11 +1,13 @@
-"""What devkit knows about the options of the programs a deploy runs: which options take a value,
-so that an option's value is never taken for an image or a command, and where a program's own
-arguments end (docker's global `-c/--context` comes before the subcommand; after
-`docker run IMAGE` every word belongs to the container's command).
+"""What devkit knows about the programs a deploy runs: which options take a value, so that an
+option's value is never taken for an image or a command, and where a program's own arguments
+end (docker's global `-c/--context` comes before the subcommand; after `docker run IMAGE` every
+word belongs to the container's command); and what programs do: which only print or compute
+values, which subcommands change a cluster, which CLIs deploy to a platform.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -132,6 +134,49 @@ HELM = _opts(
     "--set-json --version --timeout --repo --username --password -o --output --post-renderer "
     "--history-max --description --kube-apiserver --kube-token --ca-file --cert-file --key-file"
 )
+
+
+# -- what programs do -------------------------------------------------------------------------
+# Programs that only print, compute values or ids: they change nothing, here or on a server.
+VALUE_PROGRAMS = {
+    "echo", "printf", "cat", "true", "false", ":", "sleep", "exit", "date", "env", "printenv", "test",
+    "[", "[[", "ls", "pwd", "cd", "export", "set", "unset", "jq", "yq", "grep", "egrep", "head", "tail",
+    "wc", "uname", "whoami", "id", "df", "du", "sort", "uniq", "tee", "curl", "wget", "uptime",
+    "hostname", "free", "source", ".", "ssh-keyscan", "ssh-add", "ssh-agent", "uuidgen", "openssl",
+    "sha256sum", "sha1sum", "md5sum", "shasum", "base64", "tr", "cut", "awk", "basename", "dirname",
+    "realpath", "readlink", "seq", "expr", "read", "shift", "return", "local", "declare", "readonly",
+    "typeset", "wait", "trap", "shopt", "umask", "envsubst", "column", "fold", "rev", "which", "type",
+    "command", "stat", "file", "nproc", "ps", "pgrep",
+}  # fmt: skip
+# ... and, on the runner, files of the checkout (a deploy job changes a system elsewhere).
+RUNNER_INERT = VALUE_PROGRAMS | {
+    "mkdir", "chmod", "touch", "cp", "mv", "rm", "ln", "find", "xargs", "tar", "zip", "unzip", "gzip", "sed",
+}  # fmt: skip
+# docker subcommands that change no running container.
+DOCKER_READS = {
+    "login", "logout", "images", "ps", "logs", "inspect", "version", "info", "history",
+    "search", "top", "stats", "events", "tag",
+}  # fmt: skip
+DOCKER_BUILDS = {
+    "build", "push", "tag", "login", "logout", "buildx", "images", "inspect", "version", "info",
+}  # fmt: skip
+KUBECTL_CHANGES = {
+    "apply", "create", "replace", "patch", "set", "scale", "delete", "rollout", "edit", "expose", "run",
+}  # fmt: skip
+PLATFORM_DEPLOYS = {
+    ("flyctl", "deploy"), ("fly", "deploy"), ("railway", "up"), ("netlify", "deploy"), ("vercel", ""),
+    ("wrangler", "deploy"), ("wrangler", "publish"), ("firebase", "deploy"), ("kamal", "deploy"),
+    ("cap", ""), ("dokku", ""), ("caprover", "deploy"), ("eb", "deploy"), ("serverless", "deploy"),
+    ("sls", "deploy"), ("terraform", "apply"), ("pulumi", "up"), ("ansible-playbook", ""),
+    ("argocd", "app"), ("heroku", ""), ("doctl", "apps"), ("render", "deploys"), ("ecs-deploy", ""),
+}  # fmt: skip
+CLOUD_DEPLOYS = re.compile(
+    r"^(?:aws (?:ecs (?:update-service|deploy)|lambda update-function|s3 sync|cloudformation deploy"
+    r"|deploy create-deployment|elasticbeanstalk)|gcloud (?:run|app|functions) deploy|gcloud compute ssh"
+    r"|gcloud run services update|gcloud compute instances update-container"
+    r"|az (?:webapp|containerapp|functionapp) )"
+)
+GIT_READS = {("git", w) for w in ("rev-parse", "log", "describe", "show", "status", "diff", "fetch")}
 
 
 @dataclass(frozen=True)

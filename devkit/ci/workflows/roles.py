@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from devkit.ci.workflows import actions, scripts
 from devkit.ci.workflows import migrations as m
 from devkit.ci.workflows import programs as p
-from devkit.ci.workflows import scripts
 from devkit.ci.workflows.source import Map, Text
 
 _SCRIPT_INPUTS = (
@@ -34,64 +34,6 @@ _SCRIPT_INPUTS = (
 )
 _DB_VAR = re.compile(r"DATABASE|(?:^|_)DB(?:_|$)|^PG|POSTGRES|MYSQL", re.I)
 _LOCAL_HOST = re.compile(r"localhost|127\.0\.0\.1|\[::1\]")
-# Programs that only print, compute values or ids: they change nothing, here or on a server.
-_VALUE_PROGRAMS = {
-    "echo", "printf", "cat", "true", "false", ":", "sleep", "exit", "date", "env", "printenv", "test",
-    "[", "[[", "ls", "pwd", "cd", "export", "set", "unset", "jq", "yq", "grep", "egrep", "head", "tail",
-    "wc", "uname", "whoami", "id", "df", "du", "sort", "uniq", "tee", "curl", "wget", "uptime",
-    "hostname", "free", "source", ".", "ssh-keyscan", "ssh-add", "ssh-agent", "uuidgen", "openssl",
-    "sha256sum", "sha1sum", "md5sum", "shasum", "base64", "tr", "cut", "awk", "basename", "dirname",
-    "realpath", "readlink", "seq", "expr", "read", "shift", "return", "local", "declare", "readonly",
-    "typeset", "wait", "trap", "shopt", "umask", "envsubst", "column", "fold", "rev", "which", "type",
-    "command", "stat", "file", "nproc", "ps", "pgrep",
-}  # fmt: skip
-# ... and on the runner, files of the checkout (a deploy job changes a system elsewhere).
-_INERT_PROGRAMS = _VALUE_PROGRAMS | {
-    "mkdir", "chmod", "touch", "cp", "mv", "rm", "ln", "find", "xargs", "tar", "zip", "unzip", "gzip", "sed",
-}  # fmt: skip
-# docker subcommands that change no running container.
-_DOCKER_READS = {
-    "login", "logout", "images", "ps", "logs", "inspect", "version", "info", "history",
-    "search", "top", "stats", "events", "tag",
-}  # fmt: skip
-_BUILD_SUBCOMMANDS = {
-    "build", "push", "tag", "login", "logout", "buildx", "images", "inspect", "version", "info",
-}  # fmt: skip
-_INERT_ACTIONS = re.compile(
-    r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|github-script)"
-    r"|docker/(?:setup-[\w-]+|login-action|metadata-action|build-push-action|bake-action)"
-    r"|[\w.-]+/[\w.-]*(?:slack|discord|teams|notify|notification|telegram|mail|login|auth|credentials"
-    r"|configure-[\w-]+|setup-[\w-]+|uuid|timestamp|get-[\w-]+)[\w.-]*"
-    # the GitHub API: a deployment *record* or its status, a release or a git tag, not a deploy
-    r"|octokit/[\w.-]+|[\w.-]+/(?:create-)?(?:github-)?deployments?(?:-action|-status)?"
-    r"|[\w.-]+/[\w.-]*(?:gh-release|release-action|create-release|release-drafter|release-please"
-    r"|upload-release-asset|tag-action)[\w.-]*)(?:[/@]|$)",
-    re.I,
-)
-_DEPLOY_ACTION = re.compile(
-    r"deploy|^appleboy/scp-action|^superfly/flyctl-actions|^cloudflare/wrangler-action"
-    r"|^amondnet/vercel-action|^nwtgck/actions-netlify|^dokku/github-action|^peaceiris/actions-gh-pages"
-    r"|helm|kubectl|k8s",
-    re.I,
-)
-_BUILD_ACTION = re.compile(r"^[\w.-]+/[\w.-]*(?:build|push|bake|kaniko)[\w.-]*(?:[/@]|$)", re.I)
-_K8S_CHANGE = {
-    "apply", "create", "replace", "patch", "set", "scale", "delete", "rollout", "edit", "expose", "run",
-}  # fmt: skip
-_PAAS = {
-    ("flyctl", "deploy"), ("fly", "deploy"), ("railway", "up"), ("netlify", "deploy"), ("vercel", ""),
-    ("wrangler", "deploy"), ("wrangler", "publish"), ("firebase", "deploy"), ("kamal", "deploy"),
-    ("cap", ""), ("dokku", ""), ("caprover", "deploy"), ("eb", "deploy"), ("serverless", "deploy"),
-    ("sls", "deploy"), ("terraform", "apply"), ("pulumi", "up"), ("ansible-playbook", ""),
-    ("argocd", "app"), ("heroku", ""), ("doctl", "apps"), ("render", "deploys"), ("ecs-deploy", ""),
-}  # fmt: skip
-_CLOUD = re.compile(
-    r"^(?:aws (?:ecs (?:update-service|deploy)|lambda update-function|s3 sync|cloudformation deploy"
-    r"|deploy create-deployment|elasticbeanstalk)|gcloud (?:run|app|functions) deploy|gcloud compute ssh"
-    r"|gcloud run services update|gcloud compute instances update-container"
-    r"|az (?:webapp|containerapp|functionapp) )"
-)
-_GIT_READS = {("git", w) for w in ("rev-parse", "log", "describe", "show", "status", "diff", "fetch")}
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 _REMOTE_PATH = re.compile(r"^(?:[^/\s:@]+@)?[\w.${}\[\]-]+:(?!//)")
 _DEPLOY_REMOTE = re.compile(r"heroku|dokku|deploy|prod")
@@ -148,10 +90,9 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
     for step in steps:
         if never_runs(step):
             continue
-        uses = str(step.get("uses") or "").split("@")[0]
-        deploy_action = _DEPLOY_ACTION.search(uses) and not _INERT_ACTIONS.match(uses)
-        if uses and not uses.startswith("docker://") and deploy_action and not m.runs_ecs_task(step):
-            return f"uses {uses}"
+        uses = str(step.get("uses") or "")
+        if actions.deploys(uses) and not m.runs_ecs_task(step):
+            return f"uses {uses.split('@')[0]}"
         local_docker_host = docker_host or _has_docker_host(step)
         for _, cmd in commands(step):
             reason = _command_reason(cmd, local_docker_host or self_hosted)
@@ -162,16 +103,6 @@ def deploy_reason(job: Map, steps: list[Map]) -> str | None:
     # pulling images on a server prepares what runs next there: the migration, in a job that
     # migrates (the migrate job); otherwise the deploy itself (a restart policy, a watcher)
     return None if prepared and migrations("", steps) else prepared
-
-
-def deploys_images(uses: str) -> bool:
-    """A deploy action (by its name or as a known one), whose `tag` input is an image's."""
-    return bool(_DEPLOY_ACTION.search(uses.split("@")[0])) and not _INERT_ACTIONS.match(uses)
-
-
-def builds_images(uses: str) -> bool:
-    """An action that builds or pushes images (docker/build-push-action, buildah-build, …)."""
-    return bool(_BUILD_ACTION.match(uses)) and not _DEPLOY_ACTION.search(uses.split("@")[0])
 
 
 def _has_docker_host(item: Map) -> bool:
@@ -189,13 +120,13 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
         return None if _inert_remotely(cmd) else f"runs `{line}` on another machine"
     words = [argv[i] for i in p.positionals(argv, 1, p.KUBECTL if name == "kubectl" else p.HELM)]
     sub = words[0] if words else ""
-    if name == "kubectl" and sub in _K8S_CHANGE and words[:2] != ["rollout", "status"]:
+    if name == "kubectl" and sub in p.KUBECTL_CHANGES and words[:2] != ["rollout", "status"]:
         return f"runs `{line}`"
     if name == "helm" and sub in ("upgrade", "install", "rollback", "uninstall"):
         return f"runs `{line}`"
     if name in ("docker", "podman", "docker-compose") and _engine_change(cmd, docker_is_remote):
         return f"runs `{line}` against a server"
-    if any(name == cli and (not verb or verb in argv[1:3]) for cli, verb in _PAAS):
+    if any(name == cli and (not verb or verb in argv[1:3]) for cli, verb in p.PLATFORM_DEPLOYS):
         return f"runs `{line}`"
     if name == "git" and argv[1:2] == ("push",) and any(_DEPLOY_REMOTE.search(w) for w in argv[2:]):
         return f"runs `{line}`"
@@ -203,7 +134,7 @@ def _command_reason(cmd: scripts.Command, docker_is_remote: bool) -> str | None:
         return f"uploads with `{name}` to a server"
     if name == "curl" and any(w.startswith(("http", "$")) and re.search("deploy", w, re.I) for w in argv[1:]):
         return "calls a deploy hook"
-    if _CLOUD.match(" ".join(argv)):
+    if p.CLOUD_DEPLOYS.match(" ".join(argv)):
         return f"runs `{line}`"
     return None
 
@@ -215,10 +146,10 @@ def _prepares(cmd: scripts.Command) -> bool:
 
 
 def _inert_remotely(cmd: scripts.Command) -> bool:
-    if cmd.name in _VALUE_PROGRAMS:
+    if cmd.name in p.VALUE_PROGRAMS:
         return True
     call = p.docker_call(cmd.argv)
-    return call is not None and call.sub in _DOCKER_READS
+    return call is not None and call.sub in p.DOCKER_READS
 
 
 def _uploads(argv: tuple[str, ...]) -> bool:
@@ -259,17 +190,17 @@ def does_something(job: Map, steps: list[Map]) -> bool:
         if never_runs(step):
             continue
         uses = str(step.get("uses") or "")
-        if uses and not _INERT_ACTIONS.match(uses):
+        if uses and not actions.inert(uses):
             return True
         for _, cmd in commands(step):
             if cmd.wrapper or cmd.captured or not cmd.argv or m.migration(cmd.argv):
                 continue
             if cmd.remote and (_inert_remotely(cmd) or (_prepares(cmd) and migrates)):
                 continue
-            if not cmd.remote and (cmd.name in _INERT_PROGRAMS or cmd.argv[:2] in _GIT_READS):
+            if not cmd.remote and (cmd.name in p.RUNNER_INERT or cmd.argv[:2] in p.GIT_READS):
                 continue
             call = p.docker_call(cmd.argv)
-            if call is not None and call.sub in _BUILD_SUBCOMMANDS and not cmd.remote:
+            if call is not None and call.sub in p.DOCKER_BUILDS and not cmd.remote:
                 continue
             return True
     return False
