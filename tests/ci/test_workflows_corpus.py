@@ -27,7 +27,8 @@ def expected(sidecar: Path) -> set[tuple[str, int]]:
 
 
 def findings(path: Path) -> set[tuple[str, int]]:
-    return {(f.rule, f.line) for f in check_paths(path.parent, [path]).findings}
+    """The findings in this file (a workflow may also report in a compose file it deploys)."""
+    return {(f.rule, f.line) for f in check_paths(path.parent, [path]).findings if f.path == path.name}
 
 
 def test_the_corpus_is_large_enough() -> None:
@@ -188,3 +189,12 @@ def test_local_reusable_workflows_take_the_roles_of_their_jobs(tmp_path: Path) -
         (".github/workflows/pipeline.yml", "DK103", 7),  # step-two does not need step-one
         (".github/workflows/ship.yml", "DK101", 12),  # inputs.tag cannot be traced here
     }
+
+
+def test_a_script_nested_too_deeply_is_a_dk001_error(tmp_path: Path) -> None:
+    deep = tmp_path / "deep-script.yml"
+    script = "echo " + "$(echo " * 3000 + "x" + ")" * 3000
+    deep.write_text(f"on: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n      - run: '{script}'\n")
+    ran = run_limited(str(deep))
+    assert ran.returncode == 1 and "DK001" in ran.stdout and "nested too deeply" in ran.stdout, ran.stdout
+    assert "Traceback" not in ran.stderr

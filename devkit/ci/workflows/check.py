@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from devkit.ci.workflows import images
+from devkit.ci.workflows import compose, images
 from devkit.ci.workflows.jobs import check_workflow
 from devkit.ci.workflows.order import deploy_matcher
 from devkit.ci.workflows.rules import RULES, Finding
+from devkit.ci.workflows.shell import ScriptTooDeep
 from devkit.ci.workflows.source import (
     Map,
     SourceError,
@@ -25,6 +26,7 @@ from devkit.ci.workflows.source import (
 from devkit.ci.workflows.workflow import Workflow
 from devkit.core.errors import UsageError
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I)
 
 
@@ -43,24 +45,31 @@ class Report:
 
 
 def discover(root: Path, paths: Sequence[Path]) -> list[Path]:
-    """The files to check: given files as they are; a folder means its workflow files."""
-    if not paths:
-        paths = [root / ".github" / "workflows"]
+    """The files to check: given files as they are; a folder means its workflow files; a project
+    folder (without paths: the project) its workflow files and its root compose files."""
+    if not paths and (compose.root_files(root) or (root / ".github" / "workflows").is_dir()):
+        return _project_files(root)
     found: list[Path] = []
-    for given in paths:
+    for given in paths or [root / ".github" / "workflows"]:
         path = given if given.is_absolute() else root / given
         if path.is_file():
             found.append(path)
         elif path.is_dir():
-            inner = path / ".github" / "workflows"
-            folder = inner if inner.is_dir() else path
-            found += sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+            found += _project_files(path) if (path / ".github" / "workflows").is_dir() else _yaml_files(path)
         else:
             raise UsageError(
                 f"{given}: no such file or folder",
                 hint="give workflow files, compose files, Dockerfiles or folders",
             )
     return found
+
+
+def _project_files(folder: Path) -> list[Path]:
+    return _yaml_files(folder / ".github" / "workflows") + compose.root_files(folder)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml")) if folder.is_dir() else []
 
 
 def check_paths(
@@ -80,16 +89,38 @@ def check_paths(
         raise UsageError(f"--deploy-pattern: not a regular expression: {exc}") from exc
     files = discover(root, paths)
     findings: list[Finding] = []
+    seen: set[Finding] = set()  # a compose file is checked alone and for the deploy that uses it
     for path in files:
         shown = _relative(path, root)
         for finding in check_file(path, shown, matcher, root):
-            if finding.rule in {r.upper() for r in ignore}:
+            if finding.rule in {r.upper() for r in ignore} or finding in seen:
                 continue
+            seen.add(finding)
             severity = RULES[finding.rule].severity
-            findings.append(replace(finding, severity="error" if strict else severity))
+            findings.append(
+                replace(
+                    finding,
+                    severity="error" if strict else severity,
+                    message=printable(finding.message),
+                    hint=printable(finding.hint),
+                )
+            )
     # the file-level rules first (a file GitHub rejects is reported before what is inside it)
     findings.sort(key=lambda f: (f.path, f.rule not in ("DK001", "DK002"), f.line, f.rule))
     return Report(tuple(_relative(p, root) for p in files), tuple(findings))
+
+
+def printable(text: str) -> str:
+    """Control characters (from a file's bytes, or a bug) escaped, never printed raw."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def repository_root(path: Path) -> Path | None:
+    """The repository a workflow belongs to: the folder holding its `.github/workflows`."""
+    folder = path.resolve().parent
+    if folder.name == "workflows" and folder.parent.name == ".github":
+        return folder.parent.parent
+    return None
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -113,11 +144,21 @@ def check_file(
         return
     yield from _duplicate_keys(shown, doc)
     seen: set[Finding] = set()
-    for variant in variants(doc):  # each definition of a duplicated key is checked
-        for finding in _check_document(shown, variant, matcher, root):
-            if finding not in seen:
-                seen.add(finding)
-                yield finding
+    repository = repository_root(path)
+    try:
+        for variant in variants(doc):  # each definition of a duplicated key is checked
+            for finding in _check_document(shown, variant, matcher, repository or root, repository):
+                if finding not in seen:
+                    seen.add(finding)
+                    yield finding
+    except ScriptTooDeep as exc:
+        yield Finding(
+            shown,
+            exc.line or 1,
+            "DK001",
+            f"{exc} (thousands of levels), so the file was not checked",
+            "split the script (or move it into a file the workflow runs)",
+        )
 
 
 def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
@@ -133,11 +174,13 @@ def _duplicate_keys(shown: str, doc: Any) -> Iterator[Finding]:
         )
 
 
-def _check_document(shown: str, doc: Any, matcher: re.Pattern[str], root: Path | None) -> Iterator[Finding]:
+def _check_document(
+    shown: str, doc: Any, matcher: re.Pattern[str], root: Path | None, repository: Path | None
+) -> Iterator[Finding]:
     if isinstance(doc, Map) and isinstance(doc.get("jobs"), Map):
-        yield from check_workflow(Workflow(shown, doc, root), matcher)
+        yield from check_workflow(Workflow(shown, doc, root, repository=repository), matcher)
     elif isinstance(doc, Map) and isinstance(doc.get("services"), Map):
-        yield from check_compose(shown, doc)
+        yield from compose.check_compose(shown, doc)
     elif _composite(doc):
         # a composite action (action.yml) is judged as one job made of its steps
         runs: Map = doc["runs"]
@@ -148,7 +191,9 @@ def _check_document(shown: str, doc: Any, matcher: re.Pattern[str], root: Path |
         wrapped.update(doc)
         wrapped.key_lines = dict(doc.key_lines)
         wrapped["jobs"] = jobs
-        yield from check_workflow(Workflow(shown, wrapped, root), matcher, hygiene=False)
+        yield from check_workflow(
+            Workflow(shown, wrapped, root, repository=repository), matcher, hygiene=False
+        )
     else:
         yield Finding(
             shown,
@@ -166,29 +211,6 @@ def _composite(doc: Any) -> bool:
         and str(runs.get("using")) == "composite"
         and isinstance(runs.get("steps"), list)
     )
-
-
-def check_compose(shown: str, doc: Map) -> Iterator[Finding]:
-    """DK104: compose images must not float: untagged, :latest, -latest, or such a default."""
-
-    def lookup(kind: str, name: str) -> str | None:
-        return None  # compose variables come from the pipeline: judged where they are set
-
-    services: Map = doc["services"]
-    for name, service in services.items():
-        image = service.get("image") if isinstance(service, dict) else None
-        if image is None:
-            continue
-        problem = images.judge_ref(images.expand(str(image), lookup))
-        if problem and ("latest" in problem or "untagged" in problem):
-            yield Finding(
-                shown,
-                line_of(image, services.line_of(name)),
-                "DK104",
-                f"service '{name}' uses {str(image)!r}: {problem}",
-                "pin a version, or take the tag from a variable the pipeline sets to "
-                "the commit (image: app:${IMAGE_TAG:?})",
-            )
 
 
 def check_dockerfile(path: Path, shown: str) -> Iterator[Finding]:

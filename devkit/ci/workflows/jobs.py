@@ -5,15 +5,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from devkit.ci.workflows import images, references, roles
+from devkit.ci.workflows import actions, compose, images, references, roles
 from devkit.ci.workflows.order import job_roles, order_findings
 from devkit.ci.workflows.rules import Finding
 from devkit.ci.workflows.source import Map, Text, line_of
 from devkit.ci.workflows.workflow import Workflow
 
-_WITH_KEYS = {"image": "image", "images": "image", "image-tag": "tag", "image_tag": "tag", "tag": "tag"}
+_HINT = (
+    "deploy the image the build job pushed for this commit: tag it with "
+    "${{ github.sha }} (or pass its digest) and reference that tag here"
+)
+_HINT_VERSION = (
+    "a version tag can be pushed again: pin the image by its digest (IMAGE@sha256:…); for your "
+    "own image, deploy the tag with ${{ github.sha }} the build job pushed"
+)
+_WITH_KEYS = {
+    **dict.fromkeys(("image", "images", "imagetodeploy", "image-uri", "image_uri"), "image"),
+    **dict.fromkeys(("image-tag", "image_tag", "tag"), "tag"),
+}
 
 
 def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = True) -> Iterator[Finding]:
@@ -36,7 +48,7 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
         if job_id not in deploys:
             continue
         yield from _images(wf, job_id)
-        migrations = roles.migrations(wf.steps(job_id))
+        migrations = roles.migrations(f"{job_id} {job.get('name') or ''}", wf.steps(job_id))
         for step_line, text, _ in migrations:
             yield Finding(
                 wf.path,
@@ -45,8 +57,52 @@ def check_workflow(wf: Workflow, matcher: re.Pattern[str], *, hygiene: bool = Tr
                 f"deploy job '{job_id}' runs migrations: {text}",
                 "run `devkit migrate` in a separate job and add it to this job's `needs:` (docs/ci.md)",
             )
-        if not migrations:
+        from_compose = list(_compose_files(wf, job_id))
+        yield from from_compose
+        if not migrations and not any(f.rule == "DK102" for f in from_compose):
             yield from order_findings(wf, job_id, migrators, line)
+
+
+def _compose_files(wf: Workflow, job_id: str) -> Iterator[Finding]:
+    """The compose files a deploy job deploys from, found in the repository: their images
+    (DK104, reported in the compose file) and, when the job starts their services, a
+    `command:`/`entrypoint:` that runs migrations at every start (DK102, on the command)."""
+    if wf.repository is None:
+        return
+    seen: set[tuple[Path, str]] = set()
+    for step in wf.steps(job_id):
+        for text, cmd in roles.commands(step):
+            found = compose.use(cmd) if not (cmd.wrapper or cmd.captured) else None
+            for name in found.files if found is not None else ():
+                path = compose.find(wf.repository, name)
+                doc = compose.load(path) if path is not None else None
+                if path is None or doc is None:
+                    continue
+                shown = _beside(wf.path, path.relative_to(wf.repository))
+                if (path, "") not in seen:
+                    seen.add((path, ""))
+                    yield from compose.check_compose(shown, doc)
+                for migration in compose.service_migrations(doc) if found.starts else []:
+                    if (path, migration.service) in seen:
+                        continue
+                    seen.add((path, migration.service))
+                    yield Finding(
+                        wf.path,
+                        text.line_at(cmd.line),
+                        "DK102",
+                        f"deploy job '{job_id}' starts {shown} (`{found.said}`), whose service "
+                        f"'{migration.service}' runs migrations at every start ({migration.key}: "
+                        f"{migration.command}, {shown}:{migration.line})",
+                        "run the migrations once, in the migrate job (`devkit migrate`), and take "
+                        f"them out of the service's {migration.key}",
+                    )
+
+
+def _beside(workflow: str, relative: Path) -> str:
+    """A repository file shown the way the workflow is (relative to where devkit was asked)."""
+    marker = ".github/workflows/"
+    prefix = workflow[: workflow.index(marker)] if marker in workflow else ""
+    return prefix + str(relative)
 
 
 def _job_line(doc: Map, job_id: str) -> int:
@@ -119,11 +175,12 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
                 scope,
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
-        yield from _with(wf, job_id, step.get("with"), scope)
+        if not actions.builds_images(str(uses or "")):  # what a build step tags is not deployed
+            yield from _with(wf, job_id, step.get("with"), scope, str(uses or ""))
         for script in roles.step_scripts(step):
             text = script.text
-            local = scope if text is run else wf.lookup(job_id, number, str(text))
             for ref in references.image_refs(text, remote=script.remote):
+                local = wf.lookup(job_id, number, str(text), ref.index)
                 yield from _judge(wf, job_id, text.line_at(ref.index), ref.kind, ref.value, ref.where, local)
 
 
@@ -150,9 +207,17 @@ def _texts(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def _with(wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup) -> Iterator[Finding]:
+def _with(
+    wf: Workflow, job_id: str, inputs: Any, scope: images.Lookup, uses: str | None = None
+) -> Iterator[Finding]:
+    """`with:` inputs naming an image or its tag. A bare `tag` of a step's action is an image
+    tag only for an action that deploys images (or that is also given an image): the `tag` of
+    a release or git-tag action names a git tag."""
+    keys = {str(k).lower() for k in inputs} if isinstance(inputs, Map) else set()
+    images_given = bool(keys & {k for k, kind in _WITH_KEYS.items() if kind == "image"})
+    tag_is_image = uses is None or images_given or actions.deploys(uses)
     for name, value in inputs.items() if isinstance(inputs, Map) else []:
-        if name.lower() not in _WITH_KEYS:
+        if name.lower() not in _WITH_KEYS or (name.lower() == "tag" and not tag_is_image):
             continue
         lines = str(value).splitlines() if name.lower() == "images" else [str(value)]
         for offset, item in enumerate(lines):  # `images:` holds one reference per line
@@ -172,6 +237,5 @@ def _judge(
             line,
             "DK101",
             f"deploy job '{job_id}' ({where}) uses {value.strip()!r}: {problem}",
-            "deploy the image the build job pushed for this commit: tag it with "
-            "${{ github.sha }} (or pass its digest) and reference that tag here",
+            _HINT_VERSION if images.is_version(expanded, kind) else _HINT,
         )

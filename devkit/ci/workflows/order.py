@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from devkit.ci.workflows import roles
+from devkit.ci.workflows.migrations import MIGRATE_NAME
 from devkit.ci.workflows.rules import Finding
 from devkit.ci.workflows.source import Map, SourceError, load_yaml
 from devkit.ci.workflows.workflow import Workflow
@@ -35,13 +36,14 @@ def is_deploy(job_id: str, job: Map, steps: list[Map], matcher: re.Pattern[str])
     if matcher.search(job_id) or matcher.search(name) or matcher.search(called):
         named = True
     else:
-        named = bool(matcher.search(env_name)) and not roles.MIGRATE_NAME.search(f"{job_id} {name}")
+        named = bool(matcher.search(env_name)) and not MIGRATE_NAME.search(f"{job_id} {name}")
     return named and roles.does_something(job, steps)
 
 
 def job_roles(wf: Workflow, matcher: re.Pattern[str]) -> tuple[list[str], list[str]]:
     """(deploy jobs, migrate jobs). A job calling a local reusable workflow takes the roles of
-    the called workflow's jobs when devkit can read it, else it is judged by its name."""
+    the called workflow's jobs when devkit can read it, else it is judged by its name (a deploy
+    word: a deploy job; a word starting with `migrat`: the migrate job)."""
     deploys: list[str] = []
     migrators: list[str] = []
     for job_id, job in wf.jobs.items():
@@ -52,8 +54,10 @@ def job_roles(wf: Workflow, matcher: re.Pattern[str]) -> tuple[list[str], list[s
             migrators += [job_id] if called_migrators and not called_deploys else []
         elif is_deploy(job_id, job, wf.steps(job_id), matcher):
             deploys.append(job_id)
-        elif roles.migrates_deployed_database(wf.doc, job, wf.steps(job_id)):
+        elif roles.migrates_deployed_database(wf.doc, job_id, job, wf.steps(job_id)):
             migrators.append(job_id)
+        elif job.get("uses") and MIGRATE_NAME.search(f"{job_id} {job.get('name') or ''}"):
+            migrators.append(job_id)  # a reusable workflow devkit cannot read: judged by its name
     return deploys, migrators
 
 
@@ -69,7 +73,7 @@ def _called(wf: Workflow, job: Map) -> Workflow | None:
         return None  # reported when that file is checked itself
     if not isinstance(doc, Map) or not isinstance(doc.get("jobs"), Map):
         return None
-    return Workflow(uses[2:], doc, wf.root, wf.depth + 1)
+    return Workflow(uses[2:], doc, wf.root, wf.depth + 1, wf.repository)
 
 
 def order_findings(wf: Workflow, job_id: str, migrators: list[str], line: int) -> Iterator[Finding]:

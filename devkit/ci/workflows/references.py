@@ -1,36 +1,32 @@
-"""Image references in a script: docker/podman pull|run|create, kubectl set image, helm
---set image.*, kustomize edit set image, --image flags of deploy CLIs, and assignments to
-variables named *IMAGE or *TAG (how compose files receive their tags). Nested commands (ssh,
-bash -c, ...) are read through scripts.simple_commands."""
+"""Image references a script deploys: `docker|podman pull|run|create` (the image, never the
+container's command after it), `docker service create|update --image`, `kubectl set image`,
+`kubectl run|create deployment --image`, a manifest fed to `kubectl apply -f -`, helm
+`--set …image.tag=`/`image=`, `kustomize edit set image`, `--image` of deploy CLIs (gcloud run
+deploy, az containerapp update, flyctl deploy), the environment of a command (`IMAGE_TAG=…
+docker compose up`, `export IMAGE_TAG=…`), `*TAG`/`*IMAGE` lines written to a file (a compose
+`.env`), and sed/yq rewrites of a compose file, manifest or values file (rewrites.py).
+
+Commands inside `$( )` (`old=$(docker images …)`) produce a value and deploy nothing; a plain
+assignment (`TAG=…`) is judged where it is used, not where it is made.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from devkit.ci.workflows.nested import program
-from devkit.ci.workflows.scripts import assignments, simple_commands
+from devkit.ci.workflows import programs as p
+from devkit.ci.workflows import rewrites
+from devkit.ci.workflows.scripts import Command, read
+from devkit.ci.workflows.source import Map, SourceError, line_of, load_documents
 
-# Flags that take no value, per docker subcommand (the rest take one: skip it to find the image).
-_CREATE_FLAGS = {
-    "-i",
-    "-t",
-    "--interactive",
-    "--tty",
-    "--init",
-    "-P",
-    "--privileged",
-    "--read-only",
-    "--publish-all",
-    "--no-healthcheck",
-    "-q",
-    "--quiet",
-}
-_BOOL = {
-    "run": _CREATE_FLAGS | {"-d", "--detach", "--rm"},
-    "create": _CREATE_FLAGS,
-    "pull": {"-a", "--all-tags", "-q", "--quiet", "--disable-content-trust"},
-}
+_GITHUB_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV")
+# the image a deploy CLI deploys: gcloud run deploy/services update, az containerapp, gcloud compute
+# instances update-container, az webapp config container set, aws lambda update-function-code
+_IMAGE_FLAGS = {
+    "--image", "--container-image", "--container-image-name", "--docker-custom-image-name", "--image-uri",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,21 +38,31 @@ class Ref:
 
 
 def image_refs(script: str, *, remote: bool = False) -> list[Ref]:
-    """Image references: docker/podman pull|run|create, kubectl set image, helm --set image.*,
-    and assignments to variables named *IMAGE or *TAG (compose image variables)."""
+    reading = read(script, remote=remote)
     refs: list[Ref] = []
-    for cmd in simple_commands(script, remote=remote):
-        if cmd.wrapper:
-            continue
-        argv = list(cmd.argv)
-        refs += _docker(cmd.index, argv) + _kubectl(cmd.index, argv) + _helm(cmd.index, argv)
-        refs += _kustomize(cmd.index, argv) + _image_flag(cmd.index, argv)
-    for index, name, value in assignments(script):
-        kind = variable_kind(name)
-        if kind == "image" and ":" not in value.rsplit("/", 1)[-1] and used_with_tag(name, script):
-            continue
-        if kind:
-            refs.append(Ref(index, kind, value, f"{name}="))
+    for cmd in reading.commands:
+        if cmd.wrapper or cmd.captured:
+            continue  # `old=$(docker images …)` is a value, not a deployed image
+        refs += _command_refs(cmd)
+        refs += [
+            Ref(cmd.line, kind, a.value, f"{a.name}= (the environment of {cmd.name or 'the command'})")
+            for a in cmd.assigns
+            if (kind := variable_kind(a.name)) and not _repository_only(kind, a.name, a.value, script)
+        ]
+        refs += [Ref(r.line, r.kind, r.value, r.where) for r in rewrites.rewrites(cmd)]
+    for a in reading.assignments:
+        kind = variable_kind(a.name)
+        exported_alone = a.exported and not any(a in c.assigns for c in reading.commands)
+        if kind and exported_alone and not _repository_only(kind, a.name, a.value, script):
+            refs.append(Ref(a.line, kind, a.value, f"export {a.name}="))
+    for write in reading.writes:
+        kind = variable_kind(write.name)
+        if (
+            kind
+            and write.target not in _GITHUB_FILES
+            and not _repository_only(kind, write.name, write.value, script)
+        ):
+            refs.append(Ref(write.line, kind, write.value, f"{write.name}= written to {write.target}"))
     return refs
 
 
@@ -65,57 +71,9 @@ def variable_kind(name: str) -> str | None:
     return "image" if upper.endswith("IMAGE") else "tag" if upper.endswith("TAG") else None
 
 
-def _docker(index: int, argv: list[str]) -> list[Ref]:
-    starts = [i for i, w in enumerate(argv) if program(w) in ("docker", "podman")]
-    if not starts:
-        return []
-    j = starts[0] + 1
-    while j < len(argv) and argv[j].startswith("-"):
-        j += 1 if "=" in argv[j] else 2  # global options (--context x, -H x)
-    if j < len(argv) and argv[j] in ("container", "image"):
-        j += 1
-    if j >= len(argv) or argv[j] not in _BOOL:
-        return []
-    sub, j = argv[j], j + 1
-    while j < len(argv):
-        word = argv[j]
-        if not word.startswith("-") or word == "-":
-            return [Ref(index, "image", word, f"docker {sub}")]
-        short_bools = len(word) > 1 and word[1] != "-" and set(word[1:]) <= set("ditP")
-        j += 1 if "=" in word or word in _BOOL[sub] or short_bools else 2
-    return []
-
-
-KUBECTL_VALUE_FLAGS = {
-    *("--kubeconfig", "--context", "-n", "--namespace", "--cluster", "--user", "-s", "--server"),
-    *("--token", "-l", "--selector", "-c", "--container", "-f", "--filename", "-o", "--output"),
-}
-
-
-def positional(argv: list[str], value_flags: set[str]) -> list[str]:
-    """The words that are not options (nor an option's value) of kubectl/helm-style commands."""
-    out: list[str] = []
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-        elif word.startswith("-") and word != "-":
-            skip = "=" not in word and word in value_flags
-        else:
-            out.append(word)
-    return out
-
-
-def _kubectl(index: int, argv: list[str]) -> list[Ref]:
-    words = positional(argv, KUBECTL_VALUE_FLAGS)
-    for i in range(len(words) - 2):
-        if program(words[i]) == "kubectl" and words[i + 1 : i + 3] == ["set", "image"]:
-            return [
-                Ref(index, "image", w.split("=", 1)[1], "kubectl set image")
-                for w in words[i + 3 :]
-                if "=" in w
-            ]
-    return []
+def _repository_only(kind: str, name: str, value: str, text: str) -> bool:
+    """An *IMAGE variable that holds only a repository and gets its tag where it is used."""
+    return kind == "image" and ":" not in value.rsplit("/", 1)[-1] and used_with_tag(name, text)
 
 
 def used_with_tag(name: str, text: str) -> bool:
@@ -125,46 +83,112 @@ def used_with_tag(name: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def _kustomize(index: int, argv: list[str]) -> list[Ref]:
-    """kustomize edit set image NAME=IMAGE:TAG (also NAME:TAG, and NAME=IMAGE@digest)."""
-    for i in range(len(argv) - 3):
-        if program(argv[i]) == "kustomize" and argv[i + 1 : i + 4] == ["edit", "set", "image"]:
-            return [
-                Ref(index, "image", w.split("=", 1)[-1], "kustomize edit set image")
-                for w in argv[i + 4 :]
-                if not w.startswith("-")
-            ]
-    return []
-
-
-def _image_flag(index: int, argv: list[str]) -> list[Ref]:
-    """--image IMAGE / --image=IMAGE of a deploy CLI (gcloud run deploy, flyctl deploy, ...)."""
-    if program(argv[0]) in ("docker", "podman", "kubectl", "helm", "kustomize"):
-        return []
-    refs: list[Ref] = []
-    for i, word in enumerate(argv):
-        name, eq, inline = word.partition("=")
-        if name == "--image" or (name == "-i" and program(argv[0]) in ("flyctl", "fly")):
-            value = inline if eq else (argv[i + 1] if i + 1 < len(argv) else "")
-            if value:
-                refs.append(Ref(index, "image", value, f"{program(argv[0])} {name}"))
+def _command_refs(cmd: Command) -> list[Ref]:
+    argv = cmd.argv
+    name = cmd.name
+    if name in ("docker", "podman"):
+        return _docker(cmd)
+    if name == "kubectl":
+        return _kubectl(cmd)
+    if name == "helm":
+        return _helm(cmd)
+    if name == "kustomize" and argv[1:4] == ("edit", "set", "image"):
+        return [
+            Ref(cmd.line, "image", w.split("=", 1)[-1], "kustomize edit set image")
+            for w in argv[4:]
+            if not w.startswith("-")
+        ]
+    names = _IMAGE_FLAGS | ({"-i"} if name in ("flyctl", "fly", "ecs-deploy") else set())
+    refs = []
+    for index, value in p.option_values(argv, names):
+        inline = argv[index].partition("=")[0]  # --image=app:1 holds its value
+        flag = inline if inline in names else argv[index - 1]
+        if value:
+            refs.append(Ref(cmd.line, "image", value, f"{name} {flag}"))
     return refs
 
 
-def _helm(index: int, argv: list[str]) -> list[Ref]:
-    if not any(program(w) == "helm" for w in argv):
+def _docker(cmd: Command) -> list[Ref]:
+    argv = cmd.argv
+    call = p.docker_call(argv)
+    if call is None:
         return []
-    values: list[str] = []
-    for i, word in enumerate(argv):
-        name, eq, inline = word.partition("=")
-        if name in ("--set", "--set-string"):
-            values.append(inline if eq else (argv[i + 1] if i + 1 < len(argv) else ""))
+    where = f"{cmd.name} {call.sub}"
+    if call.sub in ("run", "create"):
+        image = p.docker_run_image(argv, call)
+        return [] if image is None else [Ref(cmd.line, "image", argv[image], where)]
+    if call.sub == "pull":
+        image = p.skip_options(argv, call.at, p.DOCKER_PULL)
+        return [Ref(cmd.line, "image", argv[image], where)] if image < len(argv) else []
+    if call.sub == "service" and call.at < len(argv):
+        verb = argv[call.at]
+        if verb == "update":
+            values = p.option_values(argv, {"--image"})
+            return [Ref(cmd.line, "image", v, f"{where} update --image") for _, v in values]
+        if verb == "create":
+            image = p.skip_options(argv, call.at + 1, p.DOCKER_RUN)
+            return [Ref(cmd.line, "image", argv[image], f"{where} create")] if image < len(argv) else []
+    return []
+
+
+def _kubectl(cmd: Command) -> list[Ref]:
+    argv = cmd.argv
+    places = [argv[i] for i in p.positionals(argv, 1, p.KUBECTL)]
+    if places[:2] == ["set", "image"]:
+        return [
+            Ref(cmd.line, "image", w.split("=", 1)[1], "kubectl set image") for w in places[3:] if "=" in w
+        ]
+    if places[:1] == ["run"] or places[:2] == ["create", "deployment"]:
+        values = p.option_values(argv, {"--image"})
+        return [Ref(cmd.line, "image", v, f"kubectl {' '.join(places[:2])} --image") for _, v in values]
+    if places[:1] in (["apply"], ["create"], ["replace"]):
+        return _manifest_from_stdin(cmd, places[0])
+    return []
+
+
+def _manifest_from_stdin(cmd: Command, verb: str) -> list[Ref]:
+    """`kubectl apply -f - <<EOF` / `cat <<EOF | kubectl apply -f -`: the manifest's images.
+    (tree-sitter-bash drops a lone `-` written just before `<<`: `-f` with no value is read as
+    `-f -` when the command has stdin.)"""
+    argv = cmd.argv
+    files = [v for _, v in p.option_values(argv, {"-f", "--filename"})]
+    fed = next((r for r in cmd.redirects if r.body is not None), None)
+    from_stdin = "-" in files or (argv[-1] in ("-f", "--filename") and fed is not None)
+    if not from_stdin or fed is None or fed.body is None:
+        return []
+    try:
+        documents = load_documents(fed.body)
+    except SourceError:
+        return []  # not YAML (yet): an envsubst template, say
+    return [
+        Ref(fed.body_line + line - 1, "image", value, f"kubectl {verb} -f - (manifest)")
+        for document in documents
+        for line, value in _images(document)
+    ]
+
+
+def _images(value: Any) -> list[tuple[int, str]]:
+    """(line, value) of every `image:` key in a manifest."""
+    if isinstance(value, Map):
+        found = [
+            (line_of(v, value.line_of(k)), str(v))
+            for k, v in value.items()
+            if k == "image" and isinstance(v, str)
+        ]
+        return found + [f for k, v in value.items() if k != "image" for f in _images(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _images(v)]
+    return []
+
+
+def _helm(cmd: Command) -> list[Ref]:
+    values = [v for _, v in p.option_values(cmd.argv, {"--set", "--set-string"})]
     refs: list[Ref] = []
-    for pair in (p for v in values for p in v.split(",")):
+    for pair in (pair for value in values for pair in value.split(",")):
         key, _, value = pair.partition("=")
         low = key.lower()
         if low.endswith(("image.tag", "imagetag")):
-            refs.append(Ref(index, "tag", value, f"helm --set {key}"))
+            refs.append(Ref(cmd.line, "tag", value, f"helm --set {key}"))
         elif low == "image" or low.endswith(".image"):
-            refs.append(Ref(index, "image", value, f"helm --set {key}"))
+            refs.append(Ref(cmd.line, "image", value, f"helm --set {key}"))
     return refs

@@ -1,254 +1,294 @@
-"""What a `run:` script does, read as shell words: simple commands (nested ones too), assignments,
-outputs. Image references are read from these commands in references.py.
+"""What a `run:` script does: its commands (every nested one too), its assignments, and the lines it
+writes to files (`$GITHUB_OUTPUT`, `$GITHUB_ENV`, an `.env` for compose), read from the syntax
+tree (shell.py) and, for nested commands, the wrappers' own grammar (nested.py).
 
-The script is split into logical lines (backslash continuations joined), tokenized with shlex,
-and split into simple commands at ; && || | &. `${{ }}` expressions and `$( )` substitutions
-are kept whole as one word.
+A nested script (`ssh host "…"`, a heredoc fed to `ssh`/`bash -s`, `bash -c`, `eval`) is parsed
+again as a script; its commands keep the file lines they are written on.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from devkit.ci.workflows.nested import nested_command, program
+from devkit.ci.workflows import shell
+from devkit.ci.workflows.nested import nested_command
+from devkit.ci.workflows.programs import program
+from devkit.ci.workflows.shell import Assignment, Redirect, Word
 
-MIGRATE = re.compile(
-    r"manage\.py['\"]?\s+migrate(?:_schemas)?\b|\bmigrate_schemas\b"
-    r"|\bdjango-admin\s+migrate\b|\bdevkit\s+migrate\b|-m\s+django\s+migrate\b"
-)
-_OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ";;"}
-_ASSIGN = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.S)
-_OPAQUE = re.compile(r"\$\{\{.*?\}\}|\$\((?:[^()]|\([^()]*\))*\)|\d*>&-?\d*|&>>?")
-_SET_OUTPUT = re.compile(r"::set-(output|env) name=([\w-]+)::(.*)$")
-
-
-def logical_lines(script: str) -> list[tuple[int, str]]:
-    """(index of the first physical line, text) with continuations joined, comments dropped.
-    A quoted string that spans lines (`ssh host "` ... `"`) is one logical line; heredoc
-    bodies stay one line each (they are commands for a shell that reads stdin, or data)."""
-    return [(index, text) for index, text, _ in _logical(script)]
-
-
-def _logical(script: str) -> list[tuple[int, str, int | None]]:
-    """As logical_lines, plus for a heredoc body line the index of the line that opened it."""
-    out: list[tuple[int, str, int | None]] = []
-    lines = script.splitlines()
-    heredoc: tuple[str, int] | None = None  # (delimiter, opener index)
-    index = 0
-    while index < len(lines):
-        start, parts = index, []
-        while index < len(lines):
-            line = lines[index]
-            index += 1
-            if heredoc is None and line.rstrip().endswith("\\"):
-                parts.append(line.rstrip()[:-1])
-                continue
-            parts.append(line)
-            break
-        text = " ".join(parts).strip()
-        owner = None
-        if heredoc is not None:
-            if text == heredoc[0]:
-                heredoc = None
-                continue
-            owner = heredoc[1]
-        else:
-            opened = _HEREDOC_START.search(text)
-            if opened:
-                heredoc = (opened.group(1), start)
-            elif not _balanced(text):
-                joined = _join_quoted(lines, index, text)
-                if joined:
-                    text, index = joined
-        if text and not text.startswith("#"):
-            out.append((start, text, owner))
-    return out
-
-
-_HEREDOC_START = re.compile(r"(?<!<)<<(?!<)-?\s*['\"]?([A-Za-z_]\w*)['\"]?")
-_MAX_QUOTED_LINES = 200
-
-
-def _balanced(text: str) -> bool:
-    try:
-        _lex(_OPAQUE.sub("x", text))
-    except ValueError:
-        return False
-    return True
-
-
-def _join_quoted(lines: list[str], index: int, text: str) -> tuple[str, int] | None:
-    """Join following lines until the open quote closes; None when it never does."""
-    for end in range(index, min(len(lines), index + _MAX_QUOTED_LINES)):
-        candidate = text + "\n" + "\n".join(lines[index : end + 1])
-        if _balanced(candidate):
-            return candidate, end + 1
-    return None
-
-
-def _lex(text: str) -> list[str]:
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()")
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    return list(lexer)
-
-
-def words(text: str) -> list[str]:
-    """Shell words of one logical line; expressions and $( ) stay single words."""
-    kept: list[str] = []
-
-    def hide(match: re.Match[str]) -> str:
-        kept.append(match.group(0))
-        return f"\x03{len(kept) - 1}\x03"
-
-    hidden = _OPAQUE.sub(hide, text)
-    try:
-        tokens = _lex(hidden)
-    except ValueError:  # unbalanced quotes: fall back to whitespace
-        tokens = hidden.split()
-    return [re.sub("\x03(\\d+)\x03", lambda m: kept[int(m.group(1))], t) for t in tokens]
+_MAX_DEPTH = 8
+_DOTENV = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
+_WORKFLOW_COMMAND = re.compile(r"^::set-(output|env) name=([\w-]+)::(.*)$")
+_TARGET_VARIABLE = re.compile(r"^\$\{?(GITHUB_OUTPUT|GITHUB_ENV)\}?$")
+_POSITIONAL = re.compile(r"\$([1-9])|\$\{([1-9][0-9]*)\}|\$[@*]|\$\{[@*]\}")
+_VARIABLE_WORD = re.compile(r"^\$\{?([A-Za-z_]\w*)\}?$")
+_FORMAT = re.compile(r"%(?:[-+ 0#]*\d*(?:\.\d+)?)([sdbqc%])")
 
 
 @dataclass(frozen=True)
 class Command:
-    index: int  # line of the script (0-based) where the command starts
-    argv: tuple[str, ...]
-    remote: bool  # runs on another machine (the remote command of ssh, kubectl exec)
-    wrapper: bool  # only passes a nested command on (ssh, bash -c, docker exec, sudo ...)
+    """A simple command as it runs: `remote` on another machine (ssh, an SSH action, kubectl
+    exec), `container` inside a container, `captured` inside `$( )` (its output is a value),
+    `wrapper` when it only passes a nested command on (ssh, sudo, bash -c)."""
+
+    line: int  # 0-based line of the script where the command starts
+    words: tuple[Word, ...]
+    assigns: tuple[Assignment, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    remote: bool = False
+    container: bool = False
+    captured: bool = False
+    wrapper: bool = False
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.words)
+
+    @property
+    def name(self) -> str:
+        return program(self.words[0].text) if self.words else ""
 
 
-def simple_commands(script: str, *, remote: bool = False, depth: int = 0) -> list[Command]:
-    """Every simple command, including the nested ones that ssh, sshpass, bash/sh -c,
-    docker/kubectl exec, sudo, env, timeout and eval pass on (after their wrapper), and the
-    body of a heredoc fed to ssh (remote)."""
-    out: list[Command] = []
-    remote_openers: set[int] = set()
-    for index, text, owner in _logical(script):
-        argvs: list[list[str]] = [[]]
-        for word in words(text):
-            if word in _OPERATORS:
-                argvs.append([])
-            else:
-                argvs[-1].append(word)
-        here_remote = remote or owner in remote_openers
-        for argv in argvs:
-            if not argv:
+@dataclass(frozen=True)
+class FileWrite:
+    """`NAME=value` written to a file: `target` is GITHUB_OUTPUT, GITHUB_ENV or the file's path."""
+
+    target: str
+    name: str
+    value: str
+    line: int
+    remote: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    commands: tuple[Command, ...]
+    assignments: tuple[Assignment, ...]
+    writes: tuple[FileWrite, ...]
+
+
+@lru_cache(maxsize=1024)
+def read(script: str, *, remote: bool = False) -> Reading:
+    """Every command of the script (nested ones included), its assignments and file writes."""
+    reader = _Reader()
+    try:
+        reader.script(script, 0, Command(0, (), remote=remote), 0)
+    except shell.ScriptTooDeep as exc:
+        raise shell.ScriptTooDeep(getattr(script, "line", 0)) from exc
+    return Reading(tuple(reader.commands), tuple(reader.assignments), tuple(reader.writes))
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.assignments: list[Assignment] = []
+        self.writes: list[FileWrite] = []
+
+    def script(
+        self,
+        text: str,
+        base: int,
+        context: Command,
+        depth: int,
+        stdin: Redirect | None = None,
+        first: int | None = None,
+    ) -> None:
+        """Read a (nested) script whose line 0 is line `base`; `stdin`: what the shell running it
+        was fed, which its commands read unless they have their own. `first`: the line reported
+        for a command on the script's first line (the line where the command passing the
+        script on starts: a command continued over several lines is reported at its first line)."""
+        parsed = shell.parse(text)
+        self.assignments += [replace(a, line=a.line + base) for a in parsed.assignments if a.function is None]
+        for cmd in parsed.commands:
+            if cmd.function is None:  # a function's body runs where the function is called
+                self._step(parsed, cmd, base, context, depth, stdin, first)
+
+    def _step(
+        self,
+        parsed: shell.Script,
+        cmd: shell.Command,
+        base: int,
+        context: Command,
+        depth: int,
+        stdin: Redirect | None,
+        first: int | None,
+        arguments: tuple[str, ...] | None = None,
+    ) -> None:
+        """Run one command of a parsed script; `arguments`: it is in the body of a function
+        called with these (its `$1`, `$@` are theirs)."""
+        redirects = tuple(replace(r, body_line=r.body_line + base) for r in cmd.redirects)
+        source = parsed.commands[cmd.piped_from] if cmd.piped_from is not None else None
+        piped = _printed(source, base) if source is not None else None
+        for fed in (piped, stdin):  # `echo … | tee`, `cat <<EOF | kubectl apply -f -`
+            if fed is not None and not cmd.captured and _stdin(redirects) is None:
+                redirects += (fed,)
+        words = _command_variable(cmd.words, parsed.assignments, cmd.line)
+        here = Command(
+            first if first is not None and cmd.line == 0 else cmd.line + base,
+            tuple(Word(_positional(w.text, arguments), w.line + base) for w in words),
+            tuple(replace(a, line=a.line + base, value=_positional(a.value, arguments)) for a in cmd.assigns),
+            redirects,
+            context.remote,
+            context.container,
+            context.captured or cmd.captured,
+        )
+        if here.name in parsed.functions and depth < _MAX_DEPTH:
+            self._call(parsed, here, base, depth)
+        else:
+            self.run(here, depth)
+
+    def _call(self, parsed: shell.Script, call: Command, base: int, depth: int) -> None:
+        """A call of a function the script defines: its body runs here, with these arguments."""
+        self.commands.append(replace(call, wrapper=True))
+        arguments = call.argv[1:]
+        self.assignments += [
+            replace(a, line=a.line + base, value=_positional(a.value, arguments))
+            for a in parsed.assignments
+            if a.function == call.name
+        ]
+        for cmd in parsed.commands:
+            if cmd.function == call.name:
+                self._step(parsed, cmd, base, call, depth + 1, None, None, arguments)
+
+    def run(self, cmd: Command, depth: int) -> None:
+        nested = nested_command(cmd.words) if depth < _MAX_DEPTH else None
+        self.commands.append(replace(cmd, wrapper=nested is not None and nested.wrapper))
+        self._writes(cmd)
+        if nested is None:
+            return
+        inner = replace(
+            cmd,
+            remote=cmd.remote or nested.remote,
+            container=cmd.container or nested.container,
+            assigns=(),
+            wrapper=False,
+        )
+        stdin = _stdin(cmd.redirects)
+        if nested.script is not None:
+            self.script(nested.script.text, nested.script.line, inner, depth + 1, stdin, cmd.line)
+        elif nested.words:
+            self.run(replace(inner, words=nested.words), depth + 1)
+        elif nested.stdin_script and stdin is not None and stdin.body is not None:
+            self.script(stdin.body, stdin.body_line, inner, depth + 1)
+
+    def _writes(self, cmd: Command) -> None:
+        """`echo NAME=value >> FILE`, `cat > FILE <<EOF`, `echo … | tee -a FILE`, `::set-output`."""
+        stdin = _stdin(cmd.redirects)
+        targets = [r.target for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>")]
+        if cmd.name == "tee":
+            targets += [w for w in cmd.argv[1:] if not w.startswith("-")]
+        if cmd.name in ("cat", "tee") and stdin is not None and stdin.body is not None:
+            content, first, per_line = stdin.body, stdin.body_line, True
+        else:
+            printed = _content(shell.Command(cmd.line, cmd.words, (), (), False))
+            if printed is None:
+                return
+            content, first, per_line = printed, cmd.line, False
+        for offset, text in enumerate(content.split("\n")):
+            line = first + offset if per_line else first
+            if not targets:  # stdout: the runner reads workflow commands there
+                found = _WORKFLOW_COMMAND.match(text.strip())
+                if found:
+                    target = "GITHUB_OUTPUT" if found.group(1) == "output" else "GITHUB_ENV"
+                    value = _unquote(found.group(3))
+                    self.writes.append(FileWrite(target, found.group(2), value, line, cmd.remote))
                 continue
-            if _feeds_remote_stdin(argv):
-                remote_openers.add(index)
-            out += _with_nested(index, argv, here_remote, depth)
-    return out
+            pair = _DOTENV.match(text)
+            for target in targets if pair else ():
+                value = _unquote(pair.group(2))
+                self.writes.append(FileWrite(_target(target), pair.group(1), value, line, cmd.remote))
 
 
-def _feeds_remote_stdin(argv: list[str]) -> bool:
-    """`ssh host <<EOF`, `ssh host bash -s <<EOF`, `kubectl exec -i pod -- sh <<EOF`."""
-    names = [program(w) for w in argv]
-    return any(w.startswith("<<") for w in argv) and ("ssh" in names or "kubectl" in names)
+def _positional(text: str, arguments: tuple[str, ...] | None) -> str:
+    """`$1`, `${2}`, `$@`, `$*` in a function's body, replaced by the call's arguments."""
+    if arguments is None:
+        return text
+
+    def argument(match: re.Match[str]) -> str:
+        number = match.group(1) or match.group(2)
+        if number is None:
+            return " ".join(arguments)
+        index = int(number) - 1
+        return arguments[index] if 0 <= index < len(arguments) else ""
+
+    return _POSITIONAL.sub(argument, text)
 
 
-def _with_nested(index: int, argv: list[str], remote: bool, depth: int) -> list[Command]:
-    plain = _without_redirections(argv)
-    nested = nested_command(plain) if depth < 8 else None
-    out = [Command(index, tuple(plain), remote, nested is not None)]
-    if nested is None:
-        return out
-    inner, is_script, goes_remote = nested
-    if is_script:
-        for cmd in simple_commands(inner[0], remote=remote or goes_remote, depth=depth + 1):
-            out.append(Command(index + cmd.index, cmd.argv, cmd.remote, cmd.wrapper))
-    elif inner:
-        out += _with_nested(index, list(inner), remote or goes_remote, depth + 1)
-    return out
+def _command_variable(
+    words: tuple[Word, ...], assignments: tuple[Assignment, ...], line: int
+) -> tuple[Word, ...]:
+    """`$COMPOSE up -d` after `COMPOSE="docker compose -f prod.yml"`, `$SSH "…"` after
+    `SSH="ssh -i key user@host"`: the command is the words of the variable's value (its last
+    assignment before this line, when that value is one simple command), then the rest."""
+    name = _VARIABLE_WORD.match(words[0].text) if words else None
+    made = [a for a in assignments if name and a.name == name.group(1) and a.line <= line]
+    if not made or "$(" in made[-1].value or "`" in made[-1].value:
+        return words
+    inner = shell.parse(made[-1].value).commands
+    if len(inner) != 1 or not inner[0].words:
+        return words
+    return tuple(Word(w.text, words[0].line) for w in inner[0].words) + words[1:]
 
 
-_REDIRECT = re.compile(r"^\d*(?:<<-?|>>|<|>|&>>?)")
+def _stdin(redirects: tuple[Redirect, ...]) -> Redirect | None:
+    return next((r for r in redirects if r.body is not None), None)
 
 
-def _without_redirections(argv: list[str]) -> list[str]:
-    """Drop `> file`, `2>>log`, `<<EOF`, `&>/dev/null` (an operator alone takes the next word)."""
-    out: list[str] = []
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-            continue
-        match = _REDIRECT.match(word)
-        if match:
-            skip = match.end() == len(word)
-            continue
-        out.append(word)
-    return out
+def _printed(cmd: shell.Command, base: int) -> Redirect | None:
+    """What a command writes to a pipe, as the stdin of the next: echo/printf's text, or the
+    heredoc `cat` passes on."""
+    if cmd.argv[:1] == ("cat",) and len(cmd.argv) == 1:
+        body = _stdin(cmd.redirects)
+        return replace(body, op="|", body_line=body.body_line + base) if body is not None else None
+    text = _content(cmd)
+    return Redirect("|", "", text, cmd.line + base) if text is not None else None
 
 
-def _with_redirections(script: str) -> list[list[str]]:
-    """The script's own simple commands, redirections kept (not nested ones)."""
-    out: list[list[str]] = [[]]
-    for _, text in logical_lines(script):
-        for word in [*words(text), ";"]:
-            if word in _OPERATORS:
-                out.append([])
-            else:
-                out[-1].append(word)
-    return [argv for argv in out if argv]
+def _content(cmd: shell.Command) -> str | None:
+    """What echo/printf print (as one text, lines split by newlines)."""
+    argv = cmd.argv
+    if not argv:
+        return None
+    name = program(argv[0])
+    if name == "echo":
+        i = 1
+        while i < len(argv) and re.fullmatch(r"-[neE]+", argv[i]):
+            i += 1
+        text = " ".join(argv[i:])
+        return text.replace("\\n", "\n") if "e" in "".join(argv[1:i]) else text
+    if name == "printf" and len(argv) > 1:
+        args = list(argv[2:])
+
+        def fill(match: re.Match[str]) -> str:
+            return "%" if match.group(1) == "%" else (args.pop(0) if args else "")
+
+        return _FORMAT.sub(fill, argv[1]).replace("\\n", "\n")
+    return None
 
 
-def commands(script: str) -> list[tuple[int, list[str]]]:
-    """Simple commands (nested ones included): (line index, words)."""
-    return [(c.index, list(c.argv)) for c in simple_commands(script)]
+def _target(text: str) -> str:
+    found = _TARGET_VARIABLE.match(text.strip())
+    return found.group(1) if found else text.strip()
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+# -- the questions the rules ask ------------------------------------------------------------
+def simple_commands(script: str, *, remote: bool = False) -> tuple[Command, ...]:
+    return read(script, remote=remote).commands
 
 
 def assignments(script: str) -> list[tuple[int, str, str]]:
-    """VAR=value at the start of a command or after export/readonly/declare."""
-    found: list[tuple[int, str, str]] = []
-    for index, argv in commands(script):
-        rest = argv[1:] if argv and argv[0] in ("export", "readonly", "declare", "local") else argv
-        for word in rest:
-            match = _ASSIGN.match(word)
-            if not match:
-                break
-            found.append((index, match.group(1), match.group(2)))
-    return found
+    """(line, name, value) of every assignment, nested scripts included."""
+    return sorted(((a.line, a.name, a.value) for a in read(script).assignments), key=lambda a: a[0])
 
 
 def writes(script: str, target: str) -> dict[str, str]:
-    """NAME=value lines a script appends to $GITHUB_OUTPUT or $GITHUB_ENV (and ::set-output)."""
-    found: dict[str, str] = {}
-    legacy = "output" if target == "GITHUB_OUTPUT" else "env"
-    for argv in _with_redirections(script):  # echo "NAME=value" >> "$GITHUB_OUTPUT"
-        if any(target in w for w in argv) and argv[0] in ("echo", "printf"):
-            for word in argv[1:]:
-                match = _ASSIGN.match(word)
-                if match:
-                    found[match.group(1)] = match.group(2)
-    lines = script.splitlines()
-    for number, line in enumerate(lines):
-        match = _SET_OUTPUT.search(line)
-        if match and match.group(1) == legacy:
-            found[match.group(2)] = match.group(3).strip().strip("\"'")
-        heredoc = _HEREDOC.search(line)
-        if heredoc and heredoc.group("target") == target:
-            found.update(_heredoc_assignments(lines[number + 1 :], heredoc.group("end")))
-    return found
-
-
-# cat >> "$GITHUB_OUTPUT" <<EOF ... EOF  (also <<'EOF', <<-EOF, ${GITHUB_OUTPUT})
-_HEREDOC = re.compile(
-    r"""\bcat\s+>>?\s*["']?\$\{?(?P<target>GITHUB_OUTPUT|GITHUB_ENV)\}?["']?\s*<<-?\s*["']?(?P<end>\w+)"""
-)
-
-
-def _heredoc_assignments(lines: list[str], end: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for line in lines:
-        if line.strip() == end:
-            break
-        match = _ASSIGN.match(line.strip())
-        if match:
-            found[match.group(1)] = match.group(2)
-    return found
-
-
-def is_assignment(word: str) -> bool:
-    return bool(_ASSIGN.match(word))
+    """NAME=value lines the script writes to $GITHUB_OUTPUT or $GITHUB_ENV (and ::set-output)."""
+    return {w.name: w.value for w in read(script).writes if w.target == target}

@@ -196,6 +196,28 @@ def load_yaml(path: Path) -> Any:
         loader.dispose()
 
 
+def load_documents(text: str) -> list[Any]:
+    """Every YAML document of a text (a manifest fed to `kubectl apply -f -`), with line numbers
+    relative to the text (1-based); SourceError when it is not YAML."""
+    loader = _Loader(text)
+    documents = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            _expanded_size(node)
+            documents.append(loader.construct_document(node))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SourceError(f"{exc.problem or exc}", (mark.line + 1) if mark else 1) from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(str(exc), 1) from exc
+    except RecursionError as exc:
+        raise SourceError("nested too deeply to parse", 1) from exc
+    finally:
+        loader.dispose()
+    return documents
+
+
 def checked_text(path: Path) -> str:
     """The text of a YAML file that any YAML reader may then parse safely: UTF-8, not binary,
     bounded size, aliases and nesting bounded. SourceError (with a line) otherwise."""

@@ -25,6 +25,8 @@ class Workflow:
     doc: Map
     root: Path | None = None  # the repository, to read local reusable workflows it calls
     depth: int = 0
+    # the repository when the workflow is in its .github/workflows: compose files are read there
+    repository: Path | None = None
 
     @property
     def jobs(self) -> dict[str, Map]:
@@ -34,12 +36,17 @@ class Workflow:
     def steps(self, job_id: str) -> list[Map]:
         return [s for s in self.jobs[job_id].get("steps") or [] if isinstance(s, Map)]
 
-    def lookup(self, job_id: str, step: int | None, script: str | None) -> images.Lookup:
-        """Definitions visible to step `step` of `job_id` (None: job level) and its script."""
+    def lookup(
+        self, job_id: str, step: int | None, script: str | None, at: int | None = None
+    ) -> images.Lookup:
+        """Definitions visible to step `step` of `job_id` (None: job level) and its script, at
+        line `at` of that script (an assignment after that line is not yet made)."""
 
         def find(kind: str, name: str) -> str | None:
             if kind == "shell":
-                local = [v for _, k, v in scripts.assignments(script or "") if k == name]
+                made = [(line, v) for line, k, v in scripts.assignments(script or "") if k == name]
+                before = [v for line, v in made if at is None or line <= at]
+                local = before or [v for _, v in made]
                 return local[-1] if local else self._env(job_id, step, name)
             match = _EXPR_REF.match(name)
             if not match:
