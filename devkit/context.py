@@ -142,13 +142,19 @@ class Context:
             self.config, self.project_python, self.venv, self.command_env(), lambda: self.logs, commands
         )
 
-    def facts_key(self) -> str:
-        """The cache key of the project's facts (its sources, env, packages), computed once per
-        state of the inputs."""
+    def facts_inputs(self) -> dict[str, str]:
+        """The inputs of the project's facts by name (its sources, the variables the settings
+        read, packages), computed once per state of the inputs."""
         with self._facts_lock:
-            if "key" not in self._facts:
-                self._facts["key"] = project_facts.cache_key(self.django())
-            return str(self._facts["key"])
+            if "inputs" not in self._facts:
+                self._facts["inputs"] = project_facts.cache_inputs(self.django())
+            return dict(self._facts["inputs"])
+
+    def facts_key(self) -> str:
+        """The cache key of the project's facts: the digest of facts_inputs()."""
+        from devkit.core import inputs
+
+        return inputs.digest(self.facts_inputs())
 
     def facts(self, refresh: bool = False) -> dict[str, Any]:
         """The project's facts, read once for this run (the probe runs only when its key changed)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devkit.core import children
+from devkit.core import children, inputs
 from devkit.core.errors import DevkitError, ExitCode, StepFailed, UsageError
 from devkit.core.state import project_lock
 
@@ -69,8 +69,9 @@ class Step(Protocol):
     name: str
     needs: tuple[str, ...]
 
-    def fingerprint(self, ctx: Context) -> str:
-        """Hash of the inputs; a change means the step must run."""
+    def inputs(self, ctx: Context) -> dict[str, str]:
+        """What the step depends on, by name (label -> value or digest): a change in any means
+        the step must run, and the reason names it (core/inputs.py)."""
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         """With an unchanged fingerprint: why the step must run anyway, or None when fresh."""
@@ -91,13 +92,33 @@ class Selection:
         return "*" in self.force or name in self.force
 
 
+def fingerprint_of(step: Step, ctx: Context) -> str:
+    return inputs.digest(step.inputs(ctx))
+
+
+def changed_inputs(step: Step, ctx: Context) -> list[str] | None:
+    """The inputs that changed since the step's last success ([] when none did; None when the
+    step has no record). An earlier devkit kept no per-input record: said as such."""
+    record = ctx.state.step(step.name)
+    if not record:
+        return None
+    now = step.inputs(ctx)
+    if record.get("fingerprint") == inputs.digest(now):
+        return []
+    recorded = ctx.state.recorded_inputs(step.name)
+    if recorded is None:
+        return ["the inputs devkit records (recorded by an earlier devkit)"]
+    return inputs.changed(recorded, now) or ["how devkit combines the inputs"]
+
+
 def stale_reason(step: Step, ctx: Context) -> str | None:
     """Why `step` must run, or None when it is fresh: inputs unchanged and its outcome intact."""
     record = ctx.state.step(step.name)
     if not record:
         return "first run"
-    if record.get("fingerprint") != step.fingerprint(ctx):
-        return "inputs changed"
+    changed = changed_inputs(step, ctx)
+    if changed:
+        return f"changed: {inputs.describe(changed)}"
     return step.check(ctx, record)
 
 
@@ -233,7 +254,8 @@ class Runner:
                 return Result(step.name, Status.FAILED, time.monotonic() - started, err.message, err)
             # Inputs as they are now: running may create some (a database step's data folder).
             marker = NOTHING if done.nothing else done.marker
-            ctx.state.record_step(step.name, step.fingerprint(ctx), done.detail, marker)
+            now = step.inputs(ctx)
+            ctx.state.record_step(step.name, inputs.digest(now), done.detail, marker, inputs.short(now))
             status = Status.NONE if done.nothing else Status.RAN
             return Result(step.name, status, time.monotonic() - started, done.detail)
         except DevkitError as exc:

@@ -223,7 +223,7 @@ class LiveView:
         from rich.table import Table
         from rich.text import Text
 
-        from devkit.core.ui import SYMBOLS
+        from devkit.core.ui import SYMBOLS, clip_words
 
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=1, no_wrap=True)
@@ -235,9 +235,8 @@ class LiveView:
         # the name and time columns (rich would shorten them to "tenan…").
         room = max(10, self.ui.console.width - NAME_WIDTH - 1 - 7 - 3)
 
-        def fit(text: Text) -> Text:
-            text.truncate(room, overflow="ellipsis")
-            return text
+        def fit(text: str) -> Text:
+            return Text(clip_words(text, room))
 
         with self._lock:
             rows = list(self.rows.values())
@@ -248,12 +247,12 @@ class LiveView:
             if row.state == "done" and row.result is not None:
                 r = row.result
                 mark = Text.from_markup(SYMBOLS[r.status.value])
-                what = fit(Text(f"{r.status.value}  {mask(r.detail)}"))
+                what = fit(f"{r.status.value}  {mask(r.detail)}")
                 grid.add_row(mark, row.name, f"{r.seconds:.1f}s", what)
                 continue
             if row.spinner is None:
                 row.spinner = Spinner("dots", style="cyan")
-            grid.add_row(row.spinner, row.name, f"{now - row.since:.1f}s", fit(Text(mask(row.text))))
+            grid.add_row(row.spinner, row.name, f"{now - row.since:.1f}s", fit(mask(row.text)))
         return grid
 
 

@@ -5,6 +5,7 @@ The steps here are tiny real objects implementing the Step protocol (nothing ext
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -26,15 +27,15 @@ from devkit.pipeline import Done, Runner, Selection, Status
 class Recorder:
     name: str
     needs: tuple[str, ...] = ()
-    inputs: str = "v1"
+    value: str = "v1"
     fail: bool = False
     broken_outcome: bool = False
     delay: float = 0.0
     calls: list[str] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
 
-    def fingerprint(self, ctx: Context) -> str:
-        return self.inputs
+    def inputs(self, ctx: Context) -> dict[str, str]:
+        return {"the value": self.value}
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         return None
@@ -67,9 +68,30 @@ def test_runs_in_dependency_order_and_skips_when_fresh(ctx: Context) -> None:
     assert [r.status for r in first] == [Status.RAN, Status.RAN]
     second = Runner([a, b]).run(ctx, Selection())
     assert [r.status for r in second] == [Status.SKIPPED, Status.SKIPPED]
-    a.inputs = "v2"
+    a.value = "v2"
     third = Runner([a, b]).run(ctx, Selection())
     assert [r.status for r in third] == [Status.RAN, Status.SKIPPED]
+
+
+def test_a_rerun_names_the_input_that_changed(ctx: Context) -> None:
+    reasons: dict[str, str] = {}
+    a = Recorder("a")
+    Runner([a]).run(ctx, Selection())
+    a.value = "v2"
+    Runner([a], on_start=lambda name, reason: reasons.update({name: reason})).run(ctx, Selection())
+    assert reasons == {"a": "changed: the value"}
+
+
+def test_changed_inputs_are_named_new_gone_and_counted() -> None:
+    from devkit.core import inputs
+
+    before = inputs.short({"settings.py": "1", "$FOO": "s3cret-value", "old.txt": "y"})
+    now = {"settings.py": "2", "$FOO": "s3cret-value", "new.txt": "z"}
+    assert inputs.changed(before, now) == ["settings.py", "new.txt (new)", "old.txt (gone)"]
+    labels = [f"f{n}.py" for n in range(7)]
+    assert inputs.describe(labels) == "f0.py, f1.py, f2.py and 4 more"
+    assert inputs.describe(labels[:4]) == "f0.py, f1.py, f2.py, f3.py"
+    assert "s3cret" not in json.dumps(before)  # digests only: a variable may hold a secret
 
 
 def test_independent_steps_run_concurrently(ctx: Context) -> None:

@@ -26,8 +26,8 @@ class Step:
     def __init__(self, name: str, needs: tuple[str, ...] = (), fail: bool = False) -> None:
         self.name, self.needs, self.fail = name, needs, fail
 
-    def fingerprint(self, ctx: Context) -> str:
-        return "v1"
+    def inputs(self, ctx: Context) -> dict[str, str]:
+        return {"the value": "v1"}
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         return None
@@ -184,3 +184,14 @@ def test_live_lines_then_the_table_once_with_notes_above(tmp_path: Path) -> None
         "database  ✓ ran       1.50     native on 127.0.0.1:5432",
         "deps      ○ left-out  0.00     skipped by --skip",
     ]
+
+
+def test_a_long_detail_is_cut_at_a_word_boundary_never_inside_an_option() -> None:
+    from devkit.core.ui import clip_words
+
+    detail = "ran manage.py setup_public_tenant --domain localhost --owner-email admin@example.com"
+    cut = clip_words(detail, 50)
+    assert cut == "ran manage.py setup_public_tenant --domain…"
+    assert len(cut) <= 50
+    assert clip_words(detail, 200) == detail
+    assert clip_words("a-single-very-long-word-without-spaces", 10) == "a-single-…"

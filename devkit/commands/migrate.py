@@ -16,7 +16,6 @@ from typing import Any
 from devkit.config.model import Config
 from devkit.context import Context
 from devkit.core.errors import ConfigError, UsageError
-from devkit.core.state import fingerprint
 from devkit.core.ui import UI
 from devkit.database.base import Connection, parse_url
 from devkit.database.external import ExternalPostgres, from_environment
@@ -65,19 +64,14 @@ class DeployTenants(TenantSequence):
     def __init__(self, force: bool = False) -> None:
         self.force = force
 
-    def fingerprint(self, ctx: Context) -> str:
-
+    def inputs(self, ctx: Context) -> dict[str, str]:
         conn = ctx.connection
-        return fingerprint(
-            [
-                ctx.facts_key(),
-                ctx.profile,
-                repr(ctx.config.tenants),
-                conn.host,
-                str(conn.port),
-                conn.name,
-            ]
-        )
+        return {
+            **ctx.facts_inputs(),
+            "the profile": ctx.profile,
+            "[tenants]": repr(ctx.config.tenants),
+            "the database": f"{conn.host}:{conn.port}/{conn.name}",
+        }
 
     def run(self, ctx: Context) -> Done:
 

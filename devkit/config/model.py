@@ -130,6 +130,14 @@ class Config:
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
 
+    def relative(self, path: str | Path) -> str:
+        """`path` as the project's developer names it: relative to the root with forward slashes,
+        or as given when it is outside the project."""
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
     @property
     def manage_dir(self) -> Path:
         return self.path(self.manage_py).parent

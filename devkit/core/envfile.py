@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from devkit.core import proc
+from devkit.core import git, proc
 from devkit.core.errors import ConfigError
 from devkit.core.state import write_atomic
 
@@ -177,12 +177,43 @@ def is_current(path: Path, values: dict[str, str]) -> bool:
     return render(values) in text and not path.stat().st_mode & 0o077
 
 
+def conflicts(path: Path, values: dict[str, str]) -> list[str]:
+    """Lines outside devkit's block that set one of its keys to another value: one after the block
+    overrides it for python-dotenv and python-decouple (the last value wins), one before it for
+    django-environ's read_env (the first wins). One sentence per line, no value shown."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+    pair, _begins, _ends = _markers([line + "\n" for line in lines])
+    if pair is None:
+        return []
+    found = []
+    for number, line in enumerate(lines, 1):
+        if pair[0] < number - 1 <= pair[1]:
+            continue
+        parsed = parse_values(line)
+        for key, value in parsed.items():
+            if key in values and value != values[key]:
+                after = number - 1 > pair[1]
+                who = (
+                    "python-dotenv and decouple keep the last value"
+                    if after
+                    else ("django-environ's read_env keeps the first")
+                )
+                found.append(
+                    f"{path.name} line {number} sets {key} again, {'after' if after else 'before'} "
+                    f"devkit's block ({who}): the project may not use devkit's value"
+                )
+    return found
+
+
 def ensure_ignored(root: Path, paths: list[str]) -> list[str]:
     """Append to .gitignore the paths git does not ignore yet; returns what was added."""
     gitignore = root / ".gitignore"
     text = gitignore.read_text() if gitignore.exists() else ""
     listed = {line.strip().rstrip("/") for line in text.splitlines()}
-    in_git = (root / ".git").exists() or _inside_git(root)
+    in_git = git.in_repository(root)
     missing = []
     for rel in paths:
         if in_git:
@@ -199,10 +230,6 @@ def ensure_ignored(root: Path, paths: list[str]) -> list[str]:
         addition = "# devkit: local state and the env file with the database password\n"
         write_atomic(gitignore, text + prefix + addition + "".join(f"{p}\n" for p in missing))
     return missing
-
-
-def _inside_git(root: Path) -> bool:
-    return any((parent / ".git").exists() for parent in root.parents)
 
 
 def parse_values(text: str) -> dict[str, str]:
@@ -235,18 +262,10 @@ def read_values(path: Path) -> dict[str, str]:
     return parse_values(_read(path))
 
 
-def tracked_by_git(root: Path, rel: str) -> bool:
-    """True when git tracks `rel` (committed or staged) in the repository around `root`."""
-    if not ((root / ".git").exists() or _inside_git(root)):
-        return False
-    ran = proc.run(["git", "ls-files", "--error-unmatch", "--", rel], cwd=root, check=False)
-    return ran.returncode == 0
-
-
 def refuse_tracked(root: Path, rel: str) -> None:
     """ConfigError (exit 2) when git tracks the env file: devkit writes the password into it, and
     a committed file would publish it (one user pointed env_file at the project's `env_DEV`)."""
-    if rel and tracked_by_git(root, rel):
+    if rel and git.tracked(root, rel):
         raise ConfigError(
             f'env_file = "{rel}": git tracks this file, and devkit writes the database password '
             "into its env file; nothing was written",

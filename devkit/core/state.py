@@ -56,6 +56,7 @@ _SHAPE: dict[str, Any] = {
     "superuser_password_unset": bool,
     "env_seeded": list,
     "devkit_rows": dict,
+    "settings_env_reads": list,
 }
 
 
@@ -154,7 +155,10 @@ class State:
     def step(self, name: str) -> dict[str, Any]:
         return dict(self.data.get("steps", {}).get(name, {}))
 
-    def record_step(self, name: str, fingerprint: str, detail: str, marker: str = "") -> None:
+    def record_step(
+        self, name: str, fingerprint: str, detail: str, marker: str = "", inputs: dict[str, str] | None = None
+    ) -> None:
+        """`inputs`: the step's short per-input digests (core/inputs.py), kept in inputs.json."""
         with self._lock:
             self.reload()
             self.data.setdefault("steps", {})[name] = {
@@ -164,6 +168,18 @@ class State:
                 "at": time.time(),
             }
             self.save()
+            if inputs is not None:
+                path = self.path.with_name("inputs.json")
+                kept = read_json(path)
+                kept[name] = inputs
+                write_atomic(path, json.dumps(kept, sort_keys=True) + "\n")
+
+    def recorded_inputs(self, name: str) -> dict[str, str] | None:
+        """The per-input digests recorded with the step's last success (None: not recorded)."""
+        found = read_json(self.path.with_name("inputs.json")).get(name)
+        if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
+            return None
+        return found
 
     def forget_step(self, name: str) -> None:
         with self._lock:

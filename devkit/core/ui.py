@@ -36,6 +36,19 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
+def clip_words(text: str, room: int) -> str:
+    """`text` on one line of `room` characters: cut at a word boundary with `…` (never inside an
+    option or a name, `setup_public_tenant --dom…`); the final summary shows it whole."""
+    text = " ".join(text.split())
+    if len(text) <= room:
+        return text
+    cut = text[: max(1, room - 1)]
+    at = cut.rfind(" ")
+    if at >= room // 2:
+        cut = cut[:at]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 @dataclass
 class UI:
     json_mode: bool = False

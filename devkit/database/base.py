@@ -94,7 +94,8 @@ class Provider(Protocol):
     name: str
     owns_server: bool  # devkit created it: may create the database, may stop it
 
-    def fingerprint_inputs(self) -> list[str]: ...
+    def fingerprint_inputs(self) -> dict[str, str]:
+        """What the server depends on, by name (core/inputs.py)."""
 
     def current(self) -> Connection | None:
         """The connection if the server should already be up; no side effects."""

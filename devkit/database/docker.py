@@ -55,9 +55,15 @@ class DockerPostgres:
         self._container: Any = None
         self.notes: list[str] = []
 
-    def fingerprint_inputs(self) -> list[str]:
+    def fingerprint_inputs(self) -> dict[str, str]:
         db = self.config.database
-        return [self.container_name, db.image, str(self.port), db.name, db.user]
+        return {
+            "the container's name": self.container_name,
+            "database.image": db.image,
+            "the database port": str(self.port),
+            "database.name": db.name,
+            "database.user": db.user,
+        }
 
     # -- finding what devkit made ------------------------------------------------------------
     def _engine(self) -> Any:

@@ -59,9 +59,9 @@ class ExternalPostgres:
     def __init__(self, config: Config) -> None:
         self.config = config
 
-    def fingerprint_inputs(self) -> list[str]:
+    def fingerprint_inputs(self) -> dict[str, str]:
         conn = self.ensure()
-        return [conn.host, str(conn.port), conn.name, conn.user]
+        return {"the external database": f"{conn.user}@{conn.host}:{conn.port}/{conn.name}"}
 
     def ensure(self) -> Connection:
         conn = from_environment(self.config)

@@ -88,7 +88,7 @@ def postmaster_of(data_dir: Path) -> int | None:
     return None
 
 
-def _configured_port(pgdata: Path) -> int:
+def listening_port(pgdata: Path) -> int:
     """The last `port = N` devkit appended to postgresql.conf (0 when there is none)."""
     try:
         found = re.findall(r"(?m)^port = (\d+)$", (pgdata / "postgresql.conf").read_text())
@@ -118,7 +118,7 @@ class NativePostgres:
         self.identity = ownership.identify(config.state_dir, config.root, adopt=self._adoptable_id())
         self.data_dir = self._owned_data_dir()
         recorded = state.get("native", {}) if self.data_dir else {}
-        kept = int(recorded.get("port") or 0) or (_configured_port(self.data_dir) if self.data_dir else 0)
+        kept = int(recorded.get("port") or 0) or (listening_port(self.data_dir) if self.data_dir else 0)
         self.port = config.database.port or kept  # the configuration wins over the kept port
         if self.identity.new_copy:
             # The copy's secrets.json is the original's: its own cluster gets its own password.
@@ -183,13 +183,13 @@ class NativePostgres:
             else:
                 data.rmdir()
 
-    def fingerprint_inputs(self) -> list[str]:
-        return [
-            str(self.data_dir),
-            str(self.port),
-            self.config.database.name,
-            self.config.database.user,
-        ]
+    def fingerprint_inputs(self) -> dict[str, str]:
+        return {
+            "the cluster's folder": str(self.data_dir),
+            "the database port": str(self.port),
+            "database.name": self.config.database.name,
+            "database.user": self.config.database.user,
+        }
 
     # -- lifecycle -------------------------------------------------------------------------
     def ensure(self) -> Connection:
@@ -218,7 +218,7 @@ class NativePostgres:
         """The cluster listens on self.port: a changed database.port restarts devkit's server
         there (data kept); the env file follows in the database step."""
         assert self.data_dir is not None
-        before = _configured_port(self.data_dir)
+        before = listening_port(self.data_dir)
         self.port = self.port or before or free_port()
         if before == self.port:
             return

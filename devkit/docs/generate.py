@@ -125,8 +125,8 @@ def output_digest(ctx: Context) -> str:
     return fingerprint(file_digest(ctx.config.path(f.path)) for f in doc_files(settings))
 
 
-def inputs_fingerprint(ctx: Context) -> str:
-    """Everything the generated text depends on, without starting Django."""
+def inputs(ctx: Context) -> dict[str, str]:
+    """Everything the generated text depends on, by name, without starting Django."""
     config, settings = ctx.config, docs_settings(ctx.config)
     files = [config.path(config.python.requirements)] if config.python.requirements else []
     if config.node.dir:
@@ -139,18 +139,17 @@ def inputs_fingerprint(ctx: Context) -> str:
         files += sorted(p for p in workflows.iterdir() if p.suffix in (".yml", ".yaml"))
     files.append(config.path(settings.roadmap_source))
     files += template_files(_override(ctx, settings))
-    parts = [
-        ctx.facts_key(),
-        __version__,
-        repr(settings),
-        repr(config.tenants),
-        repr(config.python),
-        repr(config.node),
-        config.manage_py,
-        json.dumps(sorted(config.provenance.items())),
-    ]
-    parts += [f"{p}={file_digest(p)}" for p in files]
-    return fingerprint(parts)
+    return {
+        **ctx.facts_inputs(),
+        "devkit's version": __version__,
+        "[docs]": repr(settings),
+        "[tenants]": repr(config.tenants),
+        "[python]": repr(config.python),
+        "[node]": repr(config.node),
+        "manage_py": config.manage_py,
+        "where each setting comes from": json.dumps(sorted(config.provenance.items())),
+        **{config.relative(p): file_digest(p) for p in files},
+    }
 
 
 def check_docs_fresh(ctx: Context) -> tuple[str, str, str | None]:

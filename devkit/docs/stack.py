@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit.config.model import Config
+from devkit.core import git
 from devkit.core.errors import ConfigError
 from devkit.docs.settings import rel
 
@@ -76,12 +77,18 @@ def node_rows(folder: Path, config: Config) -> list[Row]:
         return []
     package = _json(package_json, config)
     lock_path, locked = locked_versions(folder, config)
+    # A lockfile git ignores locks nothing for anyone else: its versions are this machine's.
+    how = (
+        "locked"
+        if not locked or git.ignored_by(config.root, rel(config, lock_path)) is None
+        else "this machine's lockfile, ignored by git"
+    )
     rows = []
     for group in ("dependencies", "devDependencies"):
         for name, spec in sorted(package.get(group, {}).items()):
             dev = " (dev)" if group == "devDependencies" else ""
             if locked.get(name):
-                rows.append(Row(f"{name}{dev}", locked[name], f"{rel(config, lock_path)} (locked)"))
+                rows.append(Row(f"{name}{dev}", locked[name], f"{rel(config, lock_path)} ({how})"))
             else:
                 rows.append(Row(f"{name}{dev}", spec, f"{rel(config, package_json)} (range)"))
     return rows

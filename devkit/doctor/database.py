@@ -75,8 +75,11 @@ def check_port(env: DoctorEnv) -> Finding:
         raise Skip("no port chosen yet")
     if conn.host not in LOCAL_HOSTS:
         return ok(f"{conn.host}:{conn.port} is remote (not checked)")
-    who = holder(conn.port)
     provider = env.provider
+    moved = _configured_elsewhere(env, provider)
+    if moved:
+        return warn(moved, "devkit up moves devkit's server to the configured port (data kept)")
+    who = holder(conn.port)
     if probe.outcome == "ready":
         return ok(f"port {conn.port}: {who or 'PostgreSQL'}")
     if who is None:
@@ -92,6 +95,22 @@ def check_port(env: DoctorEnv) -> Finding:
     )
 
 
+def _configured_elsewhere(env: DoctorEnv, provider: object) -> str | None:
+    """database.port names a port other than the one devkit's native cluster listens on."""
+    configured = env.config.database.port
+    data_dir = getattr(provider, "data_dir", None)
+    if not configured or getattr(provider, "name", "") != "native" or data_dir is None:
+        return None
+    from devkit.database.native import listening_port
+
+    actual = listening_port(data_dir)
+    if not actual or actual == configured:
+        return None
+    source = env.config.provenance.get("database.port", "the configuration")
+    running = "listens" if provider.alive() is None else "was last started"  # type: ignore[attr-defined]
+    return f"database.port = {configured} ({source}), but devkit's server {running} on port {actual}"
+
+
 @check("env-file", CATEGORY, "Env file")
 def check_env_file(env: DoctorEnv) -> Finding:
     from devkit.core import envfile
@@ -101,6 +120,13 @@ def check_env_file(env: DoctorEnv) -> Finding:
     path = config.path(config.env_file)
     values = conn.environment(config.database.env)
     if envfile.is_current(path, values):
+        overridden = envfile.conflicts(path, values)
+        if overridden:
+            return fail(
+                "; ".join(overridden),
+                "delete those lines: devkit's block keeps the connection current "
+                "(or map another variable in [database.env])",
+            )
         return ok(f"{config.env_file} holds the current connection ({', '.join(sorted(values))})")
     if path.exists() and path.stat().st_mode & 0o077:
         problem = f"{config.env_file} is readable by other users (it holds the password)"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from devkit.core import proc
+from devkit.core import git, inputs, proc
 from devkit.core.versions import node_satisfies
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv, Skip
 from devkit.doctor.model import Finding, check, fail, ok
+from devkit.pipeline import changed_inputs
 
 CATEGORY = "Node"
 
@@ -79,16 +80,17 @@ def check_node_modules(env: DoctorEnv) -> Finding:
     lockfile = f"{ctx.config.node.dir}/{LOCKFILES[pm]}"
     hint = "devkit up --only node-deps (or devkit doctor --fix)"
     if not (folder / LOCKFILES[pm]).is_file():
-        return fail(f"{lockfile} is missing", f"run `{pm} install` once and commit {LOCKFILES[pm]}")
+        advice = git.commit_advice(ctx.config.root, folder / LOCKFILES[pm])
+        return fail(f"{lockfile} is missing", f"run `{pm} install` once and {advice}")
     if not (folder / "node_modules").is_dir():
         return fail(f"{ctx.config.node.dir}/node_modules is missing", hint, fix=fixes.NODE_DEPS)
     record = ctx.state.step(step.name)
     if not record:
         return fail(f"node_modules was not installed by devkit from {lockfile}", hint, fix=fixes.NODE_DEPS)
-    if step.fingerprint(ctx) != record.get("fingerprint"):
+    changed = changed_inputs(step, ctx)
+    if changed:
         return fail(
-            f"{lockfile}, package.json, the Node version or node.version changed since "
-            "node_modules was installed",
+            f"changed since node_modules was installed: {inputs.describe(changed)}",
             hint,
             fix=fixes.NODE_DEPS,
         )

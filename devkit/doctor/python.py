@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from devkit.core import inputs
 from devkit.core.errors import DevkitError
 from devkit.core.versions import python_satisfies
 from devkit.doctor import fixes
 from devkit.doctor.env import DoctorEnv
 from devkit.doctor.model import Finding, check, fail, ok, warn
+from devkit.pipeline import changed_inputs
 from devkit.steps.python_deps import venv_version
 
 CATEGORY = "Python"
@@ -43,11 +45,14 @@ def check_python_version(env: DoctorEnv) -> Finding:
 
 @check("virtualenv", CATEGORY, "Virtualenv and requirements")
 def check_virtualenv(env: DoctorEnv) -> Finding:
-    from devkit.steps.python_deps import PythonDeps
+    from devkit.steps.python_deps import PythonDeps, declared_empty, nothing_declared
 
     ctx = env.ctx
     step = PythonDeps()
     venv_rel = ctx.config.python.venv
+    if not ctx.config.python.requirements and not declared_empty(ctx):
+        nothing = nothing_declared(ctx)  # what `devkit up` fails with: never "matches"
+        return warn(nothing.message, nothing.hint or "")
     if not (ctx.venv / "bin" / "python").exists():
         return fail(
             f"{venv_rel} is missing or its Python is gone",
@@ -55,7 +60,7 @@ def check_virtualenv(env: DoctorEnv) -> Finding:
             fix=fixes.PYTHON_DEPS,
         )
     record = ctx.state.step(step.name)
-    req = ctx.config.python.requirements or "(no requirements file)"
+    req = ctx.config.python.requirements or f"nothing (python.requirements is empty in {ctx.config.source})"
     if not record:
         return warn(
             f"{venv_rel} exists but devkit never installed {req} into it",
@@ -63,12 +68,12 @@ def check_virtualenv(env: DoctorEnv) -> Finding:
             fix=fixes.PYTHON_DEPS,
         )
     try:
-        current = step.fingerprint(ctx)
+        changed = changed_inputs(step, ctx)
     except DevkitError as exc:
         return fail(exc.message, exc.hint or "")
-    if current != record.get("fingerprint"):
+    if changed:
         return fail(
-            f"{req}, the Python version or the installer changed since the last install",
+            f"changed since the last install: {inputs.describe(changed)}",
             "devkit up --only python-deps (or devkit doctor --fix)",
             fix=fixes.PYTHON_DEPS,
         )

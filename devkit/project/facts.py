@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from devkit.core import inputs
 from devkit.core.state import file_digest, fingerprint, read_json, stat_digest, write_atomic
 from devkit.project.django import PROBES, Django
 
@@ -66,24 +67,40 @@ def site_listing(venv: Path) -> str:
     return fingerprint(sorted(p.name for p in venv.glob("lib/python*/site-packages/*.dist-info")))
 
 
-def cache_key(django: Django) -> str:
-    """Every input the probe reads: the project's sources, the env file, the interpreter and what
-    is installed in the venv, the tenant command lines, the environment, the probe itself."""
+def cache_inputs(django: Django) -> dict[str, str]:
+    """Every input the probe reads, by name: the project's sources, the env file, the interpreter
+    and what is installed in the venv, the tenant command lines, the probe itself, and the
+    variables the settings read (as the env step traced them, kept in state.json; before any
+    trace, every variable that is not a terminal or session one)."""
     config = django.config
     env = {**os.environ, **django.env}
-    parts = [stat_digest(p) + str(p) for p in source_files(config.manage_dir)]
-    parts += [
-        file_digest(config.path(config.env_file)),
-        file_digest(config.path(config.manage_py)),
-        stat_digest(django.python.resolve()) if django.python.exists() else "no-python",
-        json.dumps(installed_distributions(django.venv)),
-        json.dumps([list(c) for c in django.commands]),
-        json.dumps(sorted((k, v) for k, v in env.items() if _read_by_project(k))),
-        "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "<unset>"),
-        file_digest(PROBES / "facts.py"),
-        file_digest(PROBES / "docs_facts.py"),
-    ]
-    return fingerprint(parts)
+    reads = read_json(config.state_dir / "state.json").get("settings_env_reads")
+    if not isinstance(reads, list):
+        reads = None
+    if reads is None:
+        names = sorted(k for k in env if _read_by_project(k))
+    else:
+        names = sorted(set(reads) | {"DJANGO_SETTINGS_MODULE"})
+    found: dict[str, str] = {config.relative(p): stat_digest(p) for p in source_files(config.manage_dir)}
+    found[config.relative(config.path(config.manage_py))] = file_digest(config.path(config.manage_py))
+    if config.env_file:
+        found[config.env_file] = file_digest(config.path(config.env_file))
+    found["the venv's Python"] = (
+        stat_digest(django.python.resolve()) if django.python.exists() else "no-python"
+    )
+    for entry in installed_distributions(django.venv):
+        name, _, version = entry.rpartition(".")[0].partition("-")
+        found[f"package {name}"] = version or entry
+    found["the tenant commands"] = json.dumps([list(c) for c in django.commands])
+    for name in names:
+        found[f"${name}"] = env.get(name, "<unset>")
+    found["devkit's probe"] = file_digest(PROBES / "facts.py") + file_digest(PROBES / "docs_facts.py")
+    return found
+
+
+def cache_key(django: Django) -> str:
+    """The facts' cache key: the digest of cache_inputs()."""
+    return inputs.digest(cache_inputs(django))
 
 
 # Steps that run at the same time (tenants, docs) share one probe: a load that finds another

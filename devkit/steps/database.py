@@ -7,7 +7,6 @@ from typing import Any
 from devkit.context import Context
 from devkit.core import envfile
 from devkit.core.errors import DatabaseError, DevkitError, StepFailed
-from devkit.core.state import fingerprint
 from devkit.database.wait import try_connect, wait_for_postgres
 from devkit.pipeline import Done
 
@@ -17,17 +16,15 @@ class DatabaseStep:
     needs: tuple[str, ...] = ()
     writes_env_file = True  # devkit migrate's variant only waits: CI needs no env file
 
-    def fingerprint(self, ctx: Context) -> str:
+    def inputs(self, ctx: Context) -> dict[str, str]:
         provider = ctx.provider
-        return fingerprint(
-            [
-                provider.name,
-                *provider.fingerprint_inputs(),
-                repr(sorted(ctx.config.database.env.items())),
-                ctx.config.env_file,
-                *([repr(sorted(ctx.config.env.items()))] if ctx.config.env else []),
-            ]
-        )
+        return {
+            "database.provider": provider.name,
+            **provider.fingerprint_inputs(),
+            "[database.env]": repr(sorted(ctx.config.database.env.items())),
+            "env_file": ctx.config.env_file,
+            "[env]": repr(sorted(ctx.config.env.items())),
+        }
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         conn = ctx.provider.current()
@@ -73,7 +70,10 @@ class DatabaseStep:
         if where:
             ctx.notes.append(where)
         if self.writes_env_file:
-            envfile.write(self._env_path(ctx), self._env_values(ctx), warn=ctx.notes.append)
+            values = self._env_values(ctx)
+            envfile.write(self._env_path(ctx), values, warn=ctx.notes.append)
+            for conflict in envfile.conflicts(self._env_path(ctx), values):
+                ctx.notes.append(f"{conflict}; delete that line (devkit's block keeps the value current)")
             envfile.ensure_ignored(ctx.config.root, [".devkit/", ctx.config.env_file])
             ctx.state.put("provider", provider.name)
         answered = f"{provider.name} on {conn.host}:{conn.port}, answered after {seconds:.2f}s"

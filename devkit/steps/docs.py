@@ -20,8 +20,8 @@ class DocsStep:
     name = "docs"
     needs: tuple[str, ...] = ("database", "python-deps", "env")
 
-    def fingerprint(self, ctx: Context) -> str:
-        return generate.inputs_fingerprint(ctx)
+    def inputs(self, ctx: Context) -> dict[str, str]:
+        return generate.inputs(ctx)
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         if generate.output_digest(ctx) != record.get("marker"):

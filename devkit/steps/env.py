@@ -24,7 +24,6 @@ from devkit.config import loading, toml_text
 from devkit.context import Context
 from devkit.core import envfile
 from devkit.core.errors import StepFailed
-from devkit.core.state import fingerprint
 from devkit.pipeline import Done
 from devkit.project import env_seed, tracing
 
@@ -36,15 +35,13 @@ class EnvStep:
     name = "env"
     needs: tuple[str, ...] = ("database", "python-deps")
 
-    def fingerprint(self, ctx: Context) -> str:
+    def inputs(self, ctx: Context) -> dict[str, str]:
         config = ctx.config
-        return fingerprint(
-            [
-                ctx.facts_key(),  # the settings' sources, the env file, the packages
-                repr(sorted(config.database.env.items())),
-                config.env_file,
-            ]
-        )
+        return {
+            **ctx.facts_inputs(),  # the settings' sources, the env file, the packages
+            "[database.env]": repr(sorted(config.database.env.items())),
+            "env_file": config.env_file,
+        }
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         return None  # its inputs are the fingerprint's: unchanged means nothing to do
@@ -62,6 +59,8 @@ class EnvStep:
             if not changed:
                 break
             found = tracing.trace(ctx.django(), ctx.config.root)
+        # The facts' key holds the values of these variables only (project/facts.py).
+        ctx.state.put("settings_env_reads", sorted(found.reads))
         retired = envfile.retire_seeded(ctx.config.path(ctx.config.env_file), set(ctx.config.database.env))
         if retired:
             said.append(
@@ -137,8 +136,8 @@ class EnvStep:
         where = found.settings_file or found.settings_module or "the settings"
         shown = ", ".join(f"{k} {v!r}" for k, v in fixed.items())
         raise StepFailed(
-            f"DATABASES['default'] is fixed in {_rel(ctx, where)} ({shown}): it reads no environment "
-            "variable, so devkit cannot point it at the database it provides",
+            f"DATABASES['default'] is fixed in {ctx.config.relative(where)} ({shown}): it reads no "
+            "environment variable, so devkit cannot point it at the database it provides",
             hint="make DATABASES read variables (e.g. NAME = os.environ.get('DB_NAME', 'x')); "
             "devkit up then maps its connection onto them",
         )
@@ -161,7 +160,9 @@ class EnvStep:
             ctx.state.put(SEEDED, [*seeded_files, str(path)])
         if not seeded.values:
             return False
-        source = ", ".join(_rel(ctx, str(e)) for e in examples) if examples else "the settings' reads"
+        source = (
+            ", ".join(ctx.config.relative(str(e)) for e in examples) if examples else "the settings' reads"
+        )
         envfile.append(path, env_seed.render(seeded, source))
         said.append(_seed_summary(ctx, seeded))
         return True
@@ -170,7 +171,7 @@ class EnvStep:
         for folder in tracing.log_folders(found, ctx.config.root):
             folder.mkdir(parents=True, exist_ok=True)
             said.append(
-                f"created {_rel(ctx, str(folder))}/ (LOGGING writes files there; a fresh clone lacks it)"
+                f"created {ctx.config.relative(folder)}/ (LOGGING writes files there; a fresh clone lacks it)"
             )
 
     def _failure(self, ctx: Context, found: tracing.Trace) -> StepFailed:
@@ -195,7 +196,7 @@ def _named_in_error(found: tracing.Trace) -> list[str]:
 def _seed_summary(ctx: Context, seeded: env_seed.Seeded) -> str:
     parts = []
     if seeded.from_example:
-        sources = ", ".join(_rel(ctx, str(e)) for e in seeded.examples)
+        sources = ", ".join(ctx.config.relative(str(e)) for e in seeded.examples)
         parts.append(f"{len(seeded.from_example)} value(s) from {sources}")
     if seeded.generated:
         parts.append(f"generated {', '.join(seeded.generated)}")
@@ -206,13 +207,6 @@ def _seed_summary(ctx: Context, seeded: env_seed.Seeded) -> str:
             f"{', '.join(seeded.placeholders)} (edit them when you use those services)"
         )
     return text
-
-
-def _rel(ctx: Context, path: str) -> str:
-    try:
-        return Path(path).resolve().relative_to(ctx.config.root.resolve()).as_posix()
-    except ValueError:
-        return path
 
 
 def write_config(ctx: Context, values: dict[str, Any]) -> None:

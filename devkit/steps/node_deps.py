@@ -15,9 +15,9 @@ from typing import Any
 
 from devkit.config.detect import package_manager_field
 from devkit.context import Context
-from devkit.core import activity, proc
+from devkit.core import activity, git, proc
 from devkit.core.errors import StepFailed
-from devkit.core.state import file_digest, fingerprint, stat_digest
+from devkit.core.state import file_digest, stat_digest
 from devkit.core.versions import node_satisfies
 from devkit.pipeline import Done
 
@@ -138,22 +138,22 @@ class NodeDeps:
     def _folder(self, ctx: Context) -> Path | None:
         return ctx.config.path(ctx.config.node.dir) if ctx.config.node.dir else None
 
-    def fingerprint(self, ctx: Context) -> str:
+    def inputs(self, ctx: Context) -> dict[str, str]:
         folder = self._folder(ctx)
         if folder is None:
-            return "no-frontend"
+            return {"the frontend folder": "none"}
         pm = manager(ctx)
         node = shutil.which("node")
-        return fingerprint(
-            [
-                str(folder),
-                pm,
-                file_digest(lockfile(folder, pm)),
-                file_digest(folder / "package.json"),
-                ctx.config.node.version,
-                stat_digest(Path(node).resolve()) if node else "no-node",
-            ]
-        )
+        rel = ctx.config.relative(folder)
+        lock = lockfile(folder, pm)
+        return {
+            "the frontend folder": str(folder),
+            "the package manager": pm,
+            ctx.config.relative(lock): file_digest(lock),
+            f"{rel}/package.json": file_digest(folder / "package.json"),
+            "node.version": ctx.config.node.version,
+            "the node binary": stat_digest(Path(node).resolve()) if node else "no-node",
+        }
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         folder = self._folder(ctx)
@@ -173,13 +173,15 @@ class NodeDeps:
         if disagreement is not None:
             raise StepFailed(
                 disagreement,
-                hint=f"install with the manager the project uses ({pm} install) and commit its "
-                "lockfile, or correct packageManager / node.package_manager",
+                hint=f"install with the manager the project uses ({pm} install) and "
+                f"{git.commit_advice(ctx.config.root, lockfile(folder, pm))}, or correct "
+                "packageManager / node.package_manager",
             )
-        if not lockfile(folder, pm).is_file():
+        lock = lockfile(folder, pm)
+        if not lock.is_file():
             raise StepFailed(
-                f"{lockfile(folder, pm)} is missing: a reproducible install needs it",
-                hint=f"run `{pm} install` once and commit the lockfile",
+                f"{lock} is missing: a reproducible install needs it",
+                hint=f"run `{pm} install` once and {git.commit_advice(ctx.config.root, lock)}",
             )
         have = node_version()
         wanted = ctx.config.node.version

@@ -18,7 +18,7 @@ from typing import Any
 from devkit.context import Context
 from devkit.core import activity, children, proc
 from devkit.core.errors import ConfigError, StepFailed
-from devkit.core.state import file_digest, fingerprint
+from devkit.core.state import file_digest
 from devkit.core.versions import python_satisfies
 from devkit.pipeline import Done
 from devkit.project.facts import site_listing
@@ -156,7 +156,7 @@ def venv_problem(ctx: Context) -> str | None:
     return None
 
 
-def _declared_empty(ctx: Context) -> bool:
+def declared_empty(ctx: Context) -> bool:
     """python.requirements = "" written in the configuration: the project installs nothing here."""
     return ctx.config.provenance.get("python.requirements", "default") not in ("default",) and not (
         ctx.config.provenance.get("python.requirements", "").startswith("detected")
@@ -189,23 +189,21 @@ class PythonDeps:
     name = "python-deps"
     needs: tuple[str, ...] = ()
 
-    def fingerprint(self, ctx: Context) -> str:
+    def inputs(self, ctx: Context) -> dict[str, str]:
         src = source(ctx)
         chosen = choose_installer(ctx, src, locate=False)
         py = ctx.config.python
-        return fingerprint(
-            [
-                src.kind if src else "none",
-                *[f"{f}:{file_digest(f)}" for f in (src.files if src else ())],
-                py.extras,
-                py.groups,
-                py.interpreter,
-                wanted_python(ctx).spec,
-                chosen.tool,
-                str(ctx.venv),
-                venvs.SEED_LAYOUT,
-            ]
-        )
+        return {
+            "the kind of requirements": src.kind if src else "none",
+            **{ctx.config.relative(Path(f)): file_digest(Path(f)) for f in (src.files if src else ())},
+            "python.extras": repr(py.extras),
+            "python.groups": repr(py.groups),
+            "python.interpreter": repr(py.interpreter),
+            "the Python version asked for": wanted_python(ctx).spec,
+            "the installer": chosen.tool,
+            "python.venv": str(ctx.venv),
+            "devkit's venv layout": venvs.SEED_LAYOUT,
+        }
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         problem = venv_problem(ctx)
@@ -219,7 +217,7 @@ class PythonDeps:
 
     def run(self, ctx: Context) -> Done:
         src = source(ctx)
-        if src is None and not _declared_empty(ctx):
+        if src is None and not declared_empty(ctx):
             raise nothing_declared(ctx)
         chosen = choose_installer(ctx, src)
         # A venv replaced (another Python) waits beside the new one until the new one works.

@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit.core import git
 from devkit.core.errors import ConfigError
 
 # file name -> (kind, manifest beside it that the lockfile must agree with)
@@ -67,9 +68,7 @@ def source_of(path: Path) -> Source:
         if not (path.parent / manifest).is_file():
             raise ConfigError(f"{path} has no {manifest} beside it", hint=f"restore {manifest}")
         if not path.is_file():
-            raise ConfigError(
-                f"{path} is missing", hint=_lock_hint(kind) or "create the lockfile and commit it"
-            )
+            raise ConfigError(f"{path} is missing", hint=_lock_hint(kind, path))
         return Source(kind, path, (path.parent / manifest, path))
     if not path.is_file():
         raise ConfigError(
@@ -88,13 +87,11 @@ def source_of(path: Path) -> Source:
     )
 
 
-def _lock_hint(kind: str) -> str:
-    return {
-        "uv": "run `uv lock` and commit uv.lock",
-        "poetry": "run `poetry lock` and commit poetry.lock",
-        "pdm": "run `pdm lock` and commit pdm.lock",
-        "pipenv": "run `pipenv lock` and commit Pipfile.lock",
-    }.get(kind, "")
+def _lock_hint(kind: str, path: Path) -> str:
+    """How to make the missing lockfile, and how to commit it (also when .gitignore ignores it)."""
+    tool = {"uv": "uv lock", "poetry": "poetry lock", "pdm": "pdm lock", "pipenv": "pipenv lock"}.get(kind)
+    make = f"run `{tool}`" if tool else "create the lockfile"
+    return f"{make} and {git.commit_advice(path.parent, path)}"
 
 
 def logical_lines(path: Path) -> list[tuple[int, str]]:

@@ -16,8 +16,7 @@ from devkit.config.model import AUTO_COMMANDS
 from devkit.context import Context
 from devkit.core import activity
 from devkit.core.errors import StepFailed
-from devkit.core.state import fingerprint
-from devkit.pipeline import Done
+from devkit.pipeline import Done, fingerprint_of
 from devkit.project.facts import site_listing
 from devkit.tenants import dev_tenants, one_process, verify
 from devkit.tenants.actions import Action, describe
@@ -34,21 +33,17 @@ class TenantSequence:
     name = "tenants"
     needs: tuple[str, ...] = ("database", "python-deps", "env")
 
-    def fingerprint(self, ctx: Context) -> str:
+    def inputs(self, ctx: Context) -> dict[str, str]:
         conn = ctx.connection
-        return fingerprint(
-            [
-                ctx.facts_key(),
-                site_listing(ctx.venv),
-                ctx.profile,
-                # Development tenants are checked in the database (check()): a new one makes the
-                # step run, a removed one is left alone, so they are not inputs of the fingerprint.
-                repr(dataclasses.replace(ctx.config.tenants, dev=(), dev_count=0)),
-                conn.host,
-                str(conn.port),
-                conn.name,
-            ]
-        )
+        return {
+            **ctx.facts_inputs(),
+            "the installed packages": site_listing(ctx.venv),
+            "the profile": ctx.profile,
+            # Development tenants are checked in the database (check()): a new one makes the
+            # step run, a removed one is left alone, so they are not inputs of the fingerprint.
+            "[tenants]": repr(dataclasses.replace(ctx.config.tenants, dev=(), dev_count=0)),
+            "the database": f"{conn.host}:{conn.port}/{conn.name}",
+        }
 
     def check(self, ctx: Context, record: dict[str, Any]) -> str | None:
         problems = self._problems(ctx, ctx.facts())
@@ -283,7 +278,7 @@ class TenantSequence:
     def _only_dev_tenants_missing(self, ctx: Context, facts: dict[str, Any]) -> bool:
         if ctx.profile != "dev" or not ctx.config.tenants.dev_tenants():
             return False
-        if ctx.state.step(self.name).get("fingerprint") != self.fingerprint(ctx):
+        if ctx.state.step(self.name).get("fingerprint") != fingerprint_of(self, ctx):
             return False
         tenants = ctx.config.tenants
         base = [tenants.super.schema, tenants.guest.schema]

@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -53,6 +54,11 @@ def snapshot(url: str) -> dict[str, object]:
     }
 
 
+def _events(stderr: str) -> list[dict[str, Any]]:
+    """The JSON-lines progress events `up --json` writes to stderr."""
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
 def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None:
     pin_provider(example, "native")
     first = devkit("up", "--no-input", "--json", project=example)
@@ -63,6 +69,7 @@ def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None
         "database": "ran",
         "python-deps": "ran",
         "node-deps": "ran",
+        "env": "ran",
         "tenants": "ran",
         "docs": "ran",
     }
@@ -89,12 +96,14 @@ def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None
     assert ".devkit/" in gitignore and ".env" in gitignore
     mtimes = {p: p.stat().st_mtime_ns for p in (env_file, example / ".devkit" / "logs")}
 
-    second = devkit("up", "--no-input", "--json", project=example)
+    # A variable the settings do not read changes nothing (only traced reads are inputs).
+    second = devkit("up", "--no-input", "--json", project=example, env={"FOO": "1"})
     assert second.code == 0, second.text
     assert {s["name"]: s["status"] for s in json.loads(second.out)["steps"]} == {
         "database": "skipped",
         "python-deps": "skipped",
         "node-deps": "skipped",
+        "env": "skipped",
         "tenants": "skipped",
         "docs": "skipped",
     }
@@ -296,10 +305,13 @@ def test_only_what_changed_runs_again(example: Path) -> None:
     assert {n: s["status"] for n, s in results.items()} == {
         "database": "skipped",
         "python-deps": "skipped",
-        "node-deps": "skipped",
+        "node-deps": "none",  # node.dir = "": no frontend
+        "env": "ran",
         "tenants": "ran",
         "docs": "ran",
-    }  # docs: its inputs (the sources) changed
+    }  # env and docs: their inputs (the sources) changed
+    started = {e["step"]: e["reason"] for e in _events(ran.err) if e["event"] == "step-started"}
+    assert started["tenants"] == "changed: backend/catalog/migrations/0003_product_weight.py (new)"
     assert results["docs"]["detail"] == "up to date"  # ... but nothing it renders did
     with psycopg.connect(url_of(example)) as db:
         applied = db.execute(
@@ -313,6 +325,8 @@ def test_only_what_changed_runs_again(example: Path) -> None:
     again = devkit("up", "--no-input", "--json", project=example)
     steps = {s["name"]: s["status"] for s in json.loads(again.out)["steps"]}
     assert steps["python-deps"] == "ran" and steps["database"] == "skipped"
+    started = {e["step"]: e["reason"] for e in _events(again.err) if e["event"] == "step-started"}
+    assert started["python-deps"] == "changed: backend/requirements.txt"
 
 
 def test_a_broken_venv_devkit_did_not_create_is_left_alone(example: Path) -> None:

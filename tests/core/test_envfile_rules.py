@@ -3,7 +3,6 @@ and doctor tells whether the project loads the env file itself. Real git, real C
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from devkit.config import loading
 from devkit.project.envloading import detect
-from tests.support.project import copy_example, devkit, pin_provider, set_config
+from tests.support.project import copy_example, devkit, pin_provider
 
 
 def _git(project: Path, *args: str) -> None:
@@ -62,16 +61,3 @@ def test_env_loading_is_read_from_the_source(reachable_tmp: Path, settings_line:
     found = detect(loading.load(project))
     assert found.how == how
     assert found.file == ("backend/config/settings.py" if how else "")
-
-
-def test_doctor_warns_once_when_the_project_does_not_load_the_env_file(reachable_tmp: Path) -> None:
-    project = copy_example(reachable_tmp / "tenant-demo")
-    set_config(project, "")
-    settings = project / "backend" / "config" / "settings.py"
-    settings.write_text(settings.read_text().replace('load_dotenv(PROJECT_ROOT / ".env")\n', ""))
-    ran = devkit("doctor", "--json", project=project)
-    checks = json.loads(ran.out)["checks"]
-    about = [c for c in checks if "does not load .env itself" in json.dumps(c)]
-    assert [c["name"] for c in about] == ["env-loading"], about
-    assert about[0]["status"] == "warning" and "devkit run --" in json.dumps(about[0])
-    assert ran.err.count("does not load .env itself") == 1, ran.err

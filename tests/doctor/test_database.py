@@ -68,3 +68,17 @@ def test_env_file_readable_by_others_is_fixed(project: Path) -> None:
     fixed = doctor(project, "database", "--fix", "--no-input")
     assert fixed.status("env-file") == "ok", fixed.ran.err
     assert env_file.stat().st_mode & 0o077 == 0
+
+
+def test_a_later_line_overriding_devkits_connection_is_a_problem(project: Path) -> None:
+    env_file = project / ".env"
+    text = env_file.read_text()
+    number = len(text.splitlines()) + 1
+    with edited(env_file, text + "DATABASE_URL=postgresql://someone@elsewhere:5432/other\n"):
+        env_file.chmod(0o600)
+        found = doctor(project, "database")
+    check = found.checks["env-file"]
+    assert found.ran.code == 1 and check["status"] == "problem", check
+    assert f".env line {number} sets DATABASE_URL again, after devkit's block" in check["finding"]
+    assert "delete" in check["hint"]
+    assert "someone@elsewhere" not in check["finding"]

@@ -24,7 +24,7 @@ def test_changed_requirements_then_fix_reinstalls(project: Path) -> None:
         broken = doctor(project, "python")
         venv = broken.checks["virtualenv"]
         assert venv["status"] == "problem"
-        assert "changed since the last install" in venv["finding"]
+        assert venv["finding"] == "changed since the last install: backend/requirements.txt"
         assert "devkit up --only python-deps" in venv["hint"]
         fixed = doctor(project, "python", "--fix", "--no-input")
         assert fixed.ran.code == 0, fixed.ran.err
@@ -52,3 +52,15 @@ def test_edited_lockfile_then_fix_runs_npm_ci(project: Path) -> None:
         assert fixed.ran.code == 0, fixed.ran.err
         assert fixed.status("node-modules") == "ok"
         assert "npm ci" in fixed.ran.err
+
+
+def test_no_requirements_found_is_a_warning_saying_where_devkit_looked(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "manage.py").write_text("import sys\n")
+    (root / "devkit.toml").write_text('manage_py = "app/manage.py"\n')
+    found = doctor(root, "virtualenv")
+    check = found.checks["virtualenv"]
+    assert check["status"] == "warning", check
+    assert "no Python dependencies declared where devkit looked (app/, ./)" in check["finding"]
+    assert "python.requirements" in check["hint"]

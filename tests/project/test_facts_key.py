@@ -55,6 +55,21 @@ def test_variables_the_settings_may_read_change_the_key_volatile_ones_do_not(
     assert facts.cache_key(ctx.django()) != before
 
 
+def test_once_traced_only_the_variables_the_settings_read_are_in_the_key_by_name(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The env step records what the settings read (state.json settings_env_reads): an unrelated
+    `FOO=1 devkit up` no longer re-runs the probe, and a read one is named."""
+    ctx.state.put("settings_env_reads", ["SECRET_KEY", "DEBUG"])
+    before = facts.cache_inputs(ctx.django())
+    assert {"$SECRET_KEY", "$DEBUG", "$DJANGO_SETTINGS_MODULE"} <= set(before)
+    monkeypatch.setenv("FOO", "1")
+    assert facts.cache_inputs(ctx.django()) == before
+    monkeypatch.setenv("DEBUG", "a value the settings read")
+    after = facts.cache_inputs(ctx.django())
+    assert [k for k in after if after[k] != before[k]] == ["$DEBUG"]
+
+
 def test_steps_loading_at_once_share_one_probe_and_its_failure(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,7 +22,15 @@ ROOT = os.path.realpath(os.environ.pop("DEVKIT_TRACE_ROOT"))
 HERE = os.path.realpath(__file__)
 REAL = {"DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION"}
 REAL_PREFIXES = ("PYTHON", "_PYTHON", "DEVKIT_")  # the interpreter's and libraries' own switches
-LIBRARIES = ("/decouple", "/environ/", "/dotenv/", "/dj_database_url", "/os.py", "<frozen os>")
+LIBRARIES = (
+    "/decouple",
+    "/environ/",
+    "/dotenv/",
+    "/dj_database_url",
+    "/os.py",
+    "<frozen os>",
+    "/pathlib.py",
+)
 UNSET = object()
 # "real": no markers at all (a variable with neither a value nor a default behaves as unset): the
 # second try when the settings failed with markers, to tell a marker's doing from the project's.
@@ -270,6 +278,19 @@ def traced_open(file, *args, **kwargs):
     return _open(file, *args, **kwargs)
 
 
+def _trace_path_open():
+    """Path(".env").read_text() opens through Path.open (io.open, not builtins.open)."""
+    import pathlib
+
+    original = pathlib.Path.open
+
+    def traced_path_open(self, *args, **kwargs):
+        _note_env_file(self)
+        return original(self, *args, **kwargs)
+
+    pathlib.Path.open = traced_path_open
+
+
 def _trace_lookups():
     """`os.path.exists(BASE_DIR / ".env")` before loading it: the file the project looks for first."""
     import pathlib
@@ -382,6 +403,7 @@ def main():
     _trace_environ()
     _trace_dotenv()
     _trace_lookups()
+    _trace_path_open()
     builtins.open = traced_open
     result = {"ok": False, "error": None, "settings_module": None}
     import django.core.management
