@@ -57,6 +57,7 @@ _SHAPE: dict[str, Any] = {
     "env_seeded": list,
     "devkit_rows": dict,
     "settings_env_reads": list,
+    "env_guesses": list,
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit.core import envfile
+from devkit.core.errors import DevkitError
 
 # Names of example env files, most specific first; `{name}` is the env file's own name.
 EXAMPLE_NAMES = (
@@ -63,25 +64,6 @@ def examples_for(env_file: Path, folders: list[Path]) -> list[Path]:
                 found.append(path)
                 break
     return found
-
-
-def parse(text: str) -> dict[str, str]:
-    """KEY=VALUE lines as dotenv tools read them (`export`, quotes, comments)."""
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        key, value = key.strip(), value.strip()
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            continue
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].strip()
-        values[key] = value
-    return values
 
 
 def secret_value(name: str = "") -> str:
@@ -132,7 +114,7 @@ def seed(
     placeholder secret."""
     from_example: dict[str, str] = {}
     for example in examples:
-        for key, value in parse(example.read_text(encoding="utf-8", errors="replace")).items():
+        for key, value in envfile.parse_values(example.read_text(encoding="utf-8", errors="replace")).items():
             from_example.setdefault(key, value)
     values: dict[str, str] = {}
     copied, generated, placeholders = [], [], []
@@ -165,3 +147,23 @@ def render(seeded: Seeded, source: str) -> str:
         quoted = value if re.fullmatch(r"[\w.,:/@+-]*", value) else "'" + value.replace("'", "\\'") + "'"
         lines.append(f"{key}={quoted}")
     return "\n".join(lines) + "\n"
+
+
+GUESSES = "env_guesses"  # state: the variables devkit gave a guessed value (names only)
+
+
+def name_guesses(exc: DevkitError, env_file: Path, names: list[str]) -> None:
+    """When a failure shows a value devkit guessed for the env file (`PAYPAL_MODE=dev-paypal-mode`
+    rejected by the project's own check), the hint says so first: the fix is that value."""
+    values = envfile.read_values(env_file)
+    text = f"{exc.message}\n{exc.details or ''}"
+    shown = [
+        f"{name}={values[name]}" for name in names if len(values.get(name, "")) >= 4 and values[name] in text
+    ]
+    if not shown:
+        return
+    exc.hint = (
+        f"{', '.join(shown)} in {env_file.name} is devkit's guess (nothing said what to use), and the "
+        f"failure names it: set the value the project accepts in {env_file}, then devkit up"
+        + (f"; {exc.hint}" if exc.hint else "")
+    )

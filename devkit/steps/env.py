@@ -164,6 +164,9 @@ class EnvStep:
             ", ".join(ctx.config.relative(str(e)) for e in examples) if examples else "the settings' reads"
         )
         envfile.append(path, env_seed.render(seeded, source))
+        if seeded.placeholders:
+            guessed = ctx.state.get(env_seed.GUESSES) or []
+            ctx.state.put(env_seed.GUESSES, sorted({*guessed, *seeded.placeholders}))
         said.append(_seed_summary(ctx, seeded))
         return True
 

@@ -15,8 +15,10 @@ from devkit.config.checks import BUILTIN_KEYS
 from devkit.config.model import AUTO_COMMANDS
 from devkit.context import Context
 from devkit.core import activity
-from devkit.core.errors import StepFailed
+from devkit.core.errors import DevkitError, StepFailed
 from devkit.pipeline import Done, fingerprint_of
+from devkit.project import env_seed
+from devkit.project.env_seed import GUESSES
 from devkit.project.facts import site_listing
 from devkit.tenants import dev_tenants, one_process, verify
 from devkit.tenants.actions import Action, describe
@@ -50,6 +52,13 @@ class TenantSequence:
         return problems[0] if problems else None
 
     def run(self, ctx: Context) -> Done:
+        try:
+            return self._run(ctx)
+        except DevkitError as exc:  # a value devkit guessed for the env file may be the cause
+            env_seed.name_guesses(exc, ctx.config.path(ctx.config.env_file), ctx.state.get(GUESSES) or [])
+            raise
+
+    def _run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
         ctx.progress("pre-flight: reading the project's settings and commands")
         facts = ctx.facts()

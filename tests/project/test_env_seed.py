@@ -1,0 +1,46 @@
+"""Seeding the env file from the project's own example files (issue 25 #3): the examples' values
+win, placeholder secrets are generated, the database's variables are devkit's block's, guesses
+are named; a failure that shows a guessed value says the guess is the cause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from devkit.core.errors import StepFailed
+from devkit.project import env_seed
+
+
+def test_examples_win_secrets_are_generated_database_variables_are_left_to_devkit(tmp_path: Path) -> None:
+    example = tmp_path / ".env.example"
+    example.write_text(
+        "DJANGO_ENV=development\nSECRET_KEY=your-secret-key-here\nDB_HOST=db\n"
+        "DATABASE_URL=postgres://u:p@db/x\nAPI_BASE=https://api.example.org\n"
+    )
+    seeded = env_seed.seed(
+        ["SECRET_KEY", "PAYPAL_MODE", "REDIS_URL", "ALLOWED_HOSTS"], {}, [example], {}, set()
+    )
+    values = seeded.values
+    assert values["DJANGO_ENV"] == "development" and values["API_BASE"] == "https://api.example.org"
+    assert len(values["SECRET_KEY"]) >= 50 and "your" not in values["SECRET_KEY"]
+    assert "DB_HOST" not in values and "DATABASE_URL" not in values
+    assert values["ALLOWED_HOSTS"] == "localhost,127.0.0.1,.localhost"
+    assert values["PAYPAL_MODE"] == "dev-paypal-mode"
+    assert {"PAYPAL_MODE", "REDIS_URL"} <= set(seeded.placeholders)
+    assert "ALLOWED_HOSTS" not in seeded.placeholders
+
+
+def test_a_failure_showing_a_guessed_value_names_the_guess_first(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PAYPAL_MODE=dev-paypal-mode\nDEBUG=True\n")
+    exc = StepFailed(
+        "checks.crashed: InvalidConfig: ('Configuration Mode Invalid', 'Received: dev-paypal-mode')",
+        hint="the checks crashed where the message says: fix that code",
+    )
+    env_seed.name_guesses(exc, env_file, ["PAYPAL_MODE", "DEBUG"])
+    assert exc.hint is not None
+    assert exc.hint.startswith("PAYPAL_MODE=dev-paypal-mode in .env is devkit's guess")
+    assert exc.hint.endswith("fix that code") and "DEBUG" not in exc.hint
+
+    untouched = StepFailed("something else failed", hint="h")
+    env_seed.name_guesses(untouched, env_file, ["PAYPAL_MODE"])
+    assert untouched.hint == "h"
