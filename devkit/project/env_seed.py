@@ -153,7 +153,7 @@ GUESSES = "env_guesses"  # state: the variables devkit gave a guessed value (nam
 
 
 def name_guesses(exc: DevkitError, env_file: Path, names: list[str]) -> None:
-    """When a failure shows a value devkit guessed for the env file (`PAYPAL_MODE=dev-paypal-mode`
+    """When a failure shows a value devkit guessed for the env file (`PAYMENT_MODE=dev-payment-mode`
     rejected by the project's own check), the hint says so first: the fix is that value."""
     values = envfile.read_values(env_file)
     text = f"{exc.message}\n{exc.details or ''}"
