@@ -65,6 +65,7 @@ class Trace:
 def trace(django: Django, root: Path) -> Trace:
     """Load the settings with the reads traced; when they fail with markers, load them again
     without (a marker's doing is then told from the project's own failure)."""
+    django.check_settings_module()  # DJANGO_SETTINGS_MODULE set but empty: said as such
     marked = _trace(django, root, "mark")
     if marked.ok:
         return marked

@@ -25,7 +25,7 @@ from devkit.context import Context
 from devkit.core import envfile
 from devkit.core.errors import StepFailed
 from devkit.pipeline import Done
-from devkit.project import env_seed, tracing
+from devkit.project import env_seed, probe_failure, tracing
 
 ROUNDS = 5
 SEEDED = "env_seeded"  # state: the env files already seeded from an example (once each)
@@ -179,12 +179,22 @@ class EnvStep:
 
     def _failure(self, ctx: Context, found: tracing.Trace) -> StepFailed:
         named = [n for n in _named_in_error(found)]
-        hint = (
-            f"set {', '.join(named)} in {ctx.config.env_file}"
-            if named
-            else f"the settings failed where it says; see {ctx.logs / 'probe-trace-real.log'}"
+        message = f"the project's settings do not load: {found.failure()}"
+        if named:
+            return StepFailed(message, hint=f"set {', '.join(named)} in {ctx.config.env_file}")
+        # The cause as devkit names it for any Django process (a missing module, an undefined
+        # decouple variable, a log folder, a system library), from the traced load's log.
+        log = ctx.logs / "probe-trace-real.log"
+        if not log.exists():
+            log = ctx.logs / "probe-trace-mark.log"
+        output = log.read_text(errors="replace") if log.exists() else ""
+        django = ctx.django()
+        failure = probe_failure.classify(
+            output, ctx.config.manage_dir, django.settings_module(), ctx.config.root
         )
-        return StepFailed(f"the project's settings do not load: {found.failure()}", hint=hint)
+        if failure is not None and failure.hint:
+            return StepFailed(message, hint=failure.hint)
+        return StepFailed(message, hint=f"the settings failed where it says; see {log}")
 
 
 def _named_in_error(found: tracing.Trace) -> list[str]:

@@ -432,6 +432,9 @@ def main():
         pass
     except BaseException as exc:  # the settings failed even so: what and where
         result["error"] = _failure(exc)
+        import traceback
+
+        traceback.print_exception(exc)  # the log keeps it whole (devkit classifies the cause from it)
     builtins.open = _open
     result["reads"] = reads
     result["env_files"] = list(dict.fromkeys(env_files))
