@@ -167,6 +167,22 @@ def _view_of(callback):
     return inspect.unwrap(callback)
 
 
+def _origin(view):
+    """What the project wrote: the function a DRF @api_view wraps into a generated class (its
+    handlers call it through a closure), else the view itself."""
+    if isinstance(view, type):
+        for method in ("get", "post", "head"):
+            handler = getattr(view, method, None)
+            if inspect.isfunction(handler):
+                try:
+                    func = inspect.getclosurevars(handler).nonlocals.get("func")
+                except (TypeError, ValueError):
+                    func = None
+                if inspect.isfunction(func):
+                    return func
+    return view
+
+
 def _access(view):
     """What a view needs from the caller, when the view says so: DRF permission classes, Django's
     LoginRequiredMixin. None when the view does not tell (a plain function)."""
@@ -194,13 +210,14 @@ def _walk(patterns, prefix, urlconf, out, depth):
         if not HEALTH_ROUTE.search(route):
             continue
         view = _view_of(pattern.callback)
-        file, line = _source(view)
+        origin = _origin(view)
+        file, line = _source(origin)
         out.append(
             {
                 "urlconf": urlconf,
                 "route": route,
                 "regex": type(pattern.pattern).__name__ == "RegexPattern",
-                "view": _dotted(view),
+                "view": _dotted(origin),
                 "file": file,
                 "line": line,
                 "access": _access(view),
