@@ -25,9 +25,11 @@ def where(config: Config, location: str) -> str:
     return f"{project_rel(config, path)}:{line}" if path else location
 
 
-def settings_paths(facts: dict[str, Any]) -> list[str]:
-    """Every settings file the probe saw assigning a named setting, in evaluation order."""
-    return list(dict.fromkeys(p for paths in (facts.get("setting_files") or {}).values() for p in paths))
+def settings_paths(config: Config, facts: dict[str, Any]) -> list[str]:
+    """Every settings file the probe saw assigning a named setting, in evaluation order (a relative
+    path is the project root's)."""
+    found = (p for paths in (facts.get("setting_files") or {}).values() for p in paths)
+    return list(dict.fromkeys(str(config.root / p) if not Path(p).is_absolute() else p for p in found))
 
 
 def apps_of(facts: dict[str, Any], key: str) -> list[str]:
@@ -40,7 +42,7 @@ def empty_entries(config: Config, facts: dict[str, Any]) -> list[dict[str, str]]
     out = []
     for setting, key in (("SHARED_APPS", "shared_apps"), ("TENANT_APPS", "tenant_apps")):
         if any(isinstance(a, str) and not a.strip() for a in facts.get(key) or []):
-            found = settings_source.empty_strings(settings_paths(facts), setting)
+            found = settings_source.empty_strings(settings_paths(config, facts), setting)
             out.append({"setting": setting, "where": ", ".join(where(config, f) for f in found)})
     return out
 
@@ -49,7 +51,7 @@ def installed_from(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
     """How INSTALLED_APPS is built: kind `both` (from SHARED_APPS and TENANT_APPS), `shared` (from
     SHARED_APPS, not TENANT_APPS), `own` (neither: its own list), `unknown` (a call devkit does not
     read, or no assignment found); `where` its file:line, `others` further lists it adds, `calls`."""
-    found = settings_source.recipe(settings_paths(facts), "INSTALLED_APPS")
+    found = settings_source.recipe(settings_paths(config, facts), "INSTALLED_APPS")
     if found is None:
         return {"kind": "unknown", "where": "", "others": [], "calls": []}
     reads_shared = "SHARED_APPS" in found.reads

@@ -214,7 +214,7 @@ def _installed_reads(facts: Facts, root: Path) -> set[str] | None:
     defs: dict[str, list[ast.AST]] = {}
     for path in files:
         try:
-            tree = ast.parse(Path(path).read_text())
+            tree = ast.parse((root / path).read_text())  # an absolute path stays itself
         except (OSError, SyntaxError, UnicodeDecodeError):
             continue
         for node in ast.walk(tree):
