@@ -50,7 +50,7 @@ def empty_entries(config: Config, facts: dict[str, Any]) -> list[dict[str, str]]
 def installed_from(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
     """How INSTALLED_APPS is built: kind `both` (from SHARED_APPS and TENANT_APPS), `shared` (from
     SHARED_APPS, not TENANT_APPS), `own` (neither: its own list), `unknown` (a call devkit does not
-    read, or no assignment found); `where` its file:line, `others` further lists it adds, `calls`."""
+    read, or no assignment found); `where` its file, `others` further lists it adds, `calls`."""
     found = settings_source.recipe(settings_paths(config, facts), "INSTALLED_APPS")
     if found is None:
         return {"kind": "unknown", "where": "", "others": [], "calls": []}
@@ -65,7 +65,8 @@ def installed_from(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
     others = [n for n in found.direct if n not in ("SHARED_APPS", "TENANT_APPS")] if kind == "both" else []
     return {
         "kind": kind,
-        "where": where(config, found.where) if found.where else "",
+        # the file, not the line: a line number would make every edit above it a docs change
+        "where": project_rel(config, found.where.rpartition(":")[0]) if found.where else "",
         "others": others,
         "calls": [f"{name}()" for name in found.opaque],
     }

@@ -15,11 +15,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from devkit.config import loading
 from devkit.context import Context
 from devkit.docs import generate, workflows
 from tests.support.doc_claims import generated_blocks, misleading_claims, violated_claims
-from tests.support.project import copy_example
+from tests.support.project import copy_example, devkit
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SETTINGS = "backend/config/settings.py"
@@ -96,7 +98,7 @@ def test_an_empty_string_in_tenant_apps_is_named_with_its_line_not_shown_as_an_a
 
 def test_the_new_app_rule_follows_how_installed_apps_is_built(reachable_tmp: Path) -> None:
     project = _project(reachable_tmp)
-    line = _edit(
+    _edit(
         project,
         SETTINGS,
         "INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]\n",
@@ -108,7 +110,7 @@ def test_the_new_app_rule_follows_how_installed_apps_is_built(reachable_tmp: Pat
     text = _render(project, facts)
     assert _false(project, text, facts) == []
     assert "**A new app goes into `SHARED_APPS`** in `backend/config/settings.py`" in text
-    assert f"built from `SHARED_APPS` without `TENANT_APPS` (`{SETTINGS}:{line}`)" in text
+    assert f"built from `SHARED_APPS` without `TENANT_APPS` (in `{SETTINGS}`)" in text
     assert "never installed" in text
     before = (
         "6. **A new app goes into `SHARED_APPS` or `TENANT_APPS`** (or both) in `backend/config/settings.py`"
@@ -320,3 +322,27 @@ def test_a_workflow_github_rejects_is_named_invalid_not_drawn(reachable_tmp: Pat
     assert "```mermaid" not in section
     drawn = "### deploy (`.github/workflows/deploy.yml`)\n\n```mermaid\nflowchart LR\n  deploy\n```\n"
     assert _flags("17", violated_claims(drawn, facts, root=project))
+
+
+@pytest.mark.e2e
+def test_docs_written_by_a_failed_run_claim_no_outcome(example: Path) -> None:
+    """Issue 26 #16: the tenant step fails (a tenant command refuses its flags); the docs step,
+    which runs beside it, writes nothing that depends on the tenant step having worked."""
+    config = example / "devkit.toml"
+    text = config.read_text()
+    config.write_text(
+        text.replace(
+            'create_super = "create_super_tenant --no-input"',
+            'create_super = "create_super_tenant --no-such-flag"',
+        )
+    )
+    ran = devkit("up", "--no-input", "--skip", "node-deps", "--json", project=example)
+    assert ran.code == 1, ran.text
+    steps = {s["name"]: s["status"] for s in json.loads(ran.out)["steps"]}
+    assert steps["tenants"] == "failed" and steps["docs"] == "ran", steps
+    facts = json.loads((example / ".devkit" / "facts.json").read_text())["facts"]
+    written = generated_blocks(
+        "".join((example / rel).read_text() for rel in (".github/copilot-instructions.md", "docs/ROADMAP.md"))
+    )
+    assert _false(example, written, facts) == []
+    assert "prepares everything" not in written
