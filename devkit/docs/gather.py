@@ -87,6 +87,12 @@ def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
         "tenant_middleware": tenant_mw,
         "tenant_middleware_subclass": bool(tenant_mw) and not tenant_mw.startswith("django_tenants."),
         "tenant_middleware_position": first + 1,
+        # Tenant middlewares after the first: each runs later and may select another tenant.
+        "more_tenant_middleware": [
+            {"path": m["path"], "position": middleware.index(m["path"]) + 1}
+            for m in (facts.get("middleware_classes") or [])
+            if m.get("tenant") and m["path"] != tenant_mw and m["path"] in middleware
+        ],
         "before_tenant_middleware": middleware[:first] if first > 0 else [],
         "settings_module": facts.get("settings_module", ""),
         "settings_file": leaf,

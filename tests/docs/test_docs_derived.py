@@ -346,3 +346,20 @@ def test_docs_written_by_a_failed_run_claim_no_outcome(example: Path) -> None:
     )
     assert _false(example, written, facts) == []
     assert "prepares everything" not in written
+
+
+def test_a_second_tenant_middleware_is_named(reachable_tmp: Path) -> None:
+    """A project with django-tenants' middleware first and its own subclass last (the later one
+    re-selects the tenant from a header): the docs describe the first and name the second."""
+    project = _project(reachable_tmp)
+    (project / MIDDLEWARE).write_text((project / MIDDLEWARE).read_text() + PUBLIC_FALLBACK)
+    facts = _facts()
+    facts["middleware"].append("config.middleware.HeaderTenant")
+    facts["middleware_classes"].append(
+        {"path": "config.middleware.HeaderTenant", "tenant": True, "error": None}
+    )
+    text = _render(project, facts)
+    assert _false(project, text, facts) == [] and misleading_claims(text, facts, root=project) == []
+    position = len(facts["middleware"])
+    assert f"| Another tenant middleware | `config.middleware.HeaderTenant` (position {position})" in text
+    assert _flags("13", misleading_claims("| Tenant middleware | `django_tenants...` |", facts, root=project))

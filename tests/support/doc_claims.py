@@ -441,6 +441,10 @@ def misleading_claims(text: str, facts: Facts, *, root: Path) -> list[str]:
             and f"`{setting}` holds an empty string" not in text
         ):
             out.append(f"10: {setting} holds an empty string; the docs do not say so")
+    later = [m["path"] for m in facts.get("middleware_classes") or [] if m.get("tenant")][1:]
+    out += [
+        f"13: the later tenant middleware {path} is not named" for path in later if f"`{path}`" not in text
+    ]
     routing = facts.get("tenant_routing")
     if isinstance(routing, dict) and _tenant_middleware(facts):
         picks = [
