@@ -292,6 +292,13 @@ def test_action_declares_the_interface() -> None:
     assert "$ACTION_PATH/../../.." in install  # devkit from the action's own repository
 
 
+def test_action_passes_the_host_input(tmp_path: Path, server: str) -> None:
+    inputs = {"health-url": f"{server}/ok-host", "host": "acme.localhost", "max-attempts": "1"}
+    code, outputs = run_action_step(tmp_path, inputs)
+    assert (code, outputs["status-code"]) == (1, "404")
+    assert Handler.hosts["/ok-host"] == "acme.localhost"
+
+
 def test_action_outputs_real_values(tmp_path: Path, server: str, closed_port: int) -> None:
     code, outputs = run_action_step(
         tmp_path,
