@@ -363,3 +363,33 @@ def test_a_second_tenant_middleware_is_named(reachable_tmp: Path) -> None:
     position = len(facts["middleware"])
     assert f"| Another tenant middleware | `config.middleware.HeaderTenant` (position {position})" in text
     assert _flags("13", misleading_claims("| Tenant middleware | `django_tenants...` |", facts, root=project))
+
+
+ONLY_HEADER = """
+
+from django_tenants.middleware.main import TenantMainMiddleware  # noqa: E402
+
+
+class OnlyHeader(TenantMainMiddleware):
+    def process_request(self, request):
+        schema = request.headers["X-Schema"]
+        request.tenant = schema
+"""
+
+
+def test_where_a_header_selects_the_tenant_the_domains_are_said_not_to(reachable_tmp: Path) -> None:
+    project = _project(reachable_tmp)
+    text = (project / MIDDLEWARE).read_text() + ONLY_HEADER
+    (project / MIDDLEWARE).write_text(text)
+    line = text.splitlines().index("    def process_request(self, request):") + 1
+    facts = _subclass(_facts(), project, "OnlyHeader", "process_request", line)
+    rendered = _render(project, facts)
+    assert _false(project, rendered, facts) == [] and misleading_claims(rendered, facts, root=project) == []
+    assert (
+        "their domains do not select them here: a request names its tenant in the `X-Schema` header"
+        in rendered
+    )
+    before = (
+        "Development tenants: `public` (localhost) and `guest` (guest.localhost).\n| Tenant selection | x |"
+    )
+    assert _flags("13", misleading_claims(before, facts, root=project))

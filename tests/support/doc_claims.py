@@ -422,6 +422,27 @@ def _own_apps(facts: Facts, root: Path) -> set[str]:
     return own
 
 
+def _header_only(root: Path, override: dict[str, Any]) -> bool:
+    """The project's method reads a request header and never calls its parent's (read as text)."""
+    path = Path(str(override.get("file") or ""))
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return False
+    start = int(override.get("line") or 0) - 1
+    if start < 0 or not path.resolve().is_relative_to(root.resolve()):
+        return False
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    body = [lines[start]]
+    for line in lines[start + 1 :]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        body.append(line)
+    source = "\n".join(body)
+    reads_header = "headers" in source or "HTTP_" in source
+    return reads_header and f"super().{override['method']}" not in source
+
+
 def misleading_claims(text: str, facts: Facts, *, root: Path) -> list[str]:
     """Statements that are true but leave out what a reader needs (issue 26 #15, #14, #10, #13)."""
     out = []
@@ -452,4 +473,7 @@ def misleading_claims(text: str, facts: Facts, *, root: Path) -> list[str]:
         ]
         if picks and "| Tenant selection |" not in text:
             out.append(f"13: {picks[0]['class']} picks the tenant itself; the docs do not say how")
+        listed = "Development tenants" in text and "their domains do not select them here" not in text
+        if picks and listed and _header_only(root, picks[0]):
+            out.append("13: domains are listed for the development tenants, but a header selects the tenant")
     return list(dict.fromkeys(out))
