@@ -256,7 +256,9 @@ class _Events:
     def flush_notes(self) -> None:
         with self._lock:
             while self.shown < len(self.ctx.notes):
-                self.view.above(f"[bold]note:[/] {self.ctx.notes[self.shown]}")
+                from rich.markup import escape  # "[tenants.fields]" in a note is text, not markup
+
+                self.view.above(f"[bold]note:[/] {escape(self.ctx.notes[self.shown])}")
                 self.shown += 1
 
     def checking(self, name: str) -> None:

@@ -43,11 +43,14 @@ class StepView(Protocol):
 
 def plain_line(result: Result) -> str:
     """The one line a step gets when it ends, in plain output (also the sample in the docs)."""
+    from rich.markup import escape  # a detail such as "[project] dependencies" is text, not markup
+
     from devkit.core.ui import SYMBOLS
 
     status = result.status.value
     return (
-        f"{SYMBOLS[status]} {result.name:<{NAME_WIDTH}} {status:<8} {result.seconds:6.2f}s  {result.detail}"
+        f"{SYMBOLS[status]} {result.name:<{NAME_WIDTH}} {status:<8} {result.seconds:6.2f}s  "
+        f"{escape(result.detail)}"
     )
 
 
@@ -59,7 +62,9 @@ class PlainView:
         return None
 
     def started(self, name: str, reason: str) -> None:
-        self.ui.print(f"[cyan]→[/] {name}: {reason}")
+        from rich.markup import escape
+
+        self.ui.print(f"[cyan]→[/] {name}: {escape(reason)}")
 
     def activity(self, name: str, text: str) -> None:
         self.ui.detail(f"  {name}: {text}")  # only with -v: plain output stays one line per event

@@ -72,8 +72,11 @@ class TenantsConfig:
     dev_domain: str = "tenant{n}.localhost"
     # The sequence's commands in one Django process (booted once); false: a manage.py process each.
     one_process: bool = True
-    # Values for the tenant model's required fields, set on every tenant devkit creates itself.
+    # Values for the tenant model's fields on every tenant devkit creates itself (they win over
+    # the values devkit derives); text may use {schema}, {name}, {domain} and {n}.
     fields: dict[str, str | int | float | bool] = field(default_factory=dict)
+    # Values for the development superuser's required fields (a custom user model).
+    superuser_fields: dict[str, str | int | float | bool] = field(default_factory=dict)
 
     def sequence_lines(self, profile: str) -> list[tuple[str, str]]:
         """(config key, command line) of the tenant sequence for a profile ("dev": devkit up,

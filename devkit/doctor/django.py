@@ -243,21 +243,25 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
             f"the tenant model's app {tenant_app!r} is not in SHARED_APPS",
             f"add {tenant_app!r} to SHARED_APPS",
         )
-    unset = _required_unset(env, facts)
-    if unset:
-        fields = ", ".join(unset)
-        values = "\n".join(f"{name} = …" for name in unset)
-        return warn(
-            f"{facts['tenant_model']['label']} requires {fields} (no default), which devkit's own "
-            "creation does not set: creating a tenant will fail",
-            f"give the values in devkit.toml:\n[tenants.fields]\n{values}\n(docs/configuration.md)",
-        )
-    return ok(f"{facts['tenant_model']['label']} / {facts['domain_model']['label']}")
+    label = f"{facts['tenant_model']['label']} / {facts['domain_model']['label']}"
+    if not _devkit_creates_tenants(env, facts):
+        return ok(label)
+    from devkit.core.errors import DevkitError
+    from devkit.tenants.fields import fill_note, row_of, tenant_values
+
+    tenants = env.ctx.config.tenants
+    rows = [row_of(tenants, spec) for spec in (tenants.super, tenants.guest, *tenants.dev_tenants())]
+    try:
+        for row in rows:
+            tenant_values(facts["tenant_model"], tenants.fields, row)
+    except DevkitError as exc:
+        return warn(exc.message, exc.hint or "see docs/configuration.md ([tenants.fields])")
+    note = fill_note(facts["tenant_model"], tenants.fields, rows)
+    return ok(label, details=f"devkit {note}" if note else "")
 
 
-def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
-    """Required tenant-model fields that [tenants.fields] lacks, when devkit creates tenants
-    itself (development tenants, or a builtin/auto super or guest tenant)."""
+def _devkit_creates_tenants(env: DoctorEnv, facts: dict[str, Any]) -> bool:
+    """devkit creates tenants itself: development tenants, or a builtin/auto super or guest tenant."""
     from devkit.config.model import AUTO_COMMANDS
 
     tenants = env.ctx.config.tenants
@@ -268,12 +272,7 @@ def _required_unset(env: DoctorEnv, facts: dict[str, Any]) -> list[str]:
         for key, line in lines.items()
         if line == "builtin" or (line == "auto" and tuple(shlex.split(AUTO_COMMANDS[key])) not in usable)
     ]
-    if not builtin and not tenants.dev_tenants():
-        return []
-    given = set(tenants.fields)
-    set_by_devkit = {"schema_name", "name"}
-    required = facts["tenant_model"].get("required", [])
-    return [n for n in required if n not in given and n not in set_by_devkit]
+    return bool(builtin or tenants.dev_tenants())
 
 
 @check("tenant-commands", CATEGORY, "Tenant sequence commands")

@@ -14,13 +14,13 @@ CATEGORY = "Python"
 
 @check("python-version", CATEGORY, "Python version")
 def check_python_version(env: DoctorEnv) -> Finding:
-    from devkit.steps.python_deps import base_interpreter
+    from devkit.steps.python_deps import base_interpreter, wanted_python
 
     ctx = env.ctx
-    wanted = ctx.config.python.version
-    source = ctx.config.provenance.get("python.version", "python.version")
+    want = wanted_python(ctx)
+    wanted, source = want.spec, want.why
     try:
-        base = base_interpreter(ctx)
+        base, _why = base_interpreter(ctx)
     except DevkitError as exc:
         return fail(exc.message, exc.hint or "")
     have = venv_version(ctx.venv)

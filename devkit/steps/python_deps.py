@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from devkit.context import Context
-from devkit.core import activity, proc
+from devkit.core import activity, children, proc
 from devkit.core.errors import ConfigError, StepFailed
 from devkit.core.state import file_digest, fingerprint
 from devkit.core.versions import python_satisfies
 from devkit.pipeline import Done
 from devkit.project.facts import site_listing
+from devkit.steps import interpreters
 from devkit.steps import venv as venvs
 from devkit.steps.python_sources import (
     LOCK_TOOLS,
@@ -39,25 +40,54 @@ INSTALLING = "python-deps-installing"
 venv_version = venvs.venv_version  # kept importable from here (doctor uses it)
 
 
-def base_interpreter(ctx: Context) -> str:
-    """The python that creates the venv: python.interpreter, else python<version>, else python3."""
+def wanted_python(ctx: Context) -> interpreters.Wanted:
+    """The Python the venv must have: python.version (set or detected), else what the project's
+    pinned Django needs."""
+    py = ctx.config.python
+    pin = None
+    if not py.version:
+        try:
+            src = source(ctx)
+        except ConfigError:
+            src = None
+        pin = django_pin(src) if src is not None else None
+    return interpreters.wanted(py.version, ctx.config.provenance.get("python.version", "python.version"), pin)
+
+
+def base_interpreter(ctx: Context) -> tuple[str, str]:
+    """(the python that creates the venv, why that one): python.interpreter, else one that has
+    the wanted version (found where people keep interpreters), else python3."""
     py = ctx.config.python
     if py.interpreter:
-        return py.interpreter
-    if py.version:
-        short = ".".join(py.version.split(".")[:2])
-        found = shutil.which(f"python{short}")
-        if found:
-            return found
-        if python_satisfies(".".join(map(str, sys.version_info[:3])), py.version):
-            return sys.executable
+        return py.interpreter, "python.interpreter"
+    want = wanted_python(ctx)
+    if not want.spec:
+        return shutil.which("python3") or sys.executable, "python3 on PATH"
+    found, ran = interpreters.find(want)
+    if found is None:
+        seen = ", ".join(f"{i.version} ({i.path})" for i in ran) or "none that runs"
         raise ConfigError(
-            f"Python {py.version} is required ({ctx.config.provenance.get('python.version')}) "
-            f"but no python{short} is on PATH",
-            hint=f"install it (pyenv install {py.version}, apt-get install python{short}) or set "
-            "python.interpreter",
+            f"Python {want.spec} is required ({want.why}), but no interpreter here has it; found: {seen}",
+            hint=f"install one (pyenv install {want.prefer or _release_of(want.spec)}, uv python install, "
+            "apt-get install) or set python.interpreter to its path",
         )
-    return shutil.which("python3") or sys.executable
+    why = f"Python {found.version}, for {want.spec} ({want.why})"
+    if want.prefer and found.version != want.prefer:
+        why += f"; {want.prefer} itself is not installed here"
+    return found.path, why
+
+
+def _release_of(spec: str) -> str:
+    """The first version a specifier names (`>=3.12,<4` -> 3.12), for an install command."""
+    match = re.search(r"\d+\.\d+(?:\.\d+)?", spec)
+    return match.group(0) if match else spec
+
+
+def django_pin(src: Source) -> str | None:
+    """The version specifier the project gives Django (`==6.0.4`), from its dependency file."""
+    from devkit.steps.python_sources import pinned_version
+
+    return pinned_version(src, "django")
 
 
 @dataclass(frozen=True)
@@ -115,15 +145,40 @@ def installer(ctx: Context) -> str:
 
 def venv_problem(ctx: Context) -> str | None:
     """Why the configured venv cannot be used as it is (file checks only), or None."""
-    venv, wanted = ctx.venv, ctx.config.python.version
+    venv, want = ctx.venv, wanted_python(ctx)
     if venvs.half_built(ctx):
         return "was left half-built by an interrupted run"
     if not (venv / "bin" / "python").exists():  # follows the symlink: a removed base Python counts
         return "is missing or its Python is gone" if venv.exists() else "does not exist"
     have = venv_version(venv)
-    if wanted and have and python_satisfies(have, wanted) is False:
-        return f"has Python {have}, but {wanted} is required"
+    if want.spec and have and python_satisfies(have, want.spec) is False:
+        return f"has Python {have}, but {want.spec} is required ({want.why})"
     return None
+
+
+def _declared_empty(ctx: Context) -> bool:
+    """python.requirements = "" written in the configuration: the project installs nothing here."""
+    return ctx.config.provenance.get("python.requirements", "default") not in ("default",) and not (
+        ctx.config.provenance.get("python.requirements", "").startswith("detected")
+    )
+
+
+def nothing_declared(ctx: Context) -> StepFailed:
+    """No dependency declaration where devkit looks: where it looked and what it accepts."""
+    from devkit.config.detect import requirement_folders
+
+    config = ctx.config
+    folders = ", ".join(
+        (f.relative_to(config.root).as_posix() or ".") + "/"
+        for f in requirement_folders(config.root, config.manage_dir)
+    )
+    return StepFailed(
+        f"no Python dependencies declared where devkit looked ({folders}): no requirements*.txt or "
+        "requirements/*.txt listing packages, no pyproject.toml with [project] dependencies, no "
+        "uv.lock, poetry.lock, pdm.lock or Pipfile.lock that locks packages",
+        hint='set python.requirements = "<file>" in devkit.toml to the file that lists Django and '
+        "django-tenants, or add them to a requirements.txt beside manage.py",
+    )
 
 
 def _split(value: str) -> list[str]:
@@ -144,8 +199,8 @@ class PythonDeps:
                 *[f"{f}:{file_digest(f)}" for f in (src.files if src else ())],
                 py.extras,
                 py.groups,
-                base_interpreter(ctx),
-                py.version,
+                py.interpreter,
+                wanted_python(ctx).spec,
                 chosen.tool,
                 str(ctx.venv),
                 venvs.SEED_LAYOUT,
@@ -164,19 +219,37 @@ class PythonDeps:
 
     def run(self, ctx: Context) -> Done:
         src = source(ctx)
+        if src is None and not _declared_empty(ctx):
+            raise nothing_declared(ctx)
         chosen = choose_installer(ctx, src)
+        # A venv replaced (another Python) waits beside the new one until the new one works.
+        with venvs.replacing(ctx):
+            return self._install(ctx, src, chosen)
+
+    def _install(self, ctx: Context, src: Source | None, chosen: Installer) -> Done:
         created = self._prepare_venv(ctx, chosen)
         note = f"; pip instead of uv: {chosen.fallback}" if chosen.fallback else ""
         if src is None:
             return Done(
-                f"virtualenv {created} (no requirements file configured){note}", marker=site_listing(ctx.venv)
+                f"virtualenv {created} (python.requirements is empty in {ctx.config.source}: nothing "
+                f"to install){note}",
+                marker=site_listing(ctx.venv),
             )
+        src, instead = without_missing_lock_tool(ctx, src)
+        if instead:
+            note += f"; {instead}"
         # An installer killed half-way can leave a package's metadata without all its files, and
-        # the next install would take it as installed: the intent file makes it reinstall.
+        # the next install would take it as installed: the intent file makes it reinstall. An
+        # install that failed (its installer exited) is not an interruption: the file goes.
         intent = ctx.config.state_dir / INSTALLING
         interrupted = intent.exists()
         intent.write_text(str(os.getpid()))
-        done = install(ctx, src, chosen, reinstall=interrupted)
+        try:
+            done = install(ctx, src, chosen, reinstall=interrupted)
+        except Exception:
+            if not children.interrupted():  # the installer failed and said so: nothing to redo
+                intent.unlink(missing_ok=True)
+            raise
         intent.unlink(missing_ok=True)
         if interrupted:
             note += "; reinstalled everything: an earlier install was interrupted"
@@ -204,9 +277,11 @@ class PythonDeps:
                 hint="remove or repair it yourself, or set python.venv to another folder",
             )
         existed = venv.exists()
+        base, why = base_interpreter(ctx)
         ctx.progress(f"creating the virtualenv with {chosen.tool}")
-        venvs.create(ctx, base_interpreter(ctx), uv)
-        return f"re-created ({problem})" if existed else "created"
+        venvs.create(ctx, base, uv)
+        made = f"re-created ({problem})" if existed else "created"
+        return f"{made} with {why}" if why not in ("python3 on PATH", "python.interpreter") else made
 
     def verify(self, ctx: Context) -> None:
         python = ctx.venv / "bin" / "python"
@@ -315,6 +390,70 @@ def _out_of_date(src: Source, fix: str) -> StepFailed:
     )
 
 
+def without_missing_lock_tool(ctx: Context, src: Source) -> tuple[Source, str]:
+    """A poetry/pdm/pipenv lockfile whose tool is not on PATH: what beside it uv installs as it
+    is (pyproject.toml's [project] dependencies, a requirements file, Pipfile.lock's pinned
+    versions), and the note that says so; the lockfile itself when its tool is there."""
+    if src.kind not in LOCK_TOOLS or shutil.which(LOCK_TOOLS[src.kind][0]):
+        return src, ""
+    tool = LOCK_TOOLS[src.kind][0]
+    folder = src.path.parent
+    pyproject = folder / "pyproject.toml"
+    if src.kind in ("poetry", "pdm") and pyproject.is_file() and _pep621_dependencies(pyproject):
+        return source_of(pyproject), (
+            f"{tool} is not on PATH: installed pyproject.toml's [project] dependencies with uv "
+            f"(resolved now, not pinned by {src.path.name})"
+        )
+    from devkit.config.detect import requirement_files
+
+    files = requirement_files(folder)
+    if files:
+        return source_of(
+            files[0]
+        ), f"{tool} is not on PATH: installed {files[0].name}, beside {src.path.name}"
+    if src.kind == "pipenv":
+        pinned = pipfile_lock_requirements(src.path, ctx.config.state_dir / "pipfile-lock-requirements.txt")
+        return source_of(pinned), "pipenv is not on PATH: installed Pipfile.lock's pinned versions with uv"
+    _tool, get_it = LOCK_TOOLS[src.kind]
+    raise StepFailed(
+        f"{src.path.name} is installed with {tool}, which is not on PATH, and nothing beside it "
+        "lists the dependencies in a form uv installs (pyproject.toml [project] dependencies, a "
+        "requirements file)",
+        hint=f"install it: {get_it} (then run devkit up again), or set python.requirements to a "
+        "requirements file",
+    )
+
+
+def _pep621_dependencies(pyproject: Path) -> bool:
+    import tomllib
+
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError):
+        return False
+    return bool(isinstance(project, dict) and project.get("dependencies"))
+
+
+def pipfile_lock_requirements(lock: Path, out: Path) -> Path:
+    """Pipfile.lock's packages (default and develop) as a pinned requirements file for uv."""
+    import json
+
+    try:
+        data = json.loads(lock.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StepFailed(f"{lock} is not a readable Pipfile.lock: {exc}", hint="run `pipenv lock`") from exc
+    lines = []
+    for section in ("default", "develop"):
+        for name, entry in sorted((data.get(section) or {}).items()):
+            if not isinstance(entry, dict) or not str(entry.get("version", "")).startswith("=="):
+                continue  # a path, a VCS checkout: not something a pin can say
+            marker = f"; {entry['markers']}" if entry.get("markers") else ""
+            lines.append(f"{name}{entry['version']}{marker}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("# from Pipfile.lock by devkit (pipenv is not on PATH)\n" + "\n".join(lines) + "\n")
+    return out
+
+
 def _install_with_lock_tool(
     ctx: Context, src: Source, extras: list[str], groups: list[str]
 ) -> proc.Completed:
@@ -340,6 +479,7 @@ def _install_with_lock_tool(
             "poetry lock",
             [
                 "install",
+                "--no-root",  # the dependencies only: the project itself is not a package to install
                 "--no-interaction",
                 *[f"--extras={e}" for e in extras],
                 *[f"--with={g}" for g in groups],

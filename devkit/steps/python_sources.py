@@ -238,3 +238,42 @@ def uv_unsupported(source: Source) -> str | None:
         if option not in UV_FILE_OPTIONS:
             return f"{where} uses {option}, which uv does not read from a requirements file"
     return None
+
+
+def pinned_version(src: Source, name: str) -> str | None:
+    """The specifier `src` gives the distribution `name` (`==6.0.4`, `>=5.2,<6`), None when it
+    does not name it: requirements files (includes followed), pyproject.toml, and the versions
+    the lockfiles lock."""
+    import json
+    import tomllib
+
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    wanted = canonicalize_name(name)
+    specs: list[str] = []
+    if src.kind == "requirements":
+        for file in read_requirement_files(src.path)[0]:
+            specs += [text.split(" --", 1)[0] for _n, text in logical_lines(file) if not text.startswith("-")]
+    elif src.kind == "pyproject":
+        specs = list(
+            tomllib.loads(src.path.read_text(encoding="utf-8")).get("project", {}).get("dependencies", [])
+        )
+    elif src.kind == "pipenv":
+        entry = (json.loads(src.path.read_text(encoding="utf-8")).get("default") or {}).get(name, {})
+        return entry.get("version") if isinstance(entry, dict) else None
+    else:  # uv.lock, poetry.lock, pdm.lock: [[package]] name = "django" version = "6.0.4"
+        match = re.search(
+            rf'\[\[package\]\]\s*\nname = "{re.escape(name)}"\s*\nversion = "([^"]+)"',
+            src.path.read_text(),
+            re.I,
+        )
+        return f"=={match.group(1)}" if match else None
+    for spec in specs:
+        try:
+            requirement = Requirement(spec.strip())
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(requirement.name) == wanted:
+            return str(requirement.specifier) or None
+    return None

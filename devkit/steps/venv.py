@@ -15,6 +15,8 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from devkit.context import Context
@@ -73,12 +75,43 @@ def health_problem(venv: Path) -> str | None:
     return None
 
 
+def _previous(ctx: Context) -> Path:
+    return ctx.venv.with_name(ctx.venv.name + ".previous")
+
+
+@contextmanager
+def replacing(ctx: Context) -> Iterator[None]:
+    """While the step makes a new venv in place of a working one (another Python), the old one
+    waits beside it (`<venv>.previous`, set aside by create()): put back when the new one fails,
+    removed once the step succeeded. A leftover of a killed run is removed first."""
+    previous = _previous(ctx)
+    if previous.exists() and not ctx.venv.exists():  # killed between the set-aside and the new venv
+        previous.rename(ctx.venv)
+    elif previous.exists() and (previous / MARKER).exists():
+        shutil.rmtree(previous)
+    try:
+        yield
+    except BaseException:
+        if previous.exists():
+            if ctx.venv.exists():
+                shutil.rmtree(ctx.venv)  # the new one, devkit's, that did not work
+            previous.rename(ctx.venv)
+            _intent(ctx).unlink(missing_ok=True)
+        raise
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
 def create(ctx: Context, base: str, uv: str | None) -> None:
-    """(Re-)create the venv with uv or virtualenv, seed it as `python -m venv` does, check it."""
+    """(Re-)create the venv with uv or virtualenv, seed it as `python -m venv` does, check it.
+    A working venv it replaces is set aside (replacing() puts it back if the new one fails)."""
     venv, log = ctx.venv, ctx.logs / "python-venv.log"
     ctx.config.state_dir.mkdir(parents=True, exist_ok=True)
+    working = (venv / "bin" / "python").exists() and not half_built(ctx)
     _intent(ctx).write_text(f"{venv}\n{os.getpid()}\n")
-    if venv.exists() or venv.is_symlink():
+    if working:
+        venv.rename(_previous(ctx))
+    elif venv.exists() or venv.is_symlink():
         shutil.rmtree(venv)  # the caller checked that devkit made it: derived data
     if uv is not None:
         # UV_VENV_CLEAR (ignored by older uv): a `uv venv` a killed run started just before it was

@@ -14,6 +14,7 @@ from typing import Any
 from devkit.context import Context
 from devkit.core import activity
 from devkit.tenants import clone
+from devkit.tenants.fields import row_of, tenant_values
 
 # A migrated, empty tenant schema that development tenants are cloned from (not a tenant itself).
 TEMPLATE_SCHEMA = "devkit_tenant_template"
@@ -27,9 +28,15 @@ def devkit_marker(root: Path) -> str:
 def plan_for(ctx: Context, specs: list[Any]) -> dict[str, Any]:
     """What probe/tenants.py needs to create `specs` (a pg_dump of the server's version, if any)."""
     cpus = max(1, os.cpu_count() or 1)
+    model = ctx.facts().get("tenant_model") or {}
+    tenants = ctx.config.tenants
+
+    def spec_of(s: Any) -> dict[str, Any]:  # each tenant's own values for the model's fields
+        values, _how = tenant_values(model, tenants.fields, row_of(tenants, s))
+        return {"schema": s.schema, "name": s.name, "domain": s.domain, "fields": values}
+
     return {
-        "tenants": [{"schema": s.schema, "name": s.name, "domain": s.domain} for s in specs],
-        "fields": ctx.config.tenants.fields,  # the tenant model's required fields
+        "tenants": [spec_of(s) for s in specs],
         "template": TEMPLATE_SCHEMA,
         "marker": devkit_marker(ctx.config.root),
         "workers": cpus,  # migrating processes, clone_schema sessions

@@ -21,7 +21,11 @@ from devkit.pipeline import Done
 from devkit.project.facts import site_listing
 from devkit.tenants import dev_tenants, one_process, verify
 from devkit.tenants.actions import Action, describe
+from devkit.tenants.fields import fill_note, row_of, superuser_login, superuser_values, tenant_values
 from devkit.tenants.preflight import preflight, refuse_failing_checks
+
+# How the probe says it gave the superuser the stored password (and checked it against the row).
+GAVE_PASSWORD = ("created superuser", "set a new password for superuser")
 
 
 class TenantSequence:
@@ -140,7 +144,27 @@ class TenantSequence:
         if ctx.profile == "dev" and ctx.config.tenants.superuser:
             actions.append(Action("superuser"))
         refuse_failing_checks(facts, actions, verdicts)
+        self._refuse_unfillable(ctx, facts, actions)
         return actions
+
+    def _refuse_unfillable(self, ctx: Context, facts: dict[str, Any], actions: list[Action]) -> None:
+        """Derive every field value devkit's own creation needs now: a field it cannot fill stops
+        the run before anything runs (one message for all of them), and the note says how the
+        others were filled."""
+        tenants = ctx.config.tenants
+        builtin = [a for a in actions if not a.argv]
+        rows = [row_of(ctx.config.tenants, getattr(tenants, a.tenant)) for a in builtin if a.tenant]
+        if any(a.key == "dev_tenants" for a in builtin):
+            rows += [row_of(ctx.config.tenants, spec) for spec in tenants.dev_tenants()]
+        model = facts.get("tenant_model") or {}
+        for row in rows:
+            tenant_values(model, tenants.fields, row)
+        if any(a.key == "superuser" for a in builtin):
+            user = facts.get("user_model") or {}
+            superuser_values(user, tenants.superuser, tenants.superuser_email, tenants.superuser_fields)
+        note = fill_note(model, tenants.fields, rows)
+        if note and note not in ctx.notes:
+            ctx.notes.append(note)
 
     # -- running ---------------------------------------------------------------------------
     def run_action(self, ctx: Context, number: int, action: Action) -> str:
@@ -164,34 +188,49 @@ class TenantSequence:
 
     def builtin_plan(self, ctx: Context, action: Action) -> tuple[dict[str, Any], dict[str, str]]:
         """What probe/tenants.py is to do for a builtin action, and the variables it needs."""
-        plan: dict[str, Any] = {"tenants": [], "superuser": None, "fields": ctx.config.tenants.fields}
+        plan: dict[str, Any] = {"tenants": [], "superuser": None}
         env: dict[str, str] = {}
+        facts = ctx.facts()
         if action.key == "dev_tenants":
             plan["dev_tenants"] = dev_tenants.plan_for(ctx, ctx.config.tenants.dev_tenants())
         elif action.key == "superuser":
             password, created = ctx.secrets.get_or_create("superuser.password")
             if created:  # until the probe set it, even across a kill: "superuser_password_unset"
                 ctx.state.put("superuser_password_unset", True)
+            tenants = ctx.config.tenants
+            user = facts.get("user_model") or {}
             plan["superuser"] = {
-                "username": ctx.config.tenants.superuser,
-                "email": ctx.config.tenants.superuser_email,
+                "username": superuser_login(
+                    user, tenants.superuser, tenants.superuser_email, tenants.superuser_fields
+                )[1],
+                "values": superuser_values(
+                    user, tenants.superuser, tenants.superuser_email, tenants.superuser_fields
+                ),
                 "schemas": self._expected(ctx),
                 "new_password": bool(ctx.state.get("superuser_password_unset")),
             }
             env["DEVKIT_SUPERUSER_PASSWORD"] = password
-            if created:
-                ctx.secret_notes.append(
-                    f"the development superuser {ctx.config.tenants.superuser!r} has the new "
-                    f"password {password} (shown once; kept in .devkit/secrets.json)"
-                )
         else:
             spec = getattr(ctx.config.tenants, action.tenant)
-            plan["tenants"].append({"schema": spec.schema, "name": spec.name, "domain": spec.domain})
+            values, _how = tenant_values(
+                facts.get("tenant_model") or {}, ctx.config.tenants.fields, row_of(ctx.config.tenants, spec)
+            )
+            plan["tenants"].append(
+                {"schema": spec.schema, "name": spec.name, "domain": spec.domain, "fields": values}
+            )
         return plan, env
 
     def builtin_done(self, ctx: Context, plan: dict[str, Any], output: str) -> str:
         """After a builtin action succeeded: record it; "created", "kept" or "" from its output."""
-        if plan["superuser"] and plan["superuser"]["new_password"]:
+        superuser = plan["superuser"]
+        if superuser and any(line.startswith(GAVE_PASSWORD) for line in output.splitlines()):
+            # The row exists and the probe checked this password against it: show it, once.
+            password = ctx.secrets.get("superuser.password")
+            ctx.secret_notes.append(
+                f"the development superuser {superuser['username']!r} has the new password {password} "
+                "(shown once; kept in .devkit/secrets.json)"
+            )
+        if superuser and superuser["new_password"]:
             ctx.state.put("superuser_password_unset", False)
         if plan.get("dev_tenants"):
             ctx.notes.extend(dev_tenants.notes(output))
@@ -217,8 +256,18 @@ class TenantSequence:
             return False
         tenants = ctx.config.tenants
         base = [tenants.super.schema, tenants.guest.schema]
-        return not verify.inspect(ctx.connection, facts, base, tenants.superuser or None)
+        return not verify.inspect(ctx.connection, facts, base, self._superuser(ctx, facts))
 
     def _problems(self, ctx: Context, facts: dict[str, Any]) -> list[str]:
-        superuser = ctx.config.tenants.superuser if ctx.profile == "dev" else None
-        return verify.inspect(ctx.connection, facts, self._expected(ctx), superuser or None)
+        superuser = self._superuser(ctx, facts) if ctx.profile == "dev" else None
+        return verify.inspect(ctx.connection, facts, self._expected(ctx), superuser)
+
+    @staticmethod
+    def _superuser(ctx: Context, facts: dict[str, Any]) -> str | None:
+        """The development superuser's login as the user table holds it (an email when the model
+        logs in by email), or None when there is none."""
+        tenants = ctx.config.tenants
+        if not tenants.superuser:
+            return None
+        user = facts.get("user_model") or {}
+        return superuser_login(user, tenants.superuser, tenants.superuser_email, tenants.superuser_fields)[1]

@@ -341,3 +341,60 @@ def test_pkg_resources_without_setuptools_goes_green(copy_project: Callable[[str
     assert_green(ran)
     assert tenant_state(url_of(project))["tenants"] == [("guest", "Guest"), ("public", "Public")]
     times("pkg-resources", cold, cold, assert_warm(project))
+
+
+def _check_password(project: Path, login: str, schema: str = "public") -> str:
+    """Whether the stored development password authenticates `login` (through the project's Django)."""
+    password = json.loads((project / ".devkit" / "secrets.json").read_text())["superuser.password"]
+    code = (
+        "import os; from django.contrib.auth import get_user_model; from django_tenants.utils import "
+        f"schema_context\nwith schema_context({schema!r}):\n"
+        f"    print('AUTH', get_user_model().objects.get(email={login!r}).check_password(os.environ['PW']))"
+    )
+    argv = ["--project", str(project), "run", "--", "python", str(project / "manage.py"), "shell", "-c", code]
+    return devkit(*argv, env={**NATIVE, "PW": password}).text
+
+
+def test_a_user_model_that_logs_in_by_email_gets_its_superuser(copy_project: Callable[[str], Path]) -> None:
+    """Issue 29: USERNAME_FIELD = "email", REQUIRED_FIELDS with a name and a date, a manager that
+    takes them as positional parameters: devkit passes each field once, with a value of its type,
+    and the new password (shown once, naming the login) authenticates. No configuration."""
+    import datetime
+
+    project = copy_project("custom-users")
+    assert devkit("init", "--no-input", project=project).code == 0
+    green = run("up", "--no-input", project=project)
+    assert_green(green)
+    assert "'admin@example.com' has the new password" in green.text, green.text
+    year = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
+    with psycopg.connect(url_of(project)) as db:
+        rows = db.execute(
+            "SELECT email, full_name, birth_date::text, is_superuser FROM accounts_user"
+        ).fetchall()
+    assert rows == [("admin@example.com", "Admin", year, True)], rows
+    assert "AUTH True" in _check_password(project, "admin@example.com")
+    assert_warm(project)  # verified as the user table holds it: the login is the email
+
+
+def test_a_user_model_only_in_the_tenant_apps_gets_a_superuser_per_tenant(
+    copy_project: Callable[[str], Path],
+) -> None:
+    """Issue 29: auth and the custom user model only in TENANT_APPS (users per tenant, none in
+    public): the superuser is made in each tenant schema that holds the user table."""
+    project = copy_project("custom-users")
+    settings = project / "mysite" / "settings.py"
+    text = settings.read_text().replace('    "django.contrib.auth",\n    "accounts",\n', "")
+    text = text.replace('    "django.contrib.admin",\n', "")  # admin's log entries point at the users
+    text = text.replace(
+        'TENANT_APPS = ["django.contrib.contenttypes"]',
+        'TENANT_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "accounts"]',
+    )
+    settings.write_text(text)
+    assert devkit("init", "--no-input", project=project).code == 0
+    green = run("up", "--no-input", project=project)
+    assert_green(green)
+    with psycopg.connect(url_of(project)) as db:
+        assert db.execute("SELECT to_regclass('public.accounts_user')").fetchone()[0] is None
+        rows = db.execute("SELECT email, is_superuser FROM guest.accounts_user").fetchall()
+    assert rows == [("admin@example.com", True)], rows
+    assert "AUTH True" in _check_password(project, "admin@example.com", "guest")

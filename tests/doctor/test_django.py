@@ -76,9 +76,10 @@ def test_tenant_domain_model_unset(project: Path) -> None:
     assert "TENANT_DOMAIN_MODEL" in check["hint"]
 
 
-def test_required_tenant_fields_devkit_would_not_set_are_a_warning(project: Path) -> None:
+def test_required_tenant_fields_are_said_to_be_filled_by_devkit(project: Path) -> None:
     """django-tenants' documented tenant model: paid_until has no default. With devkit creating
-    tenants itself (development tenants here), doctor says so before a run fails."""
+    tenants itself (development tenants here), doctor says which values devkit fills (issue 29);
+    with [tenants.fields], those are used."""
     from tests.tenants.test_dev_tenants import REQUIRED, REQUIRED_MIGRATION
 
     models = project / "backend" / "customers" / "models.py"
@@ -91,11 +92,14 @@ def test_required_tenant_fields_devkit_would_not_set_are_a_warning(project: Path
     ):
         result = doctor(project, "tenant-models")
         check = result.checks["tenant-models"]
-        assert check["status"] == "warning", check
-        assert "on_trial, paid_until" in check["finding"] and "[tenants.fields]" in check["hint"]
+        assert check["status"] == "ok", check
+        assert "paid_until=a year from today" in check["details"] and "on_trial=false" in check["details"], (
+            check
+        )
         given = "\n[tenants.fields]\npaid_until = 2099-12-31\non_trial = true\n"
         with edited(config, config.read_text() + given):
-            assert doctor(project, "tenant-models").checks["tenant-models"]["status"] == "ok"
+            check = doctor(project, "tenant-models").checks["tenant-models"]
+            assert check["status"] == "ok" and "paid_until" not in check.get("details", ""), check
 
 
 def test_what_up_accepts_is_no_problem_for_doctor(project: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 from devkit.config import detect, loading
 from devkit.context import Context
 from devkit.core.errors import ConfigError
+from devkit.steps import venv as venvs
 from devkit.steps.python_deps import PythonDeps, choose_installer, source
 from devkit.steps.python_sources import read_requirement_files, requirement_names, source_of
 from devkit.steps.uv_tool import find_uv, pip_only_settings, uv_env, uv_options
@@ -110,11 +111,13 @@ def test_detection_prefers_a_lockfile_then_development_requirements(tmp_path: Pa
         tmp_path / "p", {"requirements.txt": "six\n", "requirements-dev.txt": "-r requirements.txt\n"}
     )
     assert detect.python_requirements(root, root) == ("requirements-dev.txt", "requirements file")
-    (root / "poetry.lock").write_text("")
+    (root / "poetry.lock").write_text("")  # locks nothing (an empty manifest's): not the declaration
+    assert detect.python_requirements(root, root)[0] == "requirements-dev.txt"
+    (root / "poetry.lock").write_text('[[package]]\nname = "six"\nversion = "1.16.0"\n')
     assert detect.python_requirements(root, root)[0] == "poetry.lock"
     backend = root / "backend"
     backend.mkdir()
-    (backend / "uv.lock").write_text("")
+    (backend / "uv.lock").write_text('[[package]]\nname = "six"\nversion = "1.16.0"\n')
     assert detect.python_requirements(root, backend)[0] == "backend/uv.lock"
 
 
@@ -307,16 +310,43 @@ def test_uv_lock_installs_and_an_out_of_date_lock_is_named_as_such(reachable_tmp
     assert "uv lock" in (error.get("hint") or text)
 
 
+LOCKED_SIX = '[[package]]\nname = "six"\nversion = "1.17.0"\n'
+
+
+def _without(tool: str) -> str:
+    return os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / tool).exists())
+
+
 @pytest.mark.e2e
 def test_a_poetry_lock_without_poetry_names_the_install_command(reachable_tmp: Path) -> None:
-    root = make_project(reachable_tmp / "p", {"pyproject.toml": "[tool.poetry]\n", "poetry.lock": ""})
-    bare_path = os.pathsep.join(
-        p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "poetry").exists()
-    )
-    ran = devkit("up", "--no-input", "--only", "python-deps", project=root, env={"PATH": bare_path})
+    """Poetry 1 style (dependencies only in [tool.poetry.dependencies]): nothing uv installs as it is."""
+    pyproject = '[tool.poetry.dependencies]\npython = "^3.8"\nsix = "1.17.0"\n'
+    root = make_project(reachable_tmp / "p", {"pyproject.toml": pyproject, "poetry.lock": LOCKED_SIX})
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root, env={"PATH": _without("poetry")})
     assert ran.code == 1
     assert "poetry.lock is installed with poetry, which is not on PATH" in ran.text
     assert "pipx install poetry" in ran.text
+
+
+@pytest.mark.e2e
+def test_a_poetry_project_with_pep621_dependencies_needs_no_poetry(reachable_tmp: Path) -> None:
+    """Issue 25 #1: Poetry 2 / PDM projects list [project].dependencies, which uv installs."""
+    pyproject = '[project]\nname = "p"\nversion = "0"\ndependencies = ["six==1.17.0"]\n'
+    root = make_project(reachable_tmp / "p", {"pyproject.toml": pyproject, "poetry.lock": LOCKED_SIX})
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root, env={"PATH": _without("poetry")})
+    assert ran.code == 0, ran.text
+    assert "poetry is not on PATH" in ran.text and "[project] dependencies with uv" in ran.text, ran.text
+    assert list((root / ".venv").glob("lib/python*/site-packages/six-1.17.0.dist-info"))
+
+
+@pytest.mark.e2e
+def test_nothing_declared_is_not_a_pass(reachable_tmp: Path) -> None:
+    """Issue 25 #1: no dependency file found: python-deps fails, saying where it looked."""
+    root = make_project(reachable_tmp / "p", {"notes.txt": "nothing here\n"})
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 1, ran.text
+    assert "no Python dependencies declared where devkit looked (./)" in ran.text
+    assert "python.requirements" in ran.text and not (root / ".venv").exists()
 
 
 @pytest.mark.e2e
@@ -380,3 +410,36 @@ def test_pipfile_lock_installs_with_pipenv_and_a_stale_lock_is_named(reachable_t
     assert ran.code == 1
     assert "Pipfile.lock does not match Pipfile: the lockfile is out of date" in ran.text
     assert "pipenv lock" in ran.text
+
+
+@pytest.mark.e2e
+def test_a_new_python_is_built_beside_the_working_venv(reachable_tmp: Path) -> None:
+    """Issue 26 #2: changing python.version never leaves the project without a venv: an
+    interpreter that is not installed is refused before anything changes, and a new venv that
+    fails to install gives way to the old one, which comes back as it was."""
+    root = make_project(
+        reachable_tmp / "p", {"requirements.txt": "six==1.17.0\n"}, python='version = "3.11"\n'
+    )
+    assert devkit("up", "--no-input", "--only", "python-deps", project=root).code == 0
+    venv = root / ".venv"
+    before = venvs.venv_version(venv)
+    assert before and before.startswith("3.11.")
+    config = root / "devkit.toml"
+
+    config.write_text(config.read_text().replace('version = "3.11"', 'version = "3.99"'))
+    refused = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert refused.code != 0 and "Python 3.99 is required" in refused.text, refused.text
+    assert venvs.venv_version(venv) == before and list(venv.glob("lib/python*/site-packages/six-*"))
+
+    config.write_text(config.read_text().replace('version = "3.99"', 'version = "3.12"'))
+    (root / "requirements.txt").write_text("six==1.17.0\nno-such-distribution-devkit-test==1.0\n")
+    failed = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert failed.code == 1, failed.text
+    assert venvs.venv_version(venv) == before and list(venv.glob("lib/python*/site-packages/six-*"))
+    assert not venv.with_name(".venv.previous").exists()
+
+    (root / "requirements.txt").write_text("six==1.17.0\n")
+    ran = devkit("up", "--no-input", "--only", "python-deps", project=root)
+    assert ran.code == 0, ran.text
+    assert (venvs.venv_version(venv) or "").startswith("3.12.") and "Python 3.12" in ran.text, ran.text
+    assert not venv.with_name(".venv.previous").exists()

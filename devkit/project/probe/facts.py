@@ -13,6 +13,54 @@ from django.core.management import get_commands, load_command_class
 from django.db.migrations.loader import MigrationLoader
 
 
+def _plain(value):
+    """A default or a choice as JSON can carry it (dates as ISO text), else None."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return None
+
+
+def _field_class(field):
+    """The nearest Django field class of `field` (EmailField, not the CharField it stores as; a
+    project's own subclass of EmailField counts as one)."""
+    for cls in type(field).__mro__:
+        if cls.__module__.startswith("django.db.models"):
+            return cls.__name__
+    return field.get_internal_type()
+
+
+def _field_info(field):
+    """What devkit needs to fill a field of a row it creates: type, nullability, uniqueness,
+    default, choices, length, minimum, and the model a relation points to."""
+    from django.core.validators import MinValueValidator
+
+    minimum = [v.limit_value for v in field.validators if isinstance(v, MinValueValidator)]
+    related = field.related_model
+    default = field.get_default() if field.has_default() and not callable(field.default) else None
+    return {
+        "attname": field.attname,
+        "type": _field_class(field),
+        "internal_type": field.get_internal_type(),
+        "null": field.null,
+        "blank": field.blank,
+        "unique": bool(field.unique) and not field.primary_key,
+        "primary_key": field.primary_key,
+        "has_default": field.has_default(),
+        "callable_default": field.has_default() and callable(field.default),
+        "default": _plain(default),
+        "empty_strings_allowed": field.empty_strings_allowed,
+        "choices": [_plain(c[0]) for c in (field.flatchoices or [])][:20],
+        "max_length": field.max_length,
+        "minimum": _plain(minimum[0]) if minimum and not callable(minimum[0]) else None,
+        "related_model": related._meta.label
+        if related is not None and not isinstance(related, str)
+        else None,
+        "auto": bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)),
+    }
+
+
 def _model_facts(label):
     if not label:
         return None
@@ -37,7 +85,36 @@ def _model_facts(label):
         "table": model._meta.db_table,
         "fields": sorted(fields),
         "required": sorted(required),
+        "field_info": {f.name: _field_info(f) for f in model._meta.concrete_fields},
     }
+
+
+def _superuser_facts(model):
+    """How `createsuperuser` would call the manager: the login field, the other required fields,
+    the email field, and what create_superuser accepts."""
+    import inspect
+
+    facts = {
+        "username_field": model.USERNAME_FIELD,
+        "email_field": model.get_email_field_name() if hasattr(model, "get_email_field_name") else "email",
+        "required_fields": list(getattr(model, "REQUIRED_FIELDS", [])),
+        "create_superuser": None,
+    }
+    method = getattr(model._default_manager, "create_superuser", None)
+    if method is None:
+        return facts
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):
+        return facts
+    params = [
+        {"name": p.name, "required": p.default is inspect.Parameter.empty}
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    var_kwargs = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    facts["create_superuser"] = {"params": params, "var_kwargs": var_kwargs}
+    return facts
 
 
 def _apps():
@@ -133,7 +210,7 @@ def main():
     db = settings.DATABASES.get("default", {})
     user_model = _model_facts(getattr(settings, "AUTH_USER_MODEL", "auth.User"))
     if user_model and "error" not in user_model:
-        user_model["username_field"] = apps.get_model(settings.AUTH_USER_MODEL).USERNAME_FIELD
+        user_model.update(_superuser_facts(apps.get_model(settings.AUTH_USER_MODEL)))
     middleware = list(getattr(settings, "MIDDLEWARE", []))
     facts = {
         "django_version": django.get_version(),

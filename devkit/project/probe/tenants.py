@@ -23,13 +23,15 @@ SCHEMA = re.compile(r"^(?!pg_)[a-z_][a-z0-9_]{0,62}$")
 MARKED = "devkit dev tenant"  # how every schema comment devkit writes starts (devkit_marker())
 
 
-def _fill(tenant, spec, fields):
-    """The name (when the model has one) and tenants.fields, on a tenant devkit creates."""
+def _fill(tenant, spec, fields=None):
+    """The name (when the model has one) and the field values devkit chose for this tenant
+    (spec["fields"]: configured in [tenants.fields] or derived from the model), on a tenant devkit
+    creates."""
     names = {f.name for f in type(tenant)._meta.concrete_fields}
     names |= {f.attname for f in type(tenant)._meta.concrete_fields}
     if "name" in names:
         tenant.name = spec["name"]
-    for key, value in (fields or {}).items():
+    for key, value in (spec.get("fields") or fields or {}).items():
         if key not in names:
             sys.exit(
                 "tenants.fields.%s: the tenant model %s has no field %r (its fields: %s)"
@@ -80,6 +82,7 @@ def _superuser_in(schema, spec):
     at the same time; its unique violation means the user exists, so re-read it."""
     User = get_user_model()
     lookup = {User.USERNAME_FIELD: spec["username"]}
+    values = dict(spec.get("values") or lookup)
     with schema_context(schema):
         user = User.objects.filter(**lookup).first()
         if user is not None:
@@ -89,18 +92,30 @@ def _superuser_in(schema, spec):
             if spec.get("new_password") and not user.check_password(password):
                 user.set_password(password)
                 user.save(update_fields=["password"])
+                _check_password(User, lookup, password)
                 return "set a new password for", ""
             return "kept", ""
         try:
             with transaction.atomic():
-                User.objects.create_superuser(
-                    email=spec.get("email", ""), password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **lookup
-                )
+                # Each field once, as createsuperuser passes them (devkit chose the values from the
+                # model: the login field, REQUIRED_FIELDS, the email when the manager takes it).
+                User.objects.create_superuser(password=os.environ["DEVKIT_SUPERUSER_PASSWORD"], **values)
+                _check_password(User, lookup, os.environ["DEVKIT_SUPERUSER_PASSWORD"])
         except IntegrityError:
             if not User.objects.filter(**lookup).exists():
                 raise
             return "kept", " (created concurrently by another process)"
     return "created", ""
+
+
+def _check_password(User, lookup, password):
+    """The row as saved authenticates with the stored password (a manager may ignore it)."""
+    user = User.objects.filter(**lookup).first()
+    if user is None or not user.check_password(password) or not user.is_superuser:
+        sys.exit(
+            "the superuser %r was saved, but it does not authenticate with devkit's password as a "
+            "superuser: the user model's create_superuser() did not set them" % next(iter(lookup.values()))
+        )
 
 
 def ensure_superuser(spec):
