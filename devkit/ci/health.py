@@ -7,7 +7,9 @@ reported with its Location unless the status is one of the expected ones.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
+import re
 import socket
 import ssl
 import time
@@ -23,6 +25,10 @@ from devkit.core.masking import register
 
 BODY_PREVIEW = 200
 _SECRET_HEADERS = ("authorization", "cookie", "token", "key", "secret")
+# django-tenants' TenantMainMiddleware.no_tenant_found raises Http404('No tenant for hostname "H"');
+# Django's DEBUG 404 page shows that text (HTML-escaped quotes).
+_NO_TENANT = re.compile(r"No tenant for hostname (?:&quot;|\"|&#34;)([^\"&<]*)")
+_HOST = re.compile(r"[A-Za-z0-9._-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Expectation:
 @dataclass(frozen=True)
 class Attempt:
     number: int
-    outcome: str  # healthy | dns | refused | tls | timeout | redirect | status | degraded | error
+    outcome: str  # healthy | dns | refused | tls | timeout | redirect | no-tenant | status | degraded | error
     message: str
     seconds: float
     status_code: int | None = None
@@ -46,6 +52,12 @@ class Attempt:
     @property
     def healthy(self) -> bool:
         return self.outcome == "healthy"
+
+    @property
+    def final(self) -> bool:
+        """An answer that retrying cannot change: django-tenants found no tenant for the Host
+        header, which depends on the request (the Host sent), not on time."""
+        return self.outcome == "no-tenant"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +80,16 @@ class Plan:
     timeout: float = 15.0
     headers: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def host(self) -> str:
+        """The Host header the request carries: --host (or a Host --header), else the URL's."""
+        given = next((v for k, v in self.headers.items() if k.lower() == "host"), "")
+        return given or (urlsplit(self.url).netloc.rpartition("@")[2])
+
+    @property
+    def host_given(self) -> bool:
+        return any(k.lower() == "host" for k in self.headers)
+
 
 def parse_plan(
     url: str,
@@ -79,6 +101,7 @@ def parse_plan(
     delay: float,
     initial_wait: float,
     timeout: float,
+    host: str | None = None,
 ) -> Plan:
     """Validate the command line into a Plan; UsageError (exit 2) names the bad value."""
     example = "for example https://app.example.com/health/"
@@ -120,6 +143,14 @@ def parse_plan(
         if any(word in name.lower() for word in _SECRET_HEADERS):
             register(value.strip())
         parsed_headers[name.strip()] = value.strip()
+    if host is not None:
+        if not _HOST.fullmatch(host):
+            raise UsageError(
+                f"--host {host!r}: expected a host name, optionally with :PORT",
+                hint="for example --host guest.localhost (a domain of one of the project's tenants)",
+            )
+        parsed_headers = {k: v for k, v in parsed_headers.items() if k.lower() != "host"}
+        parsed_headers["Host"] = host
     return Plan(
         url,
         Expectation(tuple(statuses) or (200,), tuple(fields)),
@@ -151,9 +182,9 @@ def attempt(plan: Plan, number: int) -> Attempt:
 
     try:
         with _OPENER.open(request, timeout=plan.timeout) as response:
-            return judge(plan.expect, response.status, _read(response), response.headers, done)
+            return judge(plan.expect, response.status, _read(response), response.headers, done, plan)
     except urllib.error.HTTPError as exc:
-        return judge(plan.expect, exc.code, _read(exc), exc.headers, done)
+        return judge(plan.expect, exc.code, _read(exc), exc.headers, done, plan)
     except urllib.error.URLError as exc:
         return _network(exc.reason, plan, done)
     except OSError as exc:  # timeouts and resets after the connection was made
@@ -183,9 +214,37 @@ def _network(reason: object, plan: Plan, done: Callable[..., Attempt]) -> Attemp
     return done("error", f"{type(reason).__name__}: {reason}")
 
 
-def judge(expect: Expectation, status: int, body: str, headers: Any, done: Callable[..., Attempt]) -> Attempt:
+def judge(
+    expect: Expectation,
+    status: int,
+    body: str,
+    headers: Any,
+    done: Callable[..., Attempt],
+    plan: Plan | None = None,
+) -> Attempt:
     """Classify an HTTP answer against the expectation."""
     preview = body[:BODY_PREVIEW]
+    if status not in expect.statuses and status == 404:
+        no_tenant = _NO_TENANT.search(body)
+        if no_tenant:
+            return done(
+                "no-tenant",
+                f"HTTP 404 from django-tenants' middleware: no tenant domain matches Host "
+                f"{no_tenant.group(1) or '(empty)'}; pass `--host` with a tenant's domain (e.g. "
+                "`--host guest.localhost`, a domain devkit created) or call the URL by that "
+                "domain; not retried: the answer depends on the Host header, not on time",
+                status_code=status,
+                body=preview,
+            )
+        if plan is not None and not plan.host_given and _is_address(plan.host):
+            return done(
+                "status",
+                f"HTTP 404, expected {' or '.join(map(str, expect.statuses))}: {preview!r} (called "
+                f"by address {plan.host}: behind django-tenants' routing a Host that matches no "
+                "tenant domain gets a 404; pass `--host` with a tenant's domain)",
+                status_code=status,
+                body=preview,
+            )
     if status not in expect.statuses:
         if 300 <= status < 400:
             location = headers.get("Location") if headers else None
@@ -203,6 +262,15 @@ def judge(expect: Expectation, status: int, body: str, headers: Any, done: Calla
     if problem:
         return done("degraded", f"HTTP {status} but {problem}", status_code=status, body=preview)
     return done("healthy", f"HTTP {status}", status_code=status)
+
+
+def _is_address(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _json_mismatch(fields: tuple[tuple[str, str], ...], body: str) -> str | None:
@@ -229,7 +297,8 @@ def check(
     on_attempt: Callable[[Attempt], None] = lambda a: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Attempt]:
-    """Attempt until healthy or max_attempts; every attempt is returned (the last one decides)."""
+    """Attempt until healthy, an answer retrying cannot change, or max_attempts; every attempt is
+    returned (the last one decides)."""
     if plan.initial_wait:
         sleep(plan.initial_wait)
     attempts: list[Attempt] = []
@@ -237,7 +306,7 @@ def check(
         result = attempt(plan, number)
         attempts.append(result)
         on_attempt(result)
-        if result.healthy:
+        if result.healthy or result.final:
             break
         if number < plan.max_attempts:
             sleep(plan.delay)

@@ -24,7 +24,7 @@ from devkit.core.errors import DevkitError, ExitCode, UsageError
 # No pretty tracebacks: their local variables could show a password.
 app = typer.Typer(
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish): cli/complete.py
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="Bootstrap and keep a django-tenants development environment working.",

@@ -60,6 +60,14 @@ def health(
         list[str] | None,
         typer.Option("--header", metavar="'NAME: VALUE'", help="Extra request header (repeatable)."),
     ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host",
+            metavar="HOST",
+            help="Host header to send (a tenant's domain behind django-tenants' routing).",
+        ),
+    ] = None,
 ) -> None:
     """GET URL until it is healthy; tell DNS, refused, TLS, timeout, status and redirect apart."""
     from devkit.commands.health import run_health
@@ -77,6 +85,7 @@ def health(
             delay=delay,
             initial_wait=initial_wait,
             timeout=timeout,
+            host=host,
         ),
     )
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from devkit.cli import complete
 from devkit.cli.app import Globals, command, db_app, guarded, load_config
 
 
@@ -26,7 +27,12 @@ def db_shell(g: Globals) -> None:
 snapshot_app = typer.Typer(no_args_is_help=True, help="Snapshots of the development database.")
 db_app.add_typer(snapshot_app, name="snapshot")
 
-NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="Snapshot name: a-z, 0-9, '-', '_'.")]
+NameArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="NAME", help="Snapshot name: a-z, 0-9, '-', '_'.", autocompletion=complete.snapshots
+    ),
+]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Confirm without asking.")]
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from devkit.cli import complete
 from devkit.cli.app import Globals, app, command, guarded, load_config
 
 
@@ -12,15 +13,24 @@ def up(
     g: Globals,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="STEP", help="Run only these steps (and what they need)."),
+        typer.Option(
+            "--only",
+            metavar="STEP",
+            help="Run only these steps (and what they need).",
+            autocompletion=complete.steps,
+        ),
     ] = None,
     skip: Annotated[
-        list[str] | None, typer.Option("--skip", metavar="STEP", help="Do not run these steps.")
+        list[str] | None,
+        typer.Option("--skip", metavar="STEP", help="Do not run these steps.", autocompletion=complete.steps),
     ] = None,
     force: Annotated[
         list[str] | None,
         typer.Option(
-            "--force", metavar="[STEP]", help="Re-run even when fresh: all steps, or the named one."
+            "--force",
+            metavar="[STEP]",
+            help="Re-run even when fresh: all steps, or the named one.",
+            autocompletion=complete.steps,
         ),
     ] = None,
     recreate: Annotated[

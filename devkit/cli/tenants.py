@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from devkit.cli import complete
 from devkit.cli.app import Globals, app, command, guarded, load_config
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Confirm without asking.")]
@@ -34,8 +35,18 @@ def tenants_add(
     guarded(g, "tenants add", lambda ui: run_add(load_config(g), ui, g, schema, domain, name))
 
 
+RemovableSchema = Annotated[
+    str,
+    typer.Argument(
+        metavar="SCHEMA",
+        help="The schema of a tenant devkit created.",
+        autocompletion=complete.devkit_tenants,
+    ),
+]
+
+
 @command(tenants_app, "rm")
-def tenants_rm(g: Globals, schema: SchemaArgument, yes: YesOption = False) -> None:
+def tenants_rm(g: Globals, schema: RemovableSchema, yes: YesOption = False) -> None:
     """Delete a tenant devkit created, with its domains and schema (asks first, or --yes)."""
     from devkit.commands.tenants import run_rm
 

@@ -28,12 +28,18 @@ def run_health(ui: UI, url: str, **options: Any) -> tuple[int, dict[str, Any]]:
     last = attempts[-1]
     if last.healthy:
         ui.print(f"[green]healthy[/]: {escape(url)} answered {last.message} after {len(attempts)} attempt(s)")
+    elif last.final and len(attempts) < plan.max_attempts:
+        ui.print(
+            f"[red]unhealthy[/]: {escape(url)} after {len(attempts)} attempt(s), stopped before "
+            f"{plan.max_attempts}: {escape(last.message)}"
+        )
     else:
         ui.print(
             f"[red]unhealthy[/]: {escape(url)} after {len(attempts)} attempt(s); last: {escape(last.message)}"
         )
     payload = {
         "url": url,
+        "host": plan.host,
         "healthy": last.healthy,
         "outcome": last.outcome,
         "status_code": last.status_code,

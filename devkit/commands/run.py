@@ -16,7 +16,7 @@ from typing import Any
 
 from devkit.config.model import Config
 from devkit.context import Context
-from devkit.core.errors import DatabaseError, DevkitError, UsageError
+from devkit.core.errors import DatabaseError, DevkitError, NotSetUp, UsageError
 from devkit.core.state import Secrets, State
 from devkit.core.ui import UI
 
@@ -60,6 +60,19 @@ def _check_running(ctx: Context) -> None:
     ctx.set_connection(conn)
 
 
+def _require_venv(ctx: Context) -> None:
+    """The project's venv must have its interpreter: without it, `python` on PATH would be another
+    Python (the machine's), and the command would fail far from the cause. Never creates it."""
+    python = ctx.venv / "bin" / "python"
+    if not python.exists():
+        where = ctx.config.python.venv
+        state = "has no usable bin/python" if ctx.venv.is_dir() else "does not exist"
+        raise NotSetUp(
+            f"the project's virtualenv {where} {state}: devkit run does not use another Python",
+            hint="create it with `devkit up` (or `devkit up --only python-deps`)",
+        )
+
+
 def is_manage_py(argv: list[str]) -> int:
     """Index of manage.py in `manage.py …` / `python manage.py …`, or -1."""
     if argv and Path(argv[0]).name == "manage.py":
@@ -75,6 +88,7 @@ def plan(config: Config, argv: list[str], verbose: int = 0) -> tuple[list[str], 
         raise UsageError("devkit run needs a command", hint="e.g. `devkit run -- python manage.py shell`")
     ctx = _context(config, verbose)
     _require_database(ctx)
+    _require_venv(ctx)
     env = {**os.environ, **ctx.project_env()}
     cwd = Path.cwd()
     at = is_manage_py(argv)

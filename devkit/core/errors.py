@@ -50,6 +50,14 @@ class DatabaseError(DevkitError):
     kind = "database"
 
 
+class NotSetUp(DevkitError):
+    """What a command needs was never made (`devkit run` without the project's venv): `devkit up`
+    makes it. Exit 3, like a database that is not running (the other thing `devkit up` starts)."""
+
+    exit_code = ExitCode.DATABASE
+    kind = "setup"
+
+
 class StepFailed(DevkitError):
     exit_code = ExitCode.FAILED
     kind = "step"

@@ -53,18 +53,18 @@ def choose(config: Config, state: State, secrets: Secrets, recreate: bool = Fals
         return ExternalPostgres(config), f"auto: {environment_evidence(config)} {verb} set in the environment"
     from devkit.database.docker_engine import engine_address
 
+    unused = environment_shortfall(config)
     docker = _docker_if_engine(config, state, secrets, recreate)
     if docker is not None:
-        return docker, f"auto: a Docker engine answers at {engine_address()}"
+        seen = "" if unused.startswith("no database variables") else f" ({unused})"
+        return docker, f"auto: a Docker engine answers at {engine_address()}{seen}"
     bin_dir = find_bin_dir(config.database.bin_dir)
     if bin_dir is not None:
         return NativePostgres(config, state, secrets), (
-            f"auto: no database variables in the environment, no Docker engine at {engine_address()}, "
-            f"PostgreSQL server binaries in {bin_dir}"
+            f"auto: {unused}, no Docker engine at {engine_address()}, PostgreSQL server binaries in {bin_dir}"
         )
     raise DatabaseError(
-        "no way to get a PostgreSQL database here: no database variables in the environment "
-        f"(${config.database.url_from} or {', '.join(config.database.env) or 'database.env'}), "
+        f"no way to get a PostgreSQL database here: {unused}, "
         f"no Docker engine at {engine_address()}, no PostgreSQL server binaries",
         hint="one of: set DATABASE_URL to an existing server (provider external); start a Docker "
         "engine (provider docker); install PostgreSQL server binaries, e.g. apt-get install "
@@ -88,6 +88,30 @@ def environment_variables(config: Config, environ: Mapping[str, str] = os.enviro
     if environ.get(db.url_from):
         return [db.url_from]
     return [var for var, template in db.env.items() if environ.get(var) and _placeholder(template)]
+
+
+def environment_shortfall(config: Config, environ: Mapping[str, str] = os.environ) -> str:
+    """Why the environment is not an external database for `auto` (from_environment found none):
+    the variables seen and what they lack ("DB_NAME/DB_USER/DB_PASSWORD set, no host (DB_HOST
+    unset): not an external database"), or that none is set. Names only: values may be secrets."""
+    db = config.database
+    mapped = {var: template[1:-1] for var, template in db.env.items() if _placeholder(template)}
+    seen = [var for var in mapped if environ.get(var)]
+    every = list(dict.fromkeys([db.url_from, *mapped]))
+    empty = [name for name in every if name in environ and not environ[name]]
+    if not seen:
+        names = ", ".join(f"${name}" for name in every)
+        text = f"no database variables in the environment ({names} unset"
+        return text + (f"; {', '.join(empty)} set but empty)" if empty else ")")
+    lacks = []
+    for part, what in (("host", "no host"), ("name", "no database name")):
+        if part in {mapped[var] for var in seen}:
+            continue
+        var = next((v for v, p in mapped.items() if p == part), None)
+        unmapped = f"database.env maps no variable to {{{part}}}"
+        lacks.append(f"{what} ({var} unset)" if var else f"{what} ({unmapped})")
+    verb = "is" if len(seen) == 1 else "are"
+    return f"{'/'.join(seen)} {verb} set, {' and '.join(lacks)}: not an external database"
 
 
 def _placeholder(template: str) -> bool:

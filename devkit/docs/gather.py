@@ -4,17 +4,13 @@ passwords), so regenerating elsewhere gives the same bytes."""
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 from typing import Any
 
 from devkit.config.model import AUTO_COMMANDS, Config
-from devkit.docs import roadmap, stack, workflows
+from devkit.docs import apps, roadmap, routing, stack, workflows
 from devkit.docs.settings import DocsSettings, rel
 from devkit.project import envloading
-
-_HEALTH = re.compile(r"^/[\w/.-]*health[\w/.-]*$", re.I)
 
 
 def template_context(
@@ -26,12 +22,14 @@ def template_context(
     loading = envloading.detect(config)
     # Without its own loader, a by-hand command sees the env file only through `devkit run`.
     run = "" if loading.loads else "devkit run -- "
+    tenant = tenancy(config, facts)
     return {
-        "tenancy": tenancy(config, facts),
+        "tenancy": tenant,
         "env_loading": {"how": loading.how, "file": loading.file, "env_file": config.env_file},
         "run": run,
         "migrations": migration_steps(config, facts, sequence, run),
-        "health": health(config, facts),
+        "health": routing.health(config, facts, tenant["before_tenant_middleware"], tenant["routing"]),
+        "project_commands": project_commands(config, facts, sequence),
         "commands": sorted(facts.get("commands", {})),
         "manage_py": config.manage_py,
         "manage_dir": rel(config, config.manage_dir) if config.manage_dir != config.root else ".",
@@ -44,8 +42,9 @@ def template_context(
                 "name": w.name,
                 "triggers": w.triggers,
                 "jobs": w.jobs,
-                "ascii": workflows.ascii_diagram(w),
-                "mermaid": workflows.mermaid(w),
+                "invalid": w.invalid,
+                "ascii": "" if w.invalid else workflows.ascii_diagram(w),
+                "mermaid": "" if w.invalid else workflows.mermaid(w),
             }
             for w in flows
         ],
@@ -58,13 +57,13 @@ def template_context(
 
 def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
     """Multi-tenancy facts as the templates use them; every key present whatever the facts hold."""
-    shared, tenant = list(facts.get("shared_apps") or []), list(facts.get("tenant_apps") or [])
+    shared, tenant = apps.apps_of(facts, "shared_apps"), apps.apps_of(facts, "tenant_apps")
     middleware = list(facts.get("middleware") or [])
     tenant_mw = tenant_middleware(facts)
     first = middleware.index(tenant_mw) if tenant_mw in middleware else -1
     files = setting_files(config, facts)
     settings_file = facts.get("settings_file")
-    leaf = _project_rel(config, settings_file) if settings_file else ""
+    leaf = apps.project_rel(config, settings_file) if settings_file else ""
     migrate = (facts.get("command_classes") or {}).get("migrate") or {}
     return {
         "installed": django_tenants_installed(facts),
@@ -73,6 +72,10 @@ def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
         "shared_only": [a for a in shared if a not in tenant],
         "tenant_only": [a for a in tenant if a not in shared],
         "both": [a for a in shared if a in tenant],
+        "empty_entries": apps.empty_entries(config, facts),
+        "installed_from": apps.installed_from(config, facts),
+        "tenant_tables": apps.tenant_tables(facts),
+        "routing": routing.routing(config, facts, tenant_mw),
         "tenant_model": model(facts.get("tenant_model")),
         "domain_model": model(facts.get("domain_model")),
         "user_model": model(facts.get("user_model")),
@@ -84,6 +87,12 @@ def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
         "tenant_middleware": tenant_mw,
         "tenant_middleware_subclass": bool(tenant_mw) and not tenant_mw.startswith("django_tenants."),
         "tenant_middleware_position": first + 1,
+        # Tenant middlewares after the first: each runs later and may select another tenant.
+        "more_tenant_middleware": [
+            {"path": m["path"], "position": middleware.index(m["path"]) + 1}
+            for m in (facts.get("middleware_classes") or [])
+            if m.get("tenant") and m["path"] != tenant_mw and m["path"] in middleware
+        ],
         "before_tenant_middleware": middleware[:first] if first > 0 else [],
         "settings_module": facts.get("settings_module", ""),
         "settings_file": leaf,
@@ -137,13 +146,8 @@ def setting_files(config: Config, facts: dict[str, Any]) -> dict[str, str]:
     out = {}
     for name, paths in (facts.get("setting_files") or {}).items():
         if paths:
-            out[name] = _project_rel(config, paths[-1])
+            out[name] = apps.project_rel(config, paths[-1])
     return out
-
-
-def _project_rel(config: Config, path: str) -> str:
-    candidate = Path(path)
-    return rel(config, candidate) if candidate.is_absolute() else candidate.as_posix()
 
 
 def migration_steps(
@@ -164,36 +168,36 @@ def migration_steps(
     return steps
 
 
-def health(config: Config, facts: dict[str, Any]) -> dict[str, str]:
-    """A middleware before the tenant middleware that answers a /…health… path, if any."""
-    tenant = tenancy(config, facts)
-    for dotted in tenant["before_tenant_middleware"]:
-        module, _, cls = dotted.rpartition(".")
-        for path in _module_files(config.manage_dir, module):
-            found = _health_path(path)
-            if found:
-                return {"path": found, "middleware": dotted, "class": cls, "file": rel(config, path)}
-    return {}
-
-
-def _module_files(base: Path, module: str) -> list[Path]:
-    stem = base.joinpath(*module.split("."))
-    return [p for p in (stem.with_suffix(".py"), stem / "__init__.py") if p.is_file()]
-
-
-def _health_path(path: Path) -> str:
-    try:
-        tree = ast.parse(path.read_text())
-    except SyntaxError:
-        return ""
-    found = sorted(
-        {
-            node.value
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and _HEALTH.match(node.value)
-        }
-    )
-    return found[0] if found else ""
+def project_commands(
+    config: Config, facts: dict[str, Any], sequence: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The project's own commands about tenants, schemas or domains (from its apps, not from a
+    package): name, help line, file, the defaults of their domain options, and the `tenants.*`
+    key that runs it when devkit's sequence does."""
+    venv = config.path(config.python.venv).resolve()
+    own = set()
+    for app in facts.get("apps") or []:
+        path = Path(str(app.get("path") or "")).resolve()
+        packaged = path.is_relative_to(venv) or {"site-packages", "node_modules"} & set(path.parts)
+        if path.is_relative_to(config.root.resolve()) and not packaged:
+            own.add(app.get("name"))
+    runs = {
+        line.split()[0]: key for key, line in sequence if line not in ("auto", "builtin") and line.strip()
+    }
+    out = []
+    for entry in facts.get("tenant_commands") or []:
+        if entry.get("app") not in own:
+            continue
+        out.append(
+            {
+                "name": entry["name"],
+                "help": (entry.get("help") or "").rstrip("."),
+                "file": apps.project_rel(config, entry["file"]) if entry.get("file") else "",
+                "domains": [d for d in entry.get("domains") or [] if d.get("default")],
+                "runs_as": runs.get(entry["name"], ""),
+            }
+        )
+    return out
 
 
 def _pinned(config: Config, name: str) -> str:

@@ -32,6 +32,7 @@ class Workflow:
     name: str
     triggers: tuple[str, ...]
     jobs: tuple[Job, ...]
+    invalid: str = ""  # why GitHub rejects the file (then no job runs and nothing is drawn)
 
     def stages(self) -> list[list[Job]]:
         depth: dict[str, int] = {}
@@ -58,7 +59,24 @@ def load_workflows(folder: Path, root: Path) -> list[Workflow]:
     if not folder.is_dir():
         return []
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
-    return [parse_workflow(_read(p, root), _rel(p, root)) for p in files]
+    return [_load(p, root) for p in files]
+
+
+def _load(path: Path, root: Path) -> Workflow:
+    """One workflow file; a file GitHub rejects (a duplicate mapping key anywhere: "'jobs' is
+    already defined") is a Workflow with `invalid` set and no jobs: none of its jobs would run."""
+    import yaml
+
+    from devkit.ci.workflows.source import duplicates, load_yaml
+
+    text, where = _read(path, root), _rel(path, root)
+    repeated = duplicates(load_yaml(path))
+    if not repeated:
+        return parse_workflow(text, where)
+    data = yaml.safe_load(text)
+    name = data.get("name") if isinstance(data, dict) else None
+    said = "; ".join(f"`{key}` on line {later} (already on line {first})" for key, first, later in repeated)
+    return Workflow(where, str(name or path.stem), (), (), invalid=f"a key is defined twice: {said}")
 
 
 def _read(path: Path, root: Path) -> str:
@@ -197,7 +215,8 @@ def mermaid(workflow: Workflow) -> str:
 
 
 def environments(workflows: list[Workflow]) -> list[dict[str, str]]:
-    """Deploy environments: one row per job that names one, in workflow and file order."""
+    """Deploy environments: one row per job that names one, in workflow and file order (an
+    invalid workflow has no jobs)."""
     return [
         {"workflow": w.name, "file": w.file, "job": j.id, "environment": j.environment}
         for w in workflows

@@ -143,22 +143,29 @@ def check_database_engine(env: DoctorEnv) -> Finding:
 @check("tenant-apps", CATEGORY, "django-tenants apps")
 def check_tenant_apps(env: DoctorEnv) -> Finding:
     facts = env.need_facts()
-    installed, shared, tenant = (facts["installed_apps"], facts["shared_apps"], facts["tenant_apps"])
+    installed = facts["installed_apps"]
     if not facts["django_tenants_installed"]:
         return fail(
             "django_tenants is not in INSTALLED_APPS",
             "add 'django_tenants' first in SHARED_APPS and build INSTALLED_APPS from "
             "SHARED_APPS + TENANT_APPS",
         )
+    # An empty string is no app: a project bug of its own (named once, with its line), never an
+    # app "missing" from INSTALLED_APPS.
+    shared = [a for a in facts["shared_apps"] if a.strip()]
+    tenant = [a for a in facts["tenant_apps"] if a.strip()]
     problems = []
     if "django_tenants" not in shared:
         problems.append("django_tenants is not in SHARED_APPS")
     if not tenant:
-        problems.append("TENANT_APPS is empty")
-    missing = [a for a in [*shared, *tenant] if a not in installed]
+        problems.append("TENANT_APPS is empty" + (" (only empty strings)" if facts["tenant_apps"] else ""))
+    missing = list(dict.fromkeys(a for a in [*shared, *tenant] if a not in installed))
     if missing:
         problems.append(f"in SHARED_APPS/TENANT_APPS but not INSTALLED_APPS: {', '.join(missing)}")
-    stray = [a for a in installed if a not in shared and a not in tenant]
+    unplaced = [a for a in installed if a not in shared and a not in tenant]
+    # An app without models has no tables to place (whitenoise.runserver_nostatic, a DEBUG-only
+    # helper): django-tenants' router never needs it in either list.
+    stray = [a for a in unplaced if _models(facts, a) != 0]
     if stray:
         problems.append(f"in INSTALLED_APPS but neither SHARED_APPS nor TENANT_APPS: {', '.join(stray)}")
     if not any("TenantSyncRouter" in r for r in facts["database_routers"]):
@@ -169,7 +176,48 @@ def check_tenant_apps(env: DoctorEnv) -> Finding:
             "INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS "
             "if a not in SHARED_APPS] (django-tenants install docs)",
         )
-    return ok(f"{len(shared)} shared, {len(tenant)} tenant apps, TenantSyncRouter")
+    modelless = [a for a in unplaced if a not in stray]
+    details = f"in INSTALLED_APPS only, without models (no tables to place): {', '.join(modelless)}"
+    blank = _blank_entries(env.config, facts)
+    if blank:
+        return warn(
+            "; ".join(blank),
+            "remove the empty string from the list",
+            details=details if modelless else "",
+        )
+    return ok(
+        f"{len(shared)} shared, {len(tenant)} tenant apps, TenantSyncRouter",
+        details=details if modelless else "",
+    )
+
+
+def _models(facts: dict[str, Any], app: str) -> int | None:
+    """How many models the installed app `app` has; None when the facts do not say."""
+    entry = next((a for a in facts.get("app_placement") or [] if a.get("name") == app), None)
+    return entry.get("models") if entry else None
+
+
+def _blank_entries(config: Any, facts: dict[str, Any]) -> list[str]:
+    """`SETTING holds an empty string (file:line)` for SHARED_APPS / TENANT_APPS."""
+    from devkit.project import settings_source
+
+    files = [path for paths in (facts.get("setting_files") or {}).values() for path in paths]
+    out = []
+    for setting, key in (("SHARED_APPS", "shared_apps"), ("TENANT_APPS", "tenant_apps")):
+        if not any(not app.strip() for app in facts.get(key) or []):
+            continue
+        found = [_relative(config.root, where) for where in settings_source.empty_strings(files, setting)]
+        where = ", ".join(found) or "not found in the settings files devkit reads"
+        out.append(f"{setting} holds an empty string ({where}), which is not an app")
+    return out
+
+
+def _relative(root: Path, where: str) -> str:
+    path, _, line = where.rpartition(":")
+    try:
+        return f"{Path(path).resolve().relative_to(root.resolve()).as_posix()}:{line}"
+    except ValueError:
+        return where
 
 
 @check("tenant-models", CATEGORY, "TENANT_MODEL / TENANT_DOMAIN_MODEL")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +22,7 @@ from typing import ClassVar
 import pytest
 import yaml
 
+from tests.support.postgres import free_port
 from tests.support.project import REPO, devkit
 
 FAST = ("--delay", "0.05")
@@ -27,9 +30,11 @@ FAST = ("--delay", "0.05")
 
 class Handler(BaseHTTPRequestHandler):
     hits: ClassVar[dict[str, int]] = {}
+    hosts: ClassVar[dict[str, str]] = {}
 
     def do_GET(self) -> None:
         Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
+        Handler.hosts[self.path] = self.headers.get("Host", "")
         if self.path == "/ok":
             self._send(200, json.dumps({"status": "healthy", "db": {"ok": True}}))
         elif self.path == "/degraded":
@@ -124,7 +129,7 @@ def test_refused(closed_port: int) -> None:
     assert code == 1
     assert (payload["outcome"], payload["status_code"], payload["attempts"]) == ("refused", None, 3)
     assert "connection refused" in err
-    assert "000" not in err  # the script this replaces reported "HTTP 000000"
+    assert "HTTP 000" not in err  # the script this replaces reported "HTTP 000000"
 
 
 def test_timeout(server: str) -> None:
@@ -287,6 +292,13 @@ def test_action_declares_the_interface() -> None:
     assert "$ACTION_PATH/../../.." in install  # devkit from the action's own repository
 
 
+def test_action_passes_the_host_input(tmp_path: Path, server: str) -> None:
+    inputs = {"health-url": f"{server}/ok-host", "host": "acme.localhost", "max-attempts": "1"}
+    code, outputs = run_action_step(tmp_path, inputs)
+    assert (code, outputs["status-code"]) == (1, "404")
+    assert Handler.hosts["/ok-host"] == "acme.localhost"
+
+
 def test_action_outputs_real_values(tmp_path: Path, server: str, closed_port: int) -> None:
     code, outputs = run_action_step(
         tmp_path,
@@ -305,3 +317,60 @@ def test_action_outputs_real_values(tmp_path: Path, server: str, closed_port: in
     )
     assert code == 1
     assert outputs == {"status-code": "", "attempts": "2", "outcome": "refused"}
+
+
+# -- behind django-tenants' routing (issue 26 #7): the example's real middleware -----------------
+DEVKIT_RUN = (str(REPO / ".venv" / "bin" / "devkit"), "--project")
+RUNSERVER = ("python", "manage.py", "runserver")
+
+
+@contextmanager
+def runserver(project: Path, debug: bool) -> Iterator[str]:
+    """The example's Django dev server (through `devkit run`) on a free port; stopped by its pid."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*DEVKIT_RUN, str(project), "run", "--", *RUNSERVER, f"127.0.0.1:{port}", "--noreload"],
+        env={**os.environ, "DJANGO_DEBUG": "1" if debug else "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        up = devkit("health", f"{url}/api/v1/health/", "--delay", "0.2", "--max-attempts", "150")
+        assert up.code == 0, up.text
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+@pytest.mark.e2e
+def test_a_tenant_404_is_named_not_retried_and_host_selects_the_tenant(example: Path) -> None:
+    ran = devkit("up", "--no-input", "--skip", "node-deps", project=example)
+    assert ran.code == 0, ran.text
+    with runserver(example, debug=True) as url:
+        started = time.monotonic()
+        code, payload, err = health(f"{url}/")  # the default 20 x 5 s
+        assert time.monotonic() - started < 10
+        assert code == 1 and (payload["outcome"], payload["attempts"]) == ("no-tenant", 1), err
+        assert "no tenant domain matches Host 127.0.0.1" in err and "--host" in err
+        assert "stopped before 20" in err
+        code, payload, err = health(f"{url}/", "--host", "guest.localhost", "--max-attempts", "1")
+        assert code == 0, err
+        assert payload["host"] == "guest.localhost"
+        assert "guest" in payload["history"][0]["message"] or payload["status_code"] == 200
+    with runserver(example, debug=False) as url:
+        code, payload, err = health(f"{url}/", "--max-attempts", "2", *FAST)
+        assert code == 1 and (payload["outcome"], payload["status_code"]) == ("status", 404), err
+        assert "called by address 127.0.0.1" in err and "--host" in err
+
+
+def test_host_option_is_sent_and_checked(server: str) -> None:
+    ran = devkit("health", f"{server}/ok", "--host", "guest.localhost:8000", "--json")
+    assert ran.code == 0, ran.text
+    assert json.loads(ran.out)["host"] == "guest.localhost:8000"
+    assert Handler.hosts["/ok"] == "guest.localhost:8000"
+    bad = devkit("health", f"{server}/ok", "--host", "a b")
+    assert bad.code == 2 and "--host" in bad.text

@@ -4,6 +4,7 @@ commands devkit itself runs (Context.command_env) and the env file parser."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -95,6 +96,41 @@ def test_run_sets_venv_env_file_and_devkits_keys_in_that_order(ready: Path) -> N
     assert secret == "from-env-file"  # env file over the process environment
     assert db_name == "tenant_demo"  # devkit's block over the user's line for a key it owns
     assert db_port not in ("1", "-")
+
+
+@pytest.mark.e2e
+def test_run_without_the_venv_is_exit_3_and_runs_no_other_python(ready: Path) -> None:
+    """Issue 26 #3: the database runs but the venv is gone: `python` on PATH would be the
+    machine's (and fail with "Couldn't import Django"). devkit refuses before exec."""
+    venv, aside = ready / ".venv", ready / ".venv-aside"
+    venv.rename(aside)
+    try:
+        ran = _run(ready, "python", "-c", "import sys; print('ran', sys.prefix)")
+        shell = subprocess.run(
+            [*DEVKIT, "--project", str(ready), "--json", "shell"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "SHELL": "/bin/sh"},
+            timeout=120,
+        )
+    finally:
+        aside.rename(venv)
+    assert ran.returncode == 3, ran.stdout + ran.stderr
+    assert not any(line.startswith("ran ") for line in ran.stdout.splitlines())  # nothing ran
+    said = ran.stdout + ran.stderr
+    assert "virtualenv .venv does not exist" in said and "devkit up" in said
+    assert shell.returncode == 3, shell.stdout + shell.stderr
+    error = json.loads(shell.stdout)["error"]
+    assert error["type"] == "setup" and "devkit up" in error["hint"]
+    # A venv folder without its interpreter (a half-made one) is refused the same way.
+    python = venv / "bin" / "python"
+    python.rename(python.with_name("python.aside"))
+    try:
+        half = _run(ready, "python", "-c", "print('ran')")
+    finally:
+        python.with_name("python.aside").rename(python)
+    assert half.returncode == 3 and "has no usable bin/python" in half.stdout + half.stderr, half
 
 
 @pytest.mark.e2e

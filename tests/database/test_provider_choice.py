@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from devkit.config.loading import load
-from devkit.database.select import environment_evidence, failure_hint
+from devkit.database.select import environment_evidence, environment_shortfall, failure_hint
 from tests.support.project import devkit, pin_provider
 
 # The devcontainer of a real project: containerEnv sets DB_HOST=db for a compose database that
@@ -88,3 +88,25 @@ def test_hint_lists_every_variable_that_keeps_auto_external(example: Path, monke
         monkeypatch.setenv(key, value)
     hint = failure_hint(load(example), "external", "auto: DATABASE_URL=… is set in the environment")
     assert "unset DATABASE_URL DB_NAME DB_USER DB_PASSWORD DB_HOST" in hint
+
+
+def test_auto_names_the_variables_it_saw_and_why_they_were_not_enough(example: Path) -> None:
+    """Issue 26 #5: with DB_NAME, DB_USER and DB_PASSWORD exported, `auto` said "no database
+    variables in the environment"."""
+    config = load(example)
+    partial = {"DB_NAME": "app", "DB_USER": "app", "DB_PASSWORD": "hunter22"}
+    assert environment_shortfall(config, partial) == (
+        "DB_NAME/DB_USER/DB_PASSWORD are set, no host (DB_HOST unset): not an external database"
+    )
+    assert environment_shortfall(config, {"DB_HOST": "db"}) == (
+        "DB_HOST is set, no database name (DB_NAME unset): not an external database"
+    )
+    nothing = environment_shortfall(config, {"DATABASE_URL": ""})
+    assert nothing.startswith("no database variables in the environment ($DATABASE_URL, $DB_NAME")
+    assert nothing.endswith("; DATABASE_URL set but empty)")
+    pin_provider(example, "auto")
+    shown = devkit("config", "--json", project=example, env=partial)
+    assert shown.code == 0, shown.text
+    reason = json.loads(shown.out)["provider_choice"]["reason"]
+    assert "DB_NAME/DB_USER/DB_PASSWORD are set, no host (DB_HOST unset): not an external database" in reason
+    assert "no database variables" not in reason and "hunter22" not in shown.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.doctor.conftest import doctor, edited
+from tests.support.project import devkit
 
 SETTINGS = Path("backend/config/settings.py")
 TENANT_BASE = Path("backend/customers/management/commands/_tenant_base.py")
@@ -99,3 +100,36 @@ def test_required_tenant_fields_are_said_to_be_filled_by_devkit(project: Path) -
         with edited(config, config.read_text() + given):
             check = doctor(project, "tenant-models").checks["tenant-models"]
             assert check["status"] == "ok" and "paid_until" not in (check.get("details") or ""), check
+
+
+def test_what_up_accepts_is_no_problem_for_doctor(project: Path) -> None:
+    """Issue 26 #9: an empty string in TENANT_APPS (INSTALLED_APPS filters it out) and a
+    development-only app without models in INSTALLED_APPS alone: `devkit up` is ready, so doctor
+    exits 0; the empty string is named once, with its file and line, as a warning."""
+    settings = project / SETTINGS
+    text = settings.read_text()
+    edited_text = text.replace(
+        'TENANT_APPS = [\n    "django.contrib.contenttypes",\n',
+        'TENANT_APPS = [\n    "",\n    "django.contrib.contenttypes",\n',
+        1,
+    )
+    edited_text = edited_text.replace(
+        "INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]\n",
+        "INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app and app not in SHARED_APPS]\n"
+        'if env_bool("DJANGO_DEV_APPS", default=True):  # development only, no models\n'
+        '    INSTALLED_APPS.insert(0, "django.contrib.humanize")\n',
+        1,
+    )
+    assert edited_text.count('"",') == 1 and "humanize" in edited_text
+    line = edited_text.splitlines().index('    "",') + 1
+    with edited(settings, edited_text):
+        ran = devkit("up", "--no-input", "--skip", "node-deps", project=project)
+        assert ran.code == 0, ran.text
+        result = doctor(project)
+    check = result.checks["tenant-apps"]
+    assert result.ran.code == 0, result.problems()
+    assert check["status"] == "warning", check
+    assert check["finding"].count("empty string") == 1
+    assert f"TENANT_APPS holds an empty string (backend/config/settings.py:{line})" in check["finding"]
+    assert "not INSTALLED_APPS" not in check["finding"] and "humanize" not in check["finding"]
+    assert "django.contrib.humanize" in check["details"]
