@@ -236,6 +236,8 @@ class TenantSequence:
                     "key": f"tenants.{action.tenant}.domain",
                     # devkit's own domain for this tenant, from an earlier configuration: renamed
                     "previous_domain": owned.get("domain") if owned.get("schema") == spec.schema else None,
+                    # a tenant row devkit created follows a changed name
+                    "owned_tenant": bool(owned.get("tenant")) and owned.get("schema") == spec.schema,
                 }
             )
         return plan, env
@@ -266,14 +268,23 @@ class TenantSequence:
         changed configuration renames it instead of adding a second one; say what changed."""
         for spec in plan["tenants"]:
             role = spec["key"].split(".")[1]
+            owned = dict(ctx.state.get(OWNED) or {})
+            entry = dict(owned.get(role) or {})
+            if entry.get("schema") != spec["schema"]:
+                entry = {"schema": spec["schema"]}
             for line in output.splitlines():
                 gave = line.startswith((f"created domain {spec['domain']!r}", "renamed domain "))
                 if gave and spec["domain"] in line:
-                    owned = dict(ctx.state.get(OWNED) or {})
-                    owned[role] = {"schema": spec["schema"], "domain": spec["domain"]}
-                    ctx.state.put(OWNED, owned)
+                    entry["domain"] = spec["domain"]
+                if line == f"created tenant {spec['schema']!r}":
+                    entry["tenant"] = True
                 if line.startswith("renamed domain "):
                     ctx.notes.append(f"{spec['key']} changed: {line.split(' (')[0]}")
+                if line.startswith(f"renamed tenant {spec['schema']!r}"):
+                    ctx.notes.append(f"tenants.{role}.name changed: {line.split(' (')[0]}")
+            if entry != (owned.get(role) or {}) and len(entry) > 1:
+                owned[role] = entry
+                ctx.state.put(OWNED, owned)
 
     def describe(self, action: Action, outcome: str = "") -> str:
         return describe(action, outcome)

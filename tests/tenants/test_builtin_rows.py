@@ -111,3 +111,19 @@ def test_a_model_that_creates_no_schema_gets_one_from_devkit(example: Path) -> N
     schemas = sql(example, "SELECT nspname FROM pg_namespace WHERE nspname = 'guest'")
     assert schemas == [("guest",)]
     assert sql(example, "SELECT count(*) FROM guest.django_migrations")[0][0] > 0
+
+
+def test_a_changed_name_follows_on_the_tenant_devkit_created(example: Path) -> None:
+    builtin(example)
+    assert devkit("up", "--no-input", project=example).code == 0
+    path = example / "devkit.toml"
+    path.write_text(
+        path.read_text()
+        + '\n[tenants.guest]\nschema = "guest"\nname = "Guest Co"\ndomain = "guest.localhost"\n'
+    )
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 0, ran.text
+    assert "tenants.guest.name changed: renamed tenant 'guest' from 'Guest' to 'Guest Co'" in ran.text, (
+        ran.text
+    )
+    assert sql(example, "SELECT name FROM customers_client WHERE schema_name = 'guest'") == [("Guest Co",)]

@@ -51,12 +51,25 @@ def ensure_tenant(spec, fields=None):
         tenant = Tenant(schema_name=schema)
         _fill(tenant, spec, fields)
         tenant.save()  # auto_create_schema creates and migrates the schema
+    elif spec.get("owned_tenant"):
+        _follow_name(tenant, spec)
     if not schema_exists(schema):  # auto_create_schema = False (the project makes schemas later), or dropped
         tenant.create_schema(check_if_exists=True, verbosity=0)
         print("%s schema %r" % ("created the" if created else "re-created the missing", schema))
     with transaction.atomic():
         _ensure_domain(Domain, tenant, spec)
     print("%s tenant %r" % ("created" if created else "kept", schema))
+
+
+def _follow_name(tenant, spec):
+    """A tenant devkit created follows a changed configured name (rows it did not create never do)."""
+    names = {f.name for f in type(tenant)._meta.concrete_fields}
+    if "name" not in names or spec.get("name") is None or tenant.name == spec["name"]:
+        return
+    before, tenant.name = tenant.name, spec["name"]
+    tenant.save(update_fields=["name"])
+    print("renamed tenant %r from %r to %r (devkit created it; the configuration changed)"
+          % (tenant.schema_name, before, spec["name"]))  # fmt: skip
 
 
 def _ensure_domain(Domain, tenant, spec):
