@@ -214,6 +214,8 @@ class TenantSequence:
                 ),
                 "schemas": self._expected(ctx),
                 "new_password": bool(ctx.state.get("superuser_password_unset")),
+                # the login of the superuser devkit created under an earlier configuration: renamed
+                "previous_username": (ctx.state.get(OWNED) or {}).get("superuser"),
                 # a project receiver that writes one of these is named with the key to change
                 "devkit_domains": {
                     tenants.super.domain: "tenants.super.domain",
@@ -254,6 +256,8 @@ class TenantSequence:
             )
         if superuser and superuser["new_password"]:
             ctx.state.put("superuser_password_unset", False)
+        if superuser:
+            self._record_superuser(ctx, superuser["username"], output)
         if plan.get("dev_tenants"):
             ctx.notes.extend(dev_tenants.notes(output))
             return dev_tenants.summary(output)
@@ -285,6 +289,18 @@ class TenantSequence:
             if entry != (owned.get(role) or {}) and len(entry) > 1:
                 owned[role] = entry
                 ctx.state.put(OWNED, owned)
+
+    def _record_superuser(self, ctx: Context, login: str, output: str) -> None:
+        """Remember the superuser devkit created (or renamed), so a changed tenants.superuser
+        renames it; say what changed."""
+        lines = output.splitlines()
+        if any(line.startswith((f"created superuser {login!r}", "renamed superuser ")) for line in lines):
+            owned = dict(ctx.state.get(OWNED) or {})
+            if owned.get("superuser") != login:
+                ctx.state.put(OWNED, {**owned, "superuser": login})
+        renamed = next((line for line in lines if line.startswith("renamed superuser ")), None)
+        if renamed:
+            ctx.notes.append(f"tenants.superuser changed: {renamed.split(' (')[0]}")
 
     def describe(self, action: Action, outcome: str = "") -> str:
         return describe(action, outcome)

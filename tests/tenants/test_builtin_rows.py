@@ -127,3 +127,16 @@ def test_a_changed_name_follows_on_the_tenant_devkit_created(example: Path) -> N
         ran.text
     )
     assert sql(example, "SELECT name FROM customers_client WHERE schema_name = 'guest'") == [("Guest Co",)]
+
+
+def test_a_changed_superuser_renames_the_one_devkit_created(example: Path) -> None:
+    assert devkit("up", "--no-input", project=example).code == 0
+    path = example / "devkit.toml"
+    text = path.read_text()
+    assert 'superuser = "admin"' in text
+    path.write_text(text.replace('superuser = "admin"', 'superuser = "root"', 1))
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 0, ran.text
+    assert "tenants.superuser changed: renamed superuser 'admin' to 'root' in schema 'public'" in ran.text
+    users = sql(example, "SELECT username, is_superuser FROM auth_user ORDER BY id")
+    assert users == [("root", True)], users

@@ -146,6 +146,14 @@ def _superuser_in(schema, spec):
     values = dict(spec.get("values") or lookup)
     with schema_context(schema):
         user = User.objects.filter(**lookup).first()
+        previous = spec.get("previous_username")
+        if user is None and previous and previous != spec["username"]:
+            # The superuser devkit created under an earlier tenants.superuser: renamed, not doubled.
+            old = User.objects.filter(**{User.USERNAME_FIELD: previous}).first()
+            if old is not None:
+                setattr(old, User.USERNAME_FIELD, spec["username"])
+                old.save(update_fields=[User.USERNAME_FIELD])
+                return "renamed", previous
         if user is not None:
             # A newly generated stored password (secrets.json was lost) replaces the unknown one,
             # so the stored password always authenticates; otherwise the user is kept as it is.
@@ -191,7 +199,11 @@ def ensure_superuser(spec):
         if schema not in holding:
             continue
         did, note = _superuser_in(schema, spec)
-        print("%s superuser %r in schema %r%s" % (did, spec["username"], schema, note))
+        if did == "renamed":
+            print("renamed superuser %r to %r in schema %r (devkit created it; the configuration changed)"
+                  % (note, spec["username"], schema))  # fmt: skip
+        else:
+            print("%s superuser %r in schema %r%s" % (did, spec["username"], schema, note))
         done += 1
     if not done:
         sys.exit("no schema holds the user table %r: have the migrations run?" % table)
