@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devkit.core import activity, proc
+from devkit.core.errors import StepFailed
 from devkit.core.masking import mask
 from devkit.project.django import PROBES, Django
 from devkit.tenants.actions import Action, describe
@@ -108,6 +109,12 @@ def run(
                 f"sequence's other actions (tenants.one_process)\n--- output ---\n{output}"
             )
         )
+        explained = [line[len("devkit: ") :] for line in segment.lines if line.startswith("devkit: ")]
+        if code != 0 and explained and not action.argv:
+            raise StepFailed(
+                f"devkit's own creation for tenants.{action.key} stopped: {explained[-1]}",
+                hint=f"make the change it names, then devkit up (full log: {log})",
+            )
         if code != 0:
             hint = (
                 f"the command configured as tenants.{action.key} failed: see its log"

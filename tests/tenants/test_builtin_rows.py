@@ -100,6 +100,9 @@ def test_a_project_receiver_that_takes_devkits_domain_is_named(example: Path) ->
     assert ran.code == 1, ran.text
     assert "crm/apps.py:" in ran.text and "domain 'localhost'" in ran.text, ran.text
     assert "tenants.super.domain" in ran.text and "has the new password" not in ran.text, ran.text
+    # the cause is the failure's own line, not "see its log" under the output's tail
+    assert "✗ devkit's own creation for tenants.superuser stopped: saving devkit's row ran" in ran.text
+    assert "see its log" not in ran.text
 
 
 def test_a_model_that_creates_no_schema_gets_one_from_devkit(example: Path) -> None:

@@ -47,7 +47,9 @@ def run_one(action, builtin):
     except SystemExit as exc:
         if exc.code is None or isinstance(exc.code, int):
             return exc.code or 0
-        sys.stderr.write("%s\n" % exc.code)
+        # devkit's own creation explains itself (the cause and the change): marked, so the
+        # step shows this sentence instead of the output's tail.
+        sys.stderr.write("%s%s\n" % ("" if action.get("argv") else "devkit: ", exc.code))
         return 1
     except Exception:
         traceback.print_exc()
