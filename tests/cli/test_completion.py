@@ -65,7 +65,7 @@ def test_install_completion_detects_bash_and_writes_into_home(tmp_path: Path) ->
 
 
 def test_step_names_complete_for_only_skip_and_force() -> None:
-    steps = ["database", "python-deps", "node-deps", "tenants", "docs"]
+    steps = ["database", "python-deps", "node-deps", "env", "tenants", "docs"]
     for option in ("--only", "--skip", "--force"):
         code, offered = complete_bash(f"devkit up {option} ")
         assert code == 0 and offered == steps, (option, offered)
