@@ -26,7 +26,7 @@ ROWS, COLS = 40, 100
 STEPS = ("database", "python-deps", "node-deps", "env", "tenants", "docs")
 SPINNER = re.compile("[\u2800-\u28ff]")  # the braille dots of rich's spinner
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-STEP_END = re.compile(r"^(✓|✗|-|○) (\S+) +(ran|skipped|failed|not-run|left-out) +\d+\.\d\ds  .*$")
+STEP_END = re.compile(r"^(✓|✗|-|○|·) (\S+) +(ran|skipped|failed|not-run|left-out|none) +\d+\.\d\ds  .*$")
 
 
 def up_on_a_terminal(project: Path, *args: str, **env: str) -> tuple[int, str]:
@@ -121,7 +121,7 @@ def test_plain_output_quiet_and_steps_left_out(project: Path) -> None:
     payload = json.loads(as_json.out)
     assert payload["left_out"] == [
         {"name": name, "reason": "not selected by --only"}
-        for name in ("database", "node-deps", "tenants", "docs")
+        for name in ("database", "node-deps", "env", "tenants", "docs")
     ]
     assert {s["name"]: s["status"] for s in payload["steps"]}["tenants"] == "left-out"
     events = [json.loads(line) for line in as_json.err.splitlines() if line.startswith("{")]
@@ -143,5 +143,5 @@ def test_plain_output_quiet_and_steps_left_out(project: Path) -> None:
         assert any(re.fullmatch(r"✓ python-deps  skipped +\d+\.\d\ds  up to date", x) for x in lines), var
         assert not any(line.startswith("step ") for line in lines), var  # no table after the lines
         assert lines[-1].startswith(
-            "ready except: database, node-deps, tenants, docs (not selected by --only) in "
+            "ready except: database, node-deps, env, tenants, docs (not selected by --only) in "
         )

@@ -85,7 +85,11 @@ def _insert(document: Any, flat: dict[str, Any], prefix: str, order: list[str]) 
     for table, keys in _sections(flat, order).items():
         container = _table(document, [p for p in (*prefix.split("."), *table.split(".")) if p])
         for key, value in keys.items():
-            container.add(key, _item(f"{table}.{key}" if table else key, value))
+            item = _item(f"{table}.{key}" if table else key, value)
+            if key in container:
+                container[key] = item  # a key already there takes the new value in its place
+            else:
+                container.add(key, item)
 
 
 def _table(document: Any, path: list[str]) -> Any:

@@ -153,6 +153,9 @@ def database_mapping(found: Trace) -> Mapping:
     unset: list[str] = []
     ambiguous: dict[str, list[str]] = {}
     for alias, fields in found.databases.items():
+        engine = (fields.get("ENGINE") or {}).get("literal", "")
+        if engine and "postgres" not in engine:
+            continue  # sqlite and others: no server to connect to (env.py names the engine)
         for name, template in FIELDS.items():
             entry = fields.get(name) or {}
             sources = entry.get("vars") or []

@@ -101,6 +101,16 @@ def test_adding_keys_keeps_comments_and_layout() -> None:
     assert 'user = "u"  # keep\nport = 5433' in after
 
 
+def test_adding_a_key_already_there_takes_the_new_value_in_place() -> None:
+    """The env step writes [database.env] whole (its keys plus the new ones): a key already in the
+    file is replaced where it is, not refused as a duplicate (which read as 'cannot be edited')."""
+    before = '[database.env]\nDB_HOST = "{host}"  # mine\n\n[tenants]\nsuperuser = "a"\n\n[node]\ndir = ""\n'
+    after = toml_text.add_keys(before, {"database.env": {"DB_HOST": "{host}", "PGPORT": "{port}"}})
+    assert after is not None
+    assert tomllib.loads(after)["database"]["env"] == {"DB_HOST": "{host}", "PGPORT": "{port}"}
+    assert after.endswith('[tenants]\nsuperuser = "a"\n\n[node]\ndir = ""\n')
+
+
 def test_edits_keep_dotted_keys_inline_tables_and_the_rest_of_pyproject() -> None:
     """tomlkit round trip (issue 11 defect 15): layouts the hand-written editor had to rewrite."""
     dotted = '# top\ndatabase.user = "u"  # dotted\n'
