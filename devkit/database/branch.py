@@ -11,6 +11,8 @@ The copy is then this project's own cluster: a temporary folder renamed into pla
 single-user mode before the server first starts (the source's password never opens it). That
 first start replays the WAL the backup streamed and syncs every file to disk (PostgreSQL does
 that after any copy of a running cluster), so the backup itself skips its sync (--no-sync).
+Killed after the rename and before the password: the next run's provider finds a password it
+did not record and sets it (the native provider's lost-password repair).
 docs/worktrees.md has the measured comparison with pg_dump/pg_restore and a template copy.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -104,9 +107,28 @@ class ClusterBranch(NativePostgres):
         self.state.put("native", {"data_dir": str(pgdata), "port": self.port, "note": self.home_note})
         self.secrets.forget("database.password")  # a copied secrets.json would hold another's
         password, _ = self.secrets.get_or_create("database.password")
-        self._reset_password(bin_dir, password)  # single-user: also replays the backup's WAL
-        self.notes.clear()  # _reset_password's note is about a lost password, not a branch
+        self._first_start(bin_dir, password)
         return Branched(how, time.monotonic() - started, self.port)
+
+    def _first_start(self, bin_dir: Path, password: str) -> None:
+        """The copy's first start, in single-user mode: it replays the WAL the backup streamed,
+        syncs the data folder (syncfs on Linux: one call for the file system, instead of one
+        fsync per file) and sets this checkout's password; the password travels on stdin."""
+        assert self.data_dir is not None
+        user = self.config.database.user.replace('"', '""')
+        statement = f"ALTER ROLE \"{user}\" PASSWORD '{password.replace(chr(39), chr(39) * 2)}';\n"
+        major = int((self.data_dir / "PG_VERSION").read_text().strip().split(".")[0])
+        syncfs = sys.platform == "linux" and major >= 14  # the setting exists since PostgreSQL 14
+        sync = ["-c", "recovery_init_sync_method=syncfs"] if syncfs else []
+        proc.run(
+            [bin_dir / "postgres", "--single", "-j", *sync, "-D", self.data_dir, "postgres"],
+            user=self.run_as,
+            cwd=Path("/"),
+            stdin_data=statement,
+            log=self.config.state_dir / "logs" / "postgres-branch.log",
+            hint="the copied cluster's first start failed: see the log (devkit up --fresh makes a new one)",
+        )
+        self._record_password(password)
 
     def _backup(self, bin_dir: Path, source: SourceCluster, building: Path) -> str:
         """pg_basebackup from the running source (its own server: checked by its data_directory)."""

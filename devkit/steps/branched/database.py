@@ -60,15 +60,18 @@ def _source_cluster(source: SourceCheckout, user: str) -> SourceCluster:
 
 
 def _carry_env_file(ctx: Context, source: SourceCheckout, source_env: str, source_password: str) -> None:
-    """The source's env file without devkit's block (the branch writes its own), when this checkout
-    has none: the project's own values (a SECRET_KEY, an encryption key the copied rows need) come
-    with the data. A line holding the source's database password is left behind."""
-    if not ctx.config.env_file or not source_env:
+    """The source's env file without devkit's block (the branch writes its own), at the same place
+    in this checkout when it has none there: the project's own values (a SECRET_KEY, a key the
+    copied rows were encrypted with) come with the data. A line holding the source's database
+    password is left behind. (The env step then follows the file the settings load, as always.)"""
+    theirs = source.root / source_env if source_env else None
+    if theirs is None or not theirs.is_file():
         return
-    mine, theirs = ctx.config.path(ctx.config.env_file), source.root / source_env
-    if mine.exists() or not theirs.is_file():
+    mine = ctx.config.root / source_env
+    if mine.exists() or mine.is_symlink():
         return
     text = envfile.merged(theirs.read_text(encoding="utf-8"), "")
     kept = "".join(line for line in text.splitlines(keepends=True) if source_password not in line)
+    mine.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(mine, kept, 0o600)
-    ctx.notes.append(f"{ctx.config.env_file}: the project's own lines were copied from {theirs}")
+    ctx.notes.append(f"{source_env}: the project's own lines were copied from {theirs}")
