@@ -50,14 +50,19 @@ class CopyPlan:
 def measure(tree: Path) -> TreeSize:
     """Files (symlinks count as files) and bytes of regular files under `tree`, links not followed."""
     files = size = 0
-    for dirpath, _dirs, names in os.walk(tree):
-        for name in names:
-            files += 1
-            try:
-                st = os.lstat(os.path.join(dirpath, name))
-            except OSError:
+    folders = [str(tree)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
                 continue
-            size += st.st_size if not os.path.islink(os.path.join(dirpath, name)) else 0
+            files += 1
+            if entry.is_file(follow_symlinks=False):
+                size += entry.stat(follow_symlinks=False).st_size
     return TreeSize(files, size)
 
 
@@ -85,28 +90,29 @@ def reflinks_work(tree: Path, dest_dir: Path) -> bool:
         os.unlink(probe)
 
 
-def plan(tree: Path, dest_dir: Path, installer_seconds: float | None) -> CopyPlan:
-    """Reflink, plain copy or install, and why. `installer_seconds`: what the install took in the
-    source (None when nobody measured it: a plain copy is then taken, bench/worktree.py shows
-    it winning for venvs and node_modules alike)."""
+def plan(tree: Path, dest_dir: Path, installed: dict[str, float] | None) -> CopyPlan:
+    """Reflink, plain copy or install, and why. `installed`: the source's last install of this tree
+    ({"seconds", "files", "bytes"}, measured when it finished); None when nobody measured one: a
+    plain copy is then taken (bench/worktree.py shows it winning for venvs and node_modules)."""
     if reflinks_work(tree, dest_dir):
-        return CopyPlan(
-            "reflink", "reflink copy (the file system shares the blocks until either side writes)"
-        )
-    if installer_seconds is None:  # nothing to compare with: no need to walk the tree
+        return CopyPlan("reflink", "reflink copy (the file system shares blocks until either side writes)")
+    if not installed or "seconds" not in installed:
         return CopyPlan("copy", "plain copy (no reflinks on this file system)")
-    size = measure(tree)
-    expected = size.copy_seconds()
-    if expected < installer_seconds:
+    if "files" in installed and "bytes" in installed:
+        size = TreeSize(int(installed["files"]), int(installed["bytes"]))
+    else:
+        size = measure(tree)
+    expected, seconds = size.copy_seconds(), float(installed["seconds"])
+    if expected < seconds:
         return CopyPlan(
             "copy",
             f"plain copy of {size} (no reflinks on this file system; ~{expected:.1f}s against "
-            f"{installer_seconds:.1f}s for the install in the source)",
+            f"{seconds:.1f}s for the install in the source)",
         )
     return CopyPlan(
         "install",
         f"installing: a plain copy of {size} (~{expected:.1f}s, no reflinks here) is not faster than "
-        f"the install was in the source ({installer_seconds:.1f}s)",
+        f"the install was in the source ({seconds:.1f}s)",
     )
 
 

@@ -50,9 +50,11 @@ def test_the_plan_compares_a_plain_copy_with_the_install(tmp_path: Path) -> None
     size = trees.measure(source)
     assert (size.files, size.bytes) == (4, 4096 + 2 * len("module.exports = 1\n"))
     if trees.reflinks_work(source, tmp_path):  # a copy-on-write file system: always a reflink
-        assert trees.plan(source, tmp_path, 0.0).how == "reflink"
+        assert trees.plan(source, tmp_path, {"seconds": 0.0}).how == "reflink"
         return
     assert trees.plan(source, tmp_path, None).how == "copy"  # nobody measured the install
-    assert trees.plan(source, tmp_path, 60.0).how == "copy"
-    slow = trees.plan(source, tmp_path, 0.0)
+    assert trees.plan(source, tmp_path, {"seconds": 60.0}).how == "copy"
+    slow = trees.plan(source, tmp_path, {"seconds": 0.0})
     assert slow.how == "install" and "is not faster than the install was in the source (0.0s)" in slow.why
+    recorded = trees.plan(source, tmp_path, {"seconds": 1.0, "files": 100_000, "bytes": 0})
+    assert recorded.how == "install" and "100,000 files" in recorded.why  # the size recorded at install

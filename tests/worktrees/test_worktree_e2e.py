@@ -180,3 +180,47 @@ def test_a_second_clone_is_branched_through_the_registry(source: Path) -> None:
         assert postmaster_pid(source) == pid_before
     finally:
         stop_native(clone)
+
+
+MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0002_product_sku_is_active")]
+    operations = [
+        migrations.AddField("category", "note", models.CharField(max_length=20, default="", blank=True)),
+    ]
+"""
+
+
+def test_a_branch_with_a_new_migration_migrates_its_copy_only(source: Path) -> None:
+    worktree = source.parent / "feature"
+    git(source, "worktree", "add", "-q", "-b", "feature", str(worktree))
+    (worktree / "backend/catalog/migrations/0003_category_note.py").write_text(MIGRATION)
+    models = worktree / "backend/catalog/models.py"
+    models.write_text(
+        models.read_text().replace(
+            "    name = models.CharField(max_length=100, unique=True)\n",
+            "    name = models.CharField(max_length=100, unique=True)\n"
+            '    note = models.CharField(max_length=20, default="", blank=True)\n',
+            1,
+        )
+    )
+    try:
+        code, payload, text = up_json(worktree)
+        assert code == 0, text
+        steps = {s["name"]: s["detail"] for s in payload["steps"]}  # type: ignore[index]
+        assert steps["database"].startswith(f"branched from {source}"), steps
+        assert "the copy is not this checkout's yet" in text and "pending migration" in text
+        assert "migrate_schemas --tenant" in steps["tenants"], steps["tenants"]
+        column = (
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_schema = 'guest' AND column_name = 'note'"
+        )
+        with psycopg.connect(url_of(worktree)) as db:
+            assert db.execute(column).fetchone() == (1,)
+            assert ("Kept",) in db.execute("SELECT name FROM guest.catalog_category").fetchall()
+        with psycopg.connect(url_of(source)) as db:
+            assert db.execute(column).fetchone() == (0,)
+    finally:
+        stop_native(worktree)

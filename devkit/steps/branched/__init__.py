@@ -12,6 +12,8 @@ line that says which source and why. Then each step is wrapped (`steps.up_steps(
   when their inputs are the same (the files they are installed from, the configuration, the
   interpreter, the package manager) and the source's tree is as its last install left it;
   reflink or plain copy (worktrees/trees.py), else the install runs;
+- env: on the copy's first run, the facts probe and the superuser password check start beside
+  the settings trace (ahead.py);
 - tenants: on the copy's first run, when the database already has every tenant, schema and
   migration this checkout expects and the stored superuser password opens the copied row,
   nothing runs; otherwise the sequence runs as always (it migrates the copy to this branch).
@@ -21,25 +23,27 @@ Each wrapper delegates everything else to the step it wraps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 from devkit.pipeline import Step
+from devkit.steps.branched.ahead import Ahead
 from devkit.steps.branched.database import DatabaseFromSource
 from devkit.steps.branched.offer import offer, register
-from devkit.steps.branched.tenants import TenantsFromSource
+from devkit.steps.branched.tenants import EnvFromSource, TenantsFromSource
 from devkit.steps.branched.trees import NodeDepsFromSource, PythonDepsFromSource
-
-WRAPPERS: dict[str, Callable[[Step], Step]] = {
-    "database": DatabaseFromSource,
-    "python-deps": PythonDepsFromSource,
-    "node-deps": NodeDepsFromSource,
-    "tenants": TenantsFromSource,
-}
 
 
 def wrap(steps: list[Step]) -> list[Step]:
     """The up steps, each wrapped for branched checkouts (the others run unchanged)."""
-    return [WRAPPERS[s.name](s) if s.name in WRAPPERS else s for s in steps]
+    ahead = Ahead()  # what the env step starts early for the tenants step, in one run
+    wrappers: dict[str, Any] = {
+        "database": DatabaseFromSource,
+        "python-deps": PythonDepsFromSource,
+        "node-deps": NodeDepsFromSource,
+        "env": lambda step: EnvFromSource(step, ahead),
+        "tenants": lambda step: TenantsFromSource(step, ahead),
+    }
+    return [wrappers[s.name](s) if s.name in wrappers else s for s in steps]
 
 
 __all__ = ["offer", "register", "wrap"]

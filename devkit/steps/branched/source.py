@@ -12,7 +12,8 @@ from devkit.pipeline import Step
 from devkit.worktrees import lineage
 from devkit.worktrees.source import SourceCheckout, open_checkout
 
-INSTALL_SECONDS = "install_seconds"  # state: how long each install step took here, for the copy plan
+# state: each install step's last install here ({"seconds", "files", "bytes"}), for a branch's copy plan
+INSTALLS = "installs"
 
 
 class ReadOnlyState(State):
@@ -64,6 +65,7 @@ def source_is_fresh(step: Step, source_ctx: Context) -> str | None:
     return step.check(source_ctx, record)
 
 
-def installer_seconds(source: SourceCheckout, step: str) -> float | None:
-    seconds = (source.state.get(INSTALL_SECONDS) or {}).get(step)
-    return float(seconds) if isinstance(seconds, int | float) else None
+def last_install(source: SourceCheckout, step: str) -> dict[str, float] | None:
+    """The source's record of its last install of `step`'s tree (None: not measured)."""
+    found = (source.state.get(INSTALLS) or {}).get(step)
+    return found if isinstance(found, dict) else None

@@ -12,13 +12,7 @@ from pathlib import Path
 from devkit.context import Context
 from devkit.core.state import file_digest, stat_digest
 from devkit.pipeline import Done
-from devkit.steps.branched.source import (
-    INSTALL_SECONDS,
-    installer_seconds,
-    source_context,
-    source_is_fresh,
-    source_of,
-)
+from devkit.steps.branched.source import INSTALLS, last_install, source_context, source_is_fresh, source_of
 from devkit.steps.branched.wrapped import Wrapped
 from devkit.worktrees import lineage, trees
 
@@ -32,10 +26,17 @@ class CopiedTree(Wrapped):
             return copied
         started = time.monotonic()
         done = super().run(ctx)
-        seconds = dict(ctx.state.get(INSTALL_SECONDS) or {})
-        seconds[self.name] = round(time.monotonic() - started, 2)
-        ctx.state.put(INSTALL_SECONDS, seconds)
+        seconds = time.monotonic() - started
+        tree = self.target(ctx)
+        if tree is not None and tree.is_dir():  # what a branch of this checkout weighs a copy against
+            size = trees.measure(self.planned(tree))
+            self._record(ctx, {"seconds": round(seconds, 2), "files": size.files, "bytes": size.bytes})
         return done
+
+    def _record(self, ctx: Context, install: dict[str, float]) -> None:
+        installs = dict(ctx.state.get(INSTALLS) or {})
+        installs[self.name] = install
+        ctx.state.put(INSTALLS, installs)
 
     def _from_source(self, ctx: Context) -> Done | None:
         target = self.target(ctx)
@@ -53,7 +54,8 @@ class CopiedTree(Wrapped):
         if why_not is not None or tree is None:
             ctx.notes.append(f"{self.name}: installed, not copied from {source.root}: {why_not}")
             return None
-        plan = trees.plan(self.planned(tree), target.parent, installer_seconds(source, self.name))
+        installed = last_install(source, self.name)
+        plan = trees.plan(self.planned(tree), target.parent, installed)
         if plan.how == "install":
             ctx.notes.append(f"{self.name}: {plan.why}")
             return None
@@ -61,6 +63,8 @@ class CopiedTree(Wrapped):
         started = time.monotonic()
         marker = self.copy(ctx, source_ctx, tree, target)
         took = time.monotonic() - started
+        if installed:  # the same tree: a branch of this branch weighs its copy against that install
+            self._record(ctx, installed)
         return Done(
             f"copied {self.tree_name} from {source.root}: {plan.why} ({took:.1f}s); inputs identical", marker
         )
