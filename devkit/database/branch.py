@@ -6,13 +6,12 @@ server is not restarted, its sessions are not closed, new ones keep being accept
 stopped: a copy of its files (`cp --reflink=auto`), with the source's project lock held so its
 devkit does not start the server meanwhile, and checked in /proc before and after.
 
-The copy is then this project's own cluster: a temporary folder renamed into place as an initdb's
-(a kill leaves nothing half-made), its own marker, its own port, a new password set in
+The copy is then this project's own cluster: its own marker, its own port, a new password set in
 single-user mode before the server first starts (the source's password never opens it). That
 first start replays the WAL the backup streamed and syncs every file to disk (PostgreSQL does
-that after any copy of a running cluster), so the backup itself skips its sync (--no-sync).
-Killed after the rename and before the password: the next run's provider finds a password it
-did not record and sets it (the native provider's lost-password repair).
+that after any copy of a running cluster), so the backup itself skips its sync (--no-sync). All
+of it happens in a temporary folder renamed into place at the end, as an initdb's: a kill or a
+crash at any moment leaves either no cluster or a whole, synced one.
 docs/worktrees.md has the measured comparison with pg_dump/pg_restore and a template copy.
 """
 
@@ -97,35 +96,34 @@ class ClusterBranch(NativePostgres):
             self.port = self.config.database.port or free_port()
             with open(building / "postgresql.conf", "a") as handle:
                 handle.write(f"\n# added by devkit (a branch of {source.root})\nport = {self.port}\n")
+            self.secrets.forget("database.password")  # a copied secrets.json would hold another's
+            password, _ = self.secrets.get_or_create("database.password")
+            self._first_start(bin_dir, building, password)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         pgdata = self.home / "data"
-        os.rename(building, pgdata)
+        os.rename(building, pgdata)  # synced, consistent, this checkout's password: now it is its own
         self.data_dir = pgdata
         self.state.put("native", {"data_dir": str(pgdata), "port": self.port, "note": self.home_note})
-        self.secrets.forget("database.password")  # a copied secrets.json would hold another's
-        password, _ = self.secrets.get_or_create("database.password")
-        self._first_start(bin_dir, password)
+        self._record_password(password)
         return Branched(how, time.monotonic() - started, self.port)
 
-    def _first_start(self, bin_dir: Path, password: str) -> None:
+    def _first_start(self, bin_dir: Path, data_dir: Path, password: str) -> None:
         """The copy's first start, in single-user mode: it replays the WAL the backup streamed,
         syncs the data folder and sets this checkout's password; the password travels on stdin.
         (The sync is one fsync per file: `recovery_init_sync_method=syncfs` would also wait for
         the venv and node_modules being copied meanwhile, measured slower here.)"""
-        assert self.data_dir is not None
         user = self.config.database.user.replace('"', '""')
         statement = f"ALTER ROLE \"{user}\" PASSWORD '{password.replace(chr(39), chr(39) * 2)}';\n"
         proc.run(
-            [bin_dir / "postgres", "--single", "-j", "-D", self.data_dir, "postgres"],
+            [bin_dir / "postgres", "--single", "-j", "-D", data_dir, "postgres"],
             user=self.run_as,
             cwd=Path("/"),
             stdin_data=statement,
             log=self.config.state_dir / "logs" / "postgres-branch.log",
             hint="the copied cluster's first start failed: see the log (devkit up --fresh makes a new one)",
         )
-        self._record_password(password)
 
     def _backup(self, bin_dir: Path, source: SourceCluster, building: Path) -> str:
         """pg_basebackup from the running source (its own server: checked by its data_directory)."""
@@ -193,4 +191,7 @@ class ClusterBranch(NativePostgres):
                 )
         for stale in ("postmaster.pid", "postmaster.opts"):
             (building / stale).unlink(missing_ok=True)
+        # A cleanly stopped cluster's copy is not synced by its first start (only a crashed one
+        # is): initdb's own sync writes it to disk before it is this checkout's.
+        proc.run([self._bin_dir() / "initdb", "--sync-only", "-D", building], user=self.run_as, cwd=Path("/"))
         return "file copy (source stopped)"

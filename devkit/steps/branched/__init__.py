@@ -35,9 +35,9 @@ from devkit.steps.branched.trees import NodeDepsFromSource, PythonDepsFromSource
 
 def wrap(steps: list[Step]) -> list[Step]:
     """The up steps, each wrapped for branched checkouts (the others run unchanged)."""
-    ahead = Ahead()  # what the env step starts early for the tenants step, in one run
+    ahead = Ahead()  # what the database and env steps start early for the tenants step, in one run
     wrappers: dict[str, Any] = {
-        "database": DatabaseFromSource,
+        "database": lambda step: DatabaseFromSource(step, ahead),
         "python-deps": PythonDepsFromSource,
         "node-deps": NodeDepsFromSource,
         "env": lambda step: EnvFromSource(step, ahead),

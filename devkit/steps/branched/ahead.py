@@ -1,5 +1,5 @@
-"""What a branch's first run starts early, beside the env step's settings trace: the facts probe
-and the check of the copied superuser password.
+"""What a branch's first run starts early: the check of the copied superuser password as soon as
+the copy answers, and the facts probe beside the env step's settings trace.
 
 In a branch whose env file came from its source, the env step usually changes nothing: the facts
 the probe read ahead are then the ones the tenants and docs steps ask for (the same cache key),
@@ -26,33 +26,33 @@ from devkit.steps.branched.superuser import password_problem, user_table
 class Ahead:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="devkit-ahead")
         self._password: Future[str | None] | None = None
+        self._facts: Future[dict[str, Any]] | None = None
         self._theirs: dict[str, Any] = {}
 
-    def start(self, ctx: Context, source: Path) -> None:
-        """Start the facts probe and the password check (once per run)."""
+    def check_password(self, ctx: Context, source: Path) -> None:
+        """Start the superuser password check, with the source's description of the user table
+        (once per run; the database step starts it as soon as the copy answers)."""
         with self._lock:
-            if self._password is not None:
+            if self._password is not None or self._theirs:
                 return
             self._theirs = read_json(source / ".devkit" / "facts.json").get("facts") or {}
-            pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="devkit-ahead")
-            django = ctx.django()  # the probe as it stands now; not the context's own cache of facts
-            key = project_facts.cache_key(django)
-            pool.submit(project_facts.load, django, key=key)  # lands in .devkit/facts.json under its key
             if self._theirs.get("user_model"):
-                self._password = pool.submit(password_problem, ctx, self._theirs)
-            else:
-                self._password = Future()
-                self._password.set_exception(LookupError("the source's facts describe no user table"))
-            pool.shutdown(wait=False)
+                self._password = self._pool.submit(password_problem, ctx, self._theirs)
+
+    def read_facts(self, ctx: Context) -> None:
+        """Start the facts probe as the project stands now (once per run; the env step starts it)."""
+        with self._lock:
+            if self._facts is not None:
+                return
+            django = ctx.django()  # not the context's own cache of facts: the steps' keys decide
+            self._facts = self._pool.submit(project_facts.load, django, key=project_facts.cache_key(django))
 
     def password_problem(self, ctx: Context, facts: dict[str, Any]) -> str | None:
         """The check started ahead when it was about this very table, else the check now."""
         with self._lock:
             ahead = self._password
         if ahead is not None and user_table(self._theirs) == user_table(facts):
-            try:
-                return ahead.result()
-            except LookupError:
-                pass  # the source's facts had no user table: checked now, below
+            return ahead.result()
         return password_problem(ctx, facts)

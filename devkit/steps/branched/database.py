@@ -4,6 +4,8 @@ the step itself starts the server and writes the env file."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from devkit.config import loading
 from devkit.context import Context
 from devkit.core import envfile
@@ -11,6 +13,7 @@ from devkit.core.errors import DatabaseError
 from devkit.core.state import write_atomic
 from devkit.database.branch import ClusterBranch, SourceCluster
 from devkit.pipeline import Done
+from devkit.steps.branched.ahead import Ahead
 from devkit.steps.branched.source import source_of
 from devkit.steps.branched.wrapped import Wrapped
 from devkit.worktrees import lineage
@@ -18,6 +21,10 @@ from devkit.worktrees.source import SourceCheckout
 
 
 class DatabaseFromSource(Wrapped):
+    def __init__(self, step: Any, ahead: Ahead) -> None:
+        super().__init__(step)
+        self.ahead = ahead
+
     def run(self, ctx: Context) -> Done:
         if not lineage.database_pending(ctx.state) or ctx.provider.name != "native":
             return super().run(ctx)
@@ -42,6 +49,7 @@ class DatabaseFromSource(Wrapped):
             ctx.state.put("superuser_password_unset", False)
         lineage.record_database(ctx.state, made.how, made.seconds)
         done = super().run(ctx)
+        self.ahead.check_password(ctx, source.root)  # a second of pbkdf2, while the copies go on
         return Done(
             f"branched from {source.root} by {made.how} ({made.seconds:.1f}s); {done.detail}", done.marker
         )

@@ -1,6 +1,6 @@
 """tenants and env in a branched checkout's first run.
 
-env: the facts probe and the superuser password check start beside the settings trace (ahead.py).
+env: the facts probe starts beside the settings trace (ahead.py).
 tenants: nothing runs when the copied database has every tenant, schema and migration this
 checkout expects and the stored superuser password opens the copied superuser row; otherwise the
 sequence runs as always (it migrates the copy to this checkout's migrations, sets the password).
@@ -30,7 +30,7 @@ class EnvFromSource(Wrapped):
 
     def run(self, ctx: Context) -> Done:
         if first_run_of_copy(ctx, "tenants"):
-            self.ahead.start(ctx, Path(lineage.current(ctx.state)["source"]))
+            self.ahead.read_facts(ctx)
         return super().run(ctx)
 
 
@@ -43,7 +43,7 @@ class TenantsFromSource(Wrapped):
         if not first_run_of_copy(ctx, self.name):
             return super().run(ctx)
         source = lineage.current(ctx.state)["source"]
-        self.ahead.start(ctx, Path(source))  # when the env step did not run (--skip env)
+        self.ahead.check_password(ctx, Path(source))  # when the database step did not branch it now
         problem = self.step.check(ctx, {})
         if problem is not None:
             ctx.notes.append(f"tenants: the copy is not this checkout's yet ({problem}): the sequence runs")
