@@ -57,8 +57,8 @@ def up(
             force or [],
             recreate,
             quiet,
-            fresh,
-            from_path,
+            fresh=fresh,
+            from_path=from_path,
         ),
     )
 

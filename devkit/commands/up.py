@@ -78,8 +78,10 @@ def run_up(
     results = run_pipeline(ctx, ui, up_steps(), Selection(only, skip, force))
     payload = report(ctx, ui, results, started)
     code = int(exit_code(results))
-    if code == 0:
-        branched.register(ctx)  # the machine's list of checkouts set up: a later clone finds this one
+    if code == 0:  # the machine's list of checkouts set up: a later clone finds this one
+        unrecorded = branched.register(ctx)
+        if unrecorded:
+            ui.warn(unrecorded)
     return code, payload
 
 

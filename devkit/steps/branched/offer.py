@@ -26,7 +26,10 @@ def offer(ctx: Context, *, fresh: bool, from_path: Path | None, ask: Callable[[s
         raise UsageError("--fresh and --from contradict each other", hint="give one of them")
     if fresh:
         return "--fresh: a plain first run, not branched from another checkout"
-    found = choice.given(from_path, ctx.config.root) if from_path else choice.find(ctx.config.root)
+    try:
+        found = choice.given(from_path, ctx.config.root) if from_path else choice.find(ctx.config.root)
+    except OSError as exc:  # the machine's registry or another checkout's files cannot be read
+        return f"a plain first run: the other checkouts could not be read ({exc})"
     if found.source is None:
         return f"a plain first run: {found.why}" if found.why else None
     where = found.source.root
@@ -53,8 +56,20 @@ def _needs_database(ctx: Context) -> bool:
     return getattr(provider, "data_dir", None) is None
 
 
-def register(ctx: Context) -> None:
-    """After a `devkit up` that ended ready: this checkout in the machine's registry."""
+def register(ctx: Context) -> str | None:
+    """After a `devkit up` that ended ready: this checkout in the machine's registry. Returns why
+    it could not be recorded (a home that cannot be written): the run is ready all the same."""
+    try:
+        _register(ctx)
+    except OSError as exc:
+        return (
+            f"this checkout is ready but not recorded in {registry.folder() / registry.FILE} ({exc}): "
+            "another clone will not find it as its source (devkit up --from PATH will)"
+        )
+    return None
+
+
+def _register(ctx: Context) -> None:
     root = ctx.config.root.resolve()
     identity = ownership.identify(ctx.config.state_dir, root)
     facts = gitfacts.facts(root)
