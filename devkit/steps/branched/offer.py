@@ -42,7 +42,8 @@ def offer(ctx: Context, *, fresh: bool, from_path: Path | None, ask: Callable[[s
             )
         name = ctx.provider.name
         return f"not branched from {where}: branching needs the native provider, this checkout's is {name}"
-    if not ctx.no_input and not ask(f"Branch this checkout from {where} (its database, venv, node_modules)?"):
+    question = f"Branch this checkout from {where} (its database, venv, node_modules)?"
+    if from_path is None and not ctx.no_input and not ask(question):  # --from is the answer already
         return f"a plain first run: you chose not to branch from {where}"
     lineage.record_choice(ctx.state, found.source, found.why)
     return f"branching from {where}: {found.why} (devkit up --fresh for a plain first run)"
