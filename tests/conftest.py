@@ -48,10 +48,14 @@ def _isolation() -> Iterator[None]:
     existed = {p for p in guarded if p.exists()}
     fallback = reachable_dir("devkit-fallback-")
     os.environ["DEVKIT_NATIVE_FALLBACK"] = str(fallback)
+    # The machine's registry of set-up checkouts (docs/worktrees.md): never the real home's.
+    machine_state = reachable_dir("devkit-machine-state-")
+    os.environ["DEVKIT_STATE_HOME"] = str(machine_state)
     yield
     os.environ.clear()
     os.environ.update(saved)
     shutil.rmtree(fallback, ignore_errors=True)
+    shutil.rmtree(machine_state, ignore_errors=True)
     leaked = [str(p) for p in guarded if p.exists() and p not in existed]
     assert not leaked, f"a test wrote devkit state into the repository: {leaked}"
 

@@ -1,5 +1,6 @@
 """`devkit up`, `down`, `status` and `config`: the development environment itself."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,6 +44,13 @@ def up(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the last line (and errors).")
     ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="A plain first run: do not branch from another checkout.")
+    ] = False,
+    from_path: Annotated[
+        Path | None,
+        typer.Option("--from", metavar="PATH", help="Branch this checkout's first run from that checkout."),
+    ] = None,
 ) -> None:
     """Bring the development environment up: database, dependencies, tenants."""
     from devkit.commands.up import run_up
@@ -50,7 +58,18 @@ def up(
     guarded(
         g,
         "up",
-        lambda ui: run_up(load_config(g, True), ui, g, only or [], skip or [], force or [], recreate, quiet),
+        lambda ui: run_up(
+            load_config(g, True),
+            ui,
+            g,
+            only or [],
+            skip or [],
+            force or [],
+            recreate,
+            quiet,
+            fresh=fresh,
+            from_path=from_path,
+        ),
     )
 
 

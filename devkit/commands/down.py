@@ -40,6 +40,9 @@ def run_down(config: Config, ui: UI, g: Any, volumes: bool, yes: bool) -> tuple[
             message = provider.remove()
             ctx.state.forget_step("database")
             ctx.state.forget_step("tenants")
+            from devkit.worktrees import lineage
+
+            lineage.forget(ctx.state)  # a branch's database no longer comes from its source
             removed = True
         else:
             message = provider.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
+
 from devkit.config.model import Config
 from devkit.context import Context
 from devkit.core.errors import DevkitError
@@ -46,6 +48,11 @@ def run_status(config: Config, ui: UI, g: Any) -> tuple[int, dict[str, Any]]:
     for row in rows:
         mark = "[green]fresh[/]" if row["fresh"] else f"[yellow]stale[/]: {row['reason']}"
         ui.print(f"  {row['name']:<12} {mark}")
+    from devkit.worktrees import lineage  # the source this checkout came from, the branches of it
+
+    lines, branches = lineage.describe(ctx.state, _project_id(ctx))
+    for line in lines:
+        ui.print(f"[bold]worktrees[/]: {escape(line)}")
     extra = _extra_tenants(ctx)
     if extra:
         ui.print(
@@ -56,7 +63,14 @@ def run_status(config: Config, ui: UI, g: Any) -> tuple[int, dict[str, Any]]:
         "provider_reason": ctx.provider_reason,
         "steps": rows,
         "extra_tenants": extra,
+        **branches,
     }
+
+
+def _project_id(ctx: Context) -> str:
+    from devkit.core.ownership import identify
+
+    return identify(ctx.config.state_dir, ctx.config.root).id
 
 
 def _extra_tenants(ctx: Context) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from devkit.config.model import Config
@@ -60,8 +61,10 @@ def run_up(
     force: list[str],
     recreate: bool = False,
     quiet: bool = False,
+    fresh: bool = False,
+    from_path: Path | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    from devkit.steps import up_steps
+    from devkit.steps import branched, up_steps
 
     ui.quiet = quiet
     started = time.monotonic()
@@ -69,6 +72,20 @@ def run_up(
     for warning in config.warnings:
         ui.warn(warning)
     ctx = Context.create(config, no_input=g.no_input, verbose=g.verbose, recreate=recreate)
+    said = branched.offer(ctx, fresh=fresh, from_path=from_path, ask=_ask)  # a second checkout (worktrees.md)
+    if said:
+        ctx.notes.append(said)
     results = run_pipeline(ctx, ui, up_steps(), Selection(only, skip, force))
     payload = report(ctx, ui, results, started)
-    return int(exit_code(results)), payload
+    code = int(exit_code(results))
+    if code == 0:  # the machine's list of checkouts set up: a later clone finds this one
+        unrecorded = branched.register(ctx)
+        if unrecorded:
+            ui.warn(unrecorded)
+    return code, payload
+
+
+def _ask(question: str) -> bool:
+    import questionary
+
+    return bool(questionary.confirm(question, default=True).ask())

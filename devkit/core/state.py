@@ -246,6 +246,13 @@ class Secrets:
         register(data[key])
         return data[key], created
 
+    def put(self, key: str, value: str) -> None:
+        """Keep a given secret (a branch takes the source's superuser password with its rows)."""
+        data = self._read()
+        data[key] = value
+        write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", 0o600)
+        register(value)
+
     def forget(self, key: str) -> None:
         """Drop one secret (the next get_or_create makes a new one)."""
         data = self._read()

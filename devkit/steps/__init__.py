@@ -13,6 +13,7 @@ from devkit.pipeline import Step
 
 
 def up_steps() -> list[Step]:
+    from devkit.steps.branched import wrap
     from devkit.steps.database import DatabaseStep
     from devkit.steps.docs import DocsStep
     from devkit.steps.env import EnvStep
@@ -20,4 +21,5 @@ def up_steps() -> list[Step]:
     from devkit.steps.python_deps import PythonDeps
     from devkit.tenants.sequence import TenantSequence
 
-    return [DatabaseStep(), PythonDeps(), NodeDeps(), EnvStep(), TenantSequence(), DocsStep()]
+    steps: list[Step] = [DatabaseStep(), PythonDeps(), NodeDeps(), EnvStep(), TenantSequence(), DocsStep()]
+    return wrap(steps)  # a checkout branched from another takes what it can from it (docs/worktrees.md)
