@@ -331,6 +331,8 @@ def main() -> None:
     chosen = projects(corpus.resolve(), args.only)
     args.out.mkdir(parents=True, exist_ok=True)
     args.out.chmod(0o755)  # as root, the clusters run as `postgres`, which must enter the copies
+    # A new user's machine: no registry of checkouts set up before (no run branches from another).
+    os.environ["DEVKIT_STATE_HOME"] = str(args.out / ".machine-state")
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         rows = list(pool.map(lambda source: run_project(source, args.out, args.timeout), chosen))
     report = "\n\n".join(part for part in (table(rows), failures(rows), totals(rows)) if part) + "\n"

@@ -6,6 +6,7 @@ reported with its Location unless the status is one of the expected ones.
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import ipaddress
 import json
@@ -24,6 +25,7 @@ from devkit.core.errors import UsageError
 from devkit.core.masking import register
 
 BODY_PREVIEW = 200
+SETTLED = 3  # the same 404 by address this many times: retrying will not change it
 _SECRET_HEADERS = ("authorization", "cookie", "token", "key", "secret")
 # django-tenants' TenantMainMiddleware.no_tenant_found raises Http404('No tenant for hostname "H"');
 # Django's DEBUG 404 page shows that text (HTML-escaped quotes).
@@ -48,6 +50,7 @@ class Attempt:
     status_code: int | None = None
     location: str | None = None
     body: str = ""
+    settled: bool = False  # the same answer SETTLED times in a row where time does not change it
 
     @property
     def healthy(self) -> bool:
@@ -56,8 +59,9 @@ class Attempt:
     @property
     def final(self) -> bool:
         """An answer that retrying cannot change: django-tenants found no tenant for the Host
-        header, which depends on the request (the Host sent), not on time."""
-        return self.outcome == "no-tenant"
+        header, which depends on the request (the Host sent), not on time; or the same 404 to a
+        call by address several times in a row (behind tenant routing, the DEBUG=False form)."""
+        return self.outcome == "no-tenant" or self.settled
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -292,6 +296,15 @@ def _json_mismatch(fields: tuple[tuple[str, str], ...], body: str) -> str | None
     return None
 
 
+def _settled_404(plan: Plan, attempts: list[Attempt]) -> bool:
+    """The last SETTLED attempts are the same 404 to a URL called by address without `--host`: with
+    DEBUG off, django-tenants' "no tenant" 404 looks like any other, and it will not change."""
+    last = attempts[-SETTLED:]
+    if len(last) < SETTLED or plan.host_given or not _is_address(plan.host):
+        return False
+    return all(a.status_code == 404 and a.body == last[0].body for a in last)
+
+
 def check(
     plan: Plan,
     on_attempt: Callable[[Attempt], None] = lambda a: None,
@@ -306,6 +319,13 @@ def check(
         result = attempt(plan, number)
         attempts.append(result)
         on_attempt(result)
+        if _settled_404(plan, attempts):
+            result = attempts[-1] = dataclasses.replace(
+                result,
+                settled=True,
+                message=f"{result.message}; the same 404 {SETTLED} times in a row: not retried further "
+                "(a tenant's route does not appear with time; pass `--host`)",
+            )
         if result.healthy or result.final:
             break
         if number < plan.max_attempts:

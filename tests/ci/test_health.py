@@ -216,6 +216,16 @@ def test_retries_until_healthy(server: str) -> None:
     assert [a["outcome"] for a in payload["history"]] == ["status", "status", "healthy"]
 
 
+def test_the_same_404_by_address_is_not_retried_to_the_end(server: str) -> None:
+    """With DEBUG off, django-tenants' "no tenant" 404 looks like any 404: called by address with no
+    --host, the same 404 three times in a row ends the retries (issue 26 #7); with --host it does not."""
+    code, payload, err = health(f"{server}/missing", "--max-attempts", "6", *FAST)
+    assert code == 1 and (payload["status_code"], payload["attempts"]) == (404, 3), err
+    assert "the same 404 3 times in a row: not retried further" in err and "stopped before 6" in err
+    code, payload, err = health(f"{server}/missing", "--max-attempts", "4", "--host", "x.localhost", *FAST)
+    assert code == 1 and payload["attempts"] == 4, err
+
+
 def test_header_is_sent_and_masked(server: str) -> None:
     ran = devkit(
         "health",
@@ -362,9 +372,10 @@ def test_a_tenant_404_is_named_not_retried_and_host_selects_the_tenant(example: 
         assert payload["host"] == "guest.localhost"
         assert "guest" in payload["history"][0]["message"] or payload["status_code"] == 200
     with runserver(example, debug=False) as url:
-        code, payload, err = health(f"{url}/", "--max-attempts", "2", *FAST)
+        code, payload, err = health(f"{url}/", "--max-attempts", "5", *FAST)
         assert code == 1 and (payload["outcome"], payload["status_code"]) == ("status", 404), err
         assert "called by address 127.0.0.1" in err and "--host" in err
+        assert payload["attempts"] == 3 and "not retried further" in err
 
 
 def test_host_option_is_sent_and_checked(server: str) -> None:
