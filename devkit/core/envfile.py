@@ -272,3 +272,17 @@ def refuse_tracked(root: Path, rel: str) -> None:
             hint='point env_file at a separate untracked file (e.g. env_file = ".env.devkit") that '
             "the settings load, or use `devkit run`; devkit never writes a file that git tracks",
         )
+
+
+def replace_value(path: Path, name: str, old: str, new: str) -> bool:
+    """Replace the one line `NAME=old` (as devkit seeded it, quoted or not) with `NAME=new`; every
+    other line is kept. False when no such line is there."""
+    text = _read(path)
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        key, sep, value = line.rstrip("\n").partition("=")
+        if sep and key.strip() == name and value.strip().strip("'\"") == old:
+            lines[i] = f"{key}={new}\n"
+            write_atomic(path, "".join(lines), 0o600)
+            return True
+    return False

@@ -167,3 +167,51 @@ def name_guesses(exc: DevkitError, env_file: Path, names: list[str]) -> None:
         f"failure names it: set the value the project accepts in {env_file}, then devkit up"
         + (f"; {exc.hint}" if exc.hint else "")
     )
+
+
+# A message that lists what it accepts: "Required: live or sandbox", "must be one of: a, b",
+# "expected 'a' or 'b'", "choices are [a, b]", "valid values: a|b".
+_ACCEPTS = re.compile(
+    r"(?:required|must be(?: one of)?|one of|expected|choices(?: are)?|valid(?: values| options)?|"
+    r"allowed(?: values)?|accepted(?: values)?|options(?: are)?)\s*[:=]?\s*([^\n;()]{1,120})",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s*(?:,|\bor\b|\||/)\s*")
+_WORD = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+# Among accepted values, the development ones first; production ones never chosen.
+_DEVELOPMENT = ("sandbox", "development", "dev", "local", "test", "testing", "debug", "demo", "staging")
+_PRODUCTION = ("live", "prod", "production")
+
+
+def accepted_value(message: str, rejected: str) -> str | None:
+    """The value a failure message says it accepts in place of `rejected` (a development one
+    first; never a production one), or None when the message lists none."""
+    for found in _ACCEPTS.finditer(message):
+        words = []
+        for part in _SEPARATORS.split(found.group(1)):
+            word = part.strip(" \t'\"`[]{}.")
+            if _WORD.fullmatch(word) and word != rejected and word.lower() not in _PRODUCTION:
+                words.append(word)
+        if len(words) < 1 or len(found.group(1).split()) > 12:
+            continue
+        for wanted in _DEVELOPMENT:
+            for word in words:
+                if word.lower() == wanted:
+                    return word
+        return words[0] if len(words) == 1 or _SEPARATORS.search(found.group(1)) else None
+    return None
+
+
+def correct_guess(exc: DevkitError, env_file: Path, names: list[str]) -> tuple[str, str, str] | None:
+    """When a failure shows a value devkit guessed and lists the values the project accepts, the
+    guess is replaced in the env file by an accepted one: (name, old, new); else None."""
+    values = envfile.read_values(env_file)
+    text = f"{exc.message}\n{exc.details or ''}"
+    for name in names:
+        old = values.get(name, "")
+        if len(old) < 4 or old not in text:
+            continue
+        new = accepted_value(text, old)
+        if new and envfile.replace_value(env_file, name, old, new):
+            return name, old, new
+    return None

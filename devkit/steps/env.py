@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from devkit.config import loading, toml_text
+from devkit.config import edit
 from devkit.context import Context
 from devkit.core import envfile
 from devkit.core.errors import StepFailed
@@ -223,14 +223,6 @@ def _seed_summary(ctx: Context, seeded: env_seed.Seeded) -> str:
 
 
 def write_config(ctx: Context, values: dict[str, Any]) -> None:
-    """Write keys into the project's devkit configuration (devkit.toml, or pyproject.toml's
-    [tool.devkit]), keeping every other line; the context reads it again."""
-    config = ctx.config
-    target = Path(config.source.split(" ")[0]) if config.source != "(none)" else config.root / "devkit.toml"
-    prefix = "tool.devkit" if target.name == "pyproject.toml" else ""
-    text = target.read_text(encoding="utf-8") if target.is_file() else ""
-    new = toml_text.add_keys(text, values, prefix)
-    if new is None:
-        raise StepFailed(f"{target} cannot be edited as TOML", hint="fix its syntax")
-    target.write_text(new, encoding="utf-8")
-    ctx.config = loading.load(config.root)
+    """Write keys into the project's devkit configuration, keeping every other line; the context
+    reads it again."""
+    ctx.config = edit.write_keys(ctx.config, values)

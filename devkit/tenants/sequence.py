@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shlex
+from pathlib import Path
 from typing import Any
 
+from devkit.config import edit
 from devkit.config.checks import BUILTIN_KEYS
 from devkit.config.model import AUTO_COMMANDS
 from devkit.context import Context
@@ -52,11 +55,27 @@ class TenantSequence:
         return problems[0] if problems else None
 
     def run(self, ctx: Context) -> Done:
+        env_file = ctx.config.path(ctx.config.env_file)
+        guesses = ctx.state.get(GUESSES) or []
         try:
             return self._run(ctx)
-        except DevkitError as exc:  # a value devkit guessed for the env file may be the cause
-            env_seed.name_guesses(exc, ctx.config.path(ctx.config.env_file), ctx.state.get(GUESSES) or [])
+        except DevkitError as exc:
+            said, corrected = _correct(ctx, exc, env_file, guesses)
+            if said is None:
+                env_seed.name_guesses(exc, env_file, guesses)  # a guessed value may be the cause
+                raise
+        # A value devkit chose itself (an env guess, a default domain) was refused by the project,
+        # which said what it takes: devkit changed its choice (said in a note) and runs once more.
+        ctx.notes.append(said)
+        ctx.inputs_changed()
+        try:
+            done = self._run(ctx)
+        except DevkitError as exc:
+            env_seed.name_guesses(exc, env_file, guesses)
             raise
+        if corrected:
+            ctx.state.put(GUESSES, [g for g in guesses if g != corrected])  # no longer a guess
+        return done
 
     def _run(self, ctx: Context) -> Done:
         tenants = ctx.config.tenants
@@ -333,3 +352,39 @@ class TenantSequence:
             return None
         user = facts.get("user_model") or {}
         return superuser_login(user, tenants.superuser, tenants.superuser_email, tenants.superuser_fields)[1]
+
+
+# devkit's own sentence (project/probe/tenants.py) when a project receiver writes a domain devkit
+# gives to its own tenant.
+_RECEIVER_DOMAIN = re.compile(
+    r"set (tenants\.(?:super|guest)\.domain) to another host name in the devkit configuration "
+    r"\(the project's receiver creates '([^']+)' itself\)"
+)
+
+
+def _correct(
+    ctx: Context, exc: DevkitError, env_file: Path, guesses: list[str]
+) -> tuple[str | None, str | None]:
+    """When the project refused a value devkit chose itself and said what it takes, change that
+    choice: (the note that says so, the env variable corrected if it was one); (None, None) when
+    there is nothing devkit may change."""
+    corrected = env_seed.correct_guess(exc, env_file, guesses)
+    if corrected is not None:
+        name, old, new = corrected
+        return (
+            f"{name}: the project refused devkit's guess {old!r} and named the values it accepts; "
+            f"devkit set {name}={new} in {ctx.config.relative(str(env_file))} (edit it if another fits)"
+        ), name
+    found = _RECEIVER_DOMAIN.search(exc.message)
+    if found is None:
+        return None, None
+    key, taken = found.groups()
+    if not ctx.config.provenance.get(key, "default").startswith(("default", "detected")):
+        return None, None  # the person set that domain: the message tells them what to change
+    schema = getattr(ctx.config.tenants, key.split(".")[1]).schema
+    new = f"{schema.replace('_', '-')}.{taken}"
+    ctx.config = edit.write_keys(ctx.config, {key: new})
+    return (
+        f"the project's own code gives domain {taken!r} to a tenant of its own; devkit's tenant "
+        f"{schema!r} takes {new!r} instead ({key} in {ctx.config.source})"
+    ), None

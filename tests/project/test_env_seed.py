@@ -44,3 +44,22 @@ def test_a_failure_showing_a_guessed_value_names_the_guess_first(tmp_path: Path)
     untouched = StepFailed("something else failed", hint="h")
     env_seed.name_guesses(untouched, env_file, ["PAYPAL_MODE"])
     assert untouched.hint == "h"
+
+
+def test_a_refused_guess_is_replaced_by_a_value_the_message_accepts(tmp_path: Path) -> None:
+    """The project's check says what it accepts ("Required: live or sandbox"): devkit sets the
+    development one in place of its guess, keeping every other line; never a production value."""
+    assert env_seed.accepted_value("('Received: dev-x', 'Required: live or sandbox')", "dev-x") == "sandbox"
+    assert env_seed.accepted_value("MODE must be one of: a, b, c (got 'dev-mode')", "dev-mode") == "a"
+    assert env_seed.accepted_value("expected 'test' or 'production'", "dev-y") == "test"
+    assert env_seed.accepted_value("Required: live", "dev-x") is None
+    assert env_seed.accepted_value("KeyError: 'dev-x'", "dev-x") is None
+    env = tmp_path / ".env"
+    env.write_text("# mine\nPAYPAL_MODE=dev-paypal-mode\nOTHER=1\n")
+    exc = StepFailed(
+        "checks.crashed: InvalidConfig: ('Configuration Mode Invalid', 'Received: dev-paypal-mode', "
+        "'Required: live or sandbox')"
+    )
+    assert env_seed.correct_guess(exc, env, ["PAYPAL_MODE"]) == ("PAYPAL_MODE", "dev-paypal-mode", "sandbox")
+    assert env.read_text() == "# mine\nPAYPAL_MODE=sandbox\nOTHER=1\n"
+    assert env_seed.correct_guess(exc, env, ["PAYPAL_MODE"]) is None  # the guess is gone: nothing to do

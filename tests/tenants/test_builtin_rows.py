@@ -94,7 +94,27 @@ class CrmConfig(AppConfig):
 '''
 
 
-def test_a_project_receiver_that_takes_devkits_domain_is_named(example: Path) -> None:
+def test_a_project_receiver_that_takes_devkits_default_domain_gets_it(example: Path) -> None:
+    """devkit's default public domain yields to the project's own code: its tenant takes another
+    one, written to the configuration and said; the run is green, nothing of the project's moved."""
+    builtin(example)
+    (example / "backend" / "crm" / "apps.py").write_text(RECEIVER)
+    ran = devkit("up", "--no-input", project=example)
+    assert ran.code == 0, ran.text
+    assert "gives domain 'localhost' to a tenant of its own; devkit's tenant 'public' takes" in ran.text
+    assert 'domain = "public.localhost"' in (example / "devkit.toml").read_text()
+    assert sql(example, PUBLIC_DOMAINS) == [("public.localhost",)]
+    owner = "SELECT c.schema_name FROM customers_domain d JOIN customers_client c ON c.id = d.tenant_id"
+    assert sql(example, owner + " WHERE d.domain = 'localhost'") == [("main",)]
+    again = devkit("up", "--no-input", project=example)
+    assert again.code == 0 and "gives domain" not in again.text, again.text
+
+
+def test_a_project_receiver_that_takes_a_configured_domain_is_named(example: Path) -> None:
+    path = example / "devkit.toml"
+    path.write_text(
+        path.read_text() + '\n[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "localhost"\n'
+    )
     (example / "backend" / "crm" / "apps.py").write_text(RECEIVER)
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 1, ran.text
