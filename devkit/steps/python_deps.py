@@ -396,26 +396,29 @@ def install_failure(output: str, src: Source, ctx: Context) -> str:
             f"a dependency needs Python {spec}, the venv has another: set python.version = "
             f'"{_release_of(spec)}" in {ctx.config.source}, then devkit up builds a venv with it'
         )
-    vcs = re.search(r"(git\+\S+|hg\+\S+)", output)
+    # pip names the requirement (git+https://...); uv the repository it was updating
+    vcs = re.search(r"(git\+\S+|hg\+\S+)|Updating (\S+?)/? \(|unable to access '([^']+?)/?'", output)
     if vcs and re.search(
-        r"Could not resolve host|unable to access|Failed to fetch|Connection refused", output
+        r"Could not resolve host|unable to access|failed to fetch|Connection refused", output, re.I
     ):
+        url = next(g for g in vcs.groups() if g)
         return (
-            f"{rel} names {vcs.group(1)}, which cannot be fetched from this machine (only package "
-            "registries are reachable?): install it another way, or make that line optional"
+            f"{rel} (or a file it includes) names {url}, which cannot be fetched from this machine "
+            "(only package registries are reachable?): install it another way, or make that line optional"
         )
     windows = next(
         (name for name in WINDOWS_ONLY if re.search(rf"\b{re.escape(name)}\b", output, re.I)), None
     )
+    causes = []  # every one the output names: the install stops only after each is fixed
     if windows:
-        return (
+        causes.append(
             f"{windows} exists for Windows only (a requirements file frozen on Windows lists it): "
             f'add `; sys_platform == "win32"` to its line in {rel}'
         )
     library = system_libraries.needed(output)
     if library:
-        return library[1]
-    return ""
+        causes.append(library[1])
+    return "; and ".join(causes)
 
 
 def _target(src: Source, extras: list[str], groups: list[str]) -> list[str]:
