@@ -50,6 +50,14 @@ def _script_failure(output: str) -> str:
     said = [ln for ln in output.splitlines() if re.search(r"\b(ERROR|Error:|ENOENT|EACCES|gyp ERR!)", ln)]
     cause = said[-1].strip()[:200] if said else ""
     where = f" in {path.group(1)}" if path else ""
+    unreachable = re.search(
+        r"(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|ECONNREFUSED|ETIMEDOUT) ([\w.-]+)", output
+    )
+    if unreachable:  # a postinstall that downloads (electron, puppeteer, sharp...): a network cause
+        cause = (
+            f"it downloads from {unreachable.group(1)}, which this machine cannot reach (only package "
+            "registries?); allow that host, or set the package's own variable that skips the download"
+        )
     return f"the install script `{command.group(1).strip()}`{where} failed" + (f": {cause}" if cause else "")
 
 
