@@ -107,10 +107,10 @@ class EnvStep:
             wanted["PGHOST"] = "{host}"  # no HOST: a Unix socket devkit's server does not have
         current = dict(ctx.config.database.env)
         missing = {k: v for k, v in wanted.items() if current.get(k) != v}
-        if mapping.ambiguous:
-            note = ", ".join(
-                f"{field} from {' or '.join(names)}" for field, names in mapping.ambiguous.items()
-            )
+        # Variables devkit already maps all hold its connection: the same value is no ambiguity.
+        unclear = {f: names for f, names in mapping.ambiguous.items() if not set(names) <= set(current)}
+        if unclear:
+            note = ", ".join(f"{field} from {' or '.join(names)}" for field, names in unclear.items())
             if not any(note in n for n in ctx.notes):
                 ctx.notes.append(f"DATABASES: cannot tell which variable gives {note}; set [database.env]")
         if not missing:
