@@ -48,6 +48,7 @@ class EnvStep:
 
     def run(self, ctx: Context) -> Done:
         said: list[str] = []
+        self._placeholders: list[str] = []
         found = tracing.trace(ctx.django(), ctx.config.root)
         for _round in range(ROUNDS):
             ctx.progress("reading the variables the settings need")
@@ -66,6 +67,7 @@ class EnvStep:
             said.append(
                 f"commented out {', '.join(retired)} devkit had copied from an example (its block sets them)"
             )
+        _placeholder_note(ctx, self._placeholders)
         self._make_log_folders(ctx, found, said)
         if not found.ok:
             raise self._failure(ctx, found)
@@ -107,8 +109,9 @@ class EnvStep:
             wanted["PGHOST"] = "{host}"  # no HOST: a Unix socket devkit's server does not have
         current = dict(ctx.config.database.env)
         missing = {k: v for k, v in wanted.items() if current.get(k) != v}
-        # Variables devkit already maps all hold its connection: the same value is no ambiguity.
-        unclear = {f: names for f, names in mapping.ambiguous.items() if not set(names) <= set(current)}
+        # Once devkit maps one of the candidates, its connection is in them: later rounds find the
+        # same value in each (or an unrelated URL's localhost): not an ambiguity to note.
+        unclear = {f: names for f, names in mapping.ambiguous.items() if not set(names) & set(current)}
         if unclear:
             note = ", ".join(f"{field} from {' or '.join(names)}" for field, names in unclear.items())
             if not any(note in n for n in ctx.notes):
@@ -167,6 +170,7 @@ class EnvStep:
         if seeded.placeholders:
             guessed = ctx.state.get(env_seed.GUESSES) or []
             ctx.state.put(env_seed.GUESSES, sorted({*guessed, *seeded.placeholders}))
+        self._placeholders += seeded.placeholders
         said.append(_seed_summary(ctx, seeded))
         return True
 
@@ -214,12 +218,18 @@ def _seed_summary(ctx: Context, seeded: env_seed.Seeded) -> str:
     if seeded.generated:
         parts.append(f"generated {', '.join(seeded.generated)}")
     text = f"{ctx.config.env_file}: " + "; ".join(parts)
-    if seeded.placeholders:
+    return text
+
+
+def _placeholder_note(ctx: Context, placeholders: list[str]) -> None:
+    """One note for the placeholders seeded in this run, made once every round is done: a variable
+    [database.env] maps (in a later round, say) holds devkit's connection, not a placeholder."""
+    left = [p for p in placeholders if p not in ctx.config.database.env]
+    if left:
         ctx.notes.append(
             f"{ctx.config.env_file} holds development placeholders that real services will refuse: "
-            f"{', '.join(seeded.placeholders)} (edit them when you use those services)"
+            f"{', '.join(left)} (edit them when you use those services)"
         )
-    return text
 
 
 def write_config(ctx: Context, values: dict[str, Any]) -> None:

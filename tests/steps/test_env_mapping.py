@@ -32,9 +32,29 @@ def test_variables_devkit_maps_all_to_its_connection_are_no_ambiguity() -> None:
     said: list[str] = []
     assert EnvStep()._map_database(ctx, _trace(), said) is False
     assert ctx.notes == [] and said == []
+    # one candidate mapped: devkit chose it (an unrelated REDIS_URL on localhost matched by chance)
+    ctx = _ctx({"DATABASE_URL": "{url}"})
+    assert EnvStep()._map_database(ctx, _trace(), said) is False and ctx.notes == []
 
 
 def test_unmapped_variables_for_one_field_are_named() -> None:
-    ctx = _ctx({"DATABASE_URL": "{url}"})
+    ctx = _ctx({})
     assert EnvStep()._map_database(ctx, _trace(), []) is False  # nothing it can tell to map
     assert len(ctx.notes) == 1 and "cannot tell which variable gives default.NAME from" in ctx.notes[0]
+
+
+def test_a_placeholder_that_devkit_maps_later_is_not_called_one() -> None:
+    """A real project's .env.example gives AUDIT_DATABASE_URL a placeholder; a later round maps it
+    in [database.env] (devkit's connection): the note names only the placeholders left."""
+    from devkit.steps.env import _placeholder_note
+
+    ctx = _ctx({"AUDIT_DATABASE_URL": "{url}"})
+    ctx.config.env_file = ".env"
+    _placeholder_note(ctx, ["AUDIT_DATABASE_URL", "AZURE_REDIRECT_URI"])
+    assert ctx.notes == [
+        ".env holds development placeholders that real services will refuse: AZURE_REDIRECT_URI "
+        "(edit them when you use those services)"
+    ]
+    ctx.notes.clear()
+    _placeholder_note(ctx, ["AUDIT_DATABASE_URL"])
+    assert ctx.notes == []
