@@ -60,6 +60,16 @@ def _isolation() -> Iterator[None]:
     assert not leaked, f"a test wrote devkit state into the repository: {leaked}"
 
 
+@pytest.fixture(autouse=True)
+def _machine_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test its own registry of set-up checkouts (docs/worktrees.md): a checkout another test
+    (or a module's fixture) set up is never a source to branch from, nor an entry to count."""
+    state = reachable_dir("devkit-registry-")
+    monkeypatch.setenv("DEVKIT_STATE_HOME", str(state))
+    yield
+    shutil.rmtree(state, ignore_errors=True)
+
+
 @pytest.fixture
 def reachable_tmp() -> Iterator[Path]:
     path = reachable_dir("devkit-test-")

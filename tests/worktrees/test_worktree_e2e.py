@@ -64,8 +64,24 @@ def secrets_of(project: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def source() -> Iterator[Path]:
+def _registry() -> Iterator[Path]:
+    """This module's registry of set-up checkouts: the source's `up` records itself there and the
+    tests' clones find it there (each other test has a registry of its own, tests/conftest.py)."""
+    folder = reachable_dir("devkit-registry-")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _this_modules_registry(_registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVKIT_STATE_HOME", str(_registry))
+
+
+@pytest.fixture(scope="module")
+def source(_registry: Path) -> Iterator[Path]:
     """The example as a git repository, set up by a plain `devkit up` (the registry records it)."""
+    saved = os.environ.get("DEVKIT_STATE_HOME")
+    os.environ["DEVKIT_STATE_HOME"] = str(_registry)  # a module fixture: before the tests' own
     base = reachable_dir("devkit-worktrees-")
     project = copy_example(base / "tenant-demo")
     pin_provider(project, "native")
@@ -76,6 +92,8 @@ def source() -> Iterator[Path]:
     assert code == 0, text
     with psycopg.connect(url_of(project), autocommit=True) as db:  # data the developer made
         db.execute("INSERT INTO guest.catalog_category (name) VALUES ('Kept')")
+    if saved is not None:
+        os.environ["DEVKIT_STATE_HOME"] = saved
     yield project
     stop_native(project)
     shutil.rmtree(base, ignore_errors=True)
