@@ -12,15 +12,9 @@ import psycopg
 import pytest
 
 from tests.support.postgres import Cluster
-from tests.support.project import devkit, pin_provider, set_config
+from tests.support.project import db_url, devkit, pin_provider, set_config
 
 pytestmark = pytest.mark.e2e
-
-
-def url_of(project: Path) -> str:
-    ran = devkit("db", "url", project=project)
-    assert ran.code == 0, ran.text
-    return ran.out.strip()
 
 
 def snapshot(url: str) -> dict[str, object]:
@@ -76,7 +70,7 @@ def test_up_twice_creates_everything_then_changes_nothing(example: Path) -> None
     assert envelope["connection"]["provider"] == "native"
     assert envelope["connection"]["url"].startswith("postgresql://demo:****@127.0.0.1:")
 
-    url = url_of(example)
+    url = db_url(example)
     state = snapshot(url)
     assert state["schemas"] == ["guest", "public"]
     assert state["tenants"] == [("guest", "Guest"), ("public", "Public")]
@@ -115,7 +109,7 @@ def test_a_dropped_guest_schema_is_noticed_and_repaired(example: Path) -> None:
     pin_provider(example, "native")
     set_config(example, '[node]\ndir = ""\n')
     assert devkit("up", "--no-input", project=example).code == 0
-    with psycopg.connect(url_of(example), autocommit=True) as db:
+    with psycopg.connect(db_url(example), autocommit=True) as db:
         db.execute("DROP SCHEMA guest CASCADE")
     status = devkit("status", project=example)
     assert "stale: schema 'guest' does not exist" in status.text
@@ -123,7 +117,7 @@ def test_a_dropped_guest_schema_is_noticed_and_repaired(example: Path) -> None:
     assert again.code == 0, again.text
     steps = {s["name"]: s["status"] for s in json.loads(again.out)["steps"]}
     assert steps["tenants"] == "ran" and steps["python-deps"] == "skipped"
-    assert "guest" in snapshot(url_of(example))["schemas"]
+    assert "guest" in snapshot(db_url(example))["schemas"]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +148,7 @@ def test_a_rejected_command_or_flag_fails_before_running_anything(
     assert expected in ran.text
     assert f"tenants.{key}" in ran.text
     assert "ready in" not in ran.text and "not ready" in ran.text
-    with psycopg.connect(url_of(example)) as db:  # nothing ran: no tenant table
+    with psycopg.connect(db_url(example)) as db:  # nothing ran: no tenant table
         assert db.execute("SELECT to_regclass('customers_client')").fetchone() == (None,)
 
 
@@ -256,7 +250,7 @@ def test_builtin_tenant_creation_without_project_commands(example: Path) -> None
     assert ran.code == 0, ran.text
     tenants = next(s for s in json.loads(ran.out)["steps"] if s["name"] == "tenants")
     assert "create_super (devkit builtin: created)" in tenants["detail"]
-    with psycopg.connect(url_of(example)) as db:
+    with psycopg.connect(db_url(example)) as db:
         rows = sorted(db.execute("SELECT schema_name, name FROM customers_client").fetchall())
         domains = sorted(r[0] for r in db.execute("SELECT domain FROM customers_domain"))
         tables = {
@@ -315,7 +309,7 @@ def test_only_what_changed_runs_again(example: Path) -> None:
     started = {e["step"]: e["reason"] for e in _events(ran.err) if e["event"] == "step-started"}
     assert started["tenants"] == "changed: backend/catalog/migrations/0003_product_weight.py (new)"
     assert results["docs"]["detail"] == "up to date"  # ... but nothing it renders did
-    with psycopg.connect(url_of(example)) as db:
+    with psycopg.connect(db_url(example)) as db:
         applied = db.execute(
             "SELECT count(*) FROM guest.django_migrations WHERE name = '0003_product_weight'"
         ).fetchone()

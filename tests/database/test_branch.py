@@ -12,7 +12,7 @@ import pytest
 
 from devkit.database.native import postmaster_of
 from tests.faults.support import up_json
-from tests.support.project import copy_example, devkit, pin_provider, stop_native
+from tests.support.project import copy_example, db_url, devkit, pin_provider, stop_native
 
 pytestmark = [
     pytest.mark.e2e,
@@ -20,16 +20,10 @@ pytestmark = [
 ]
 
 
-def _url(project: Path) -> str:
-    ran = devkit("db", "url", project=project)
-    assert ran.code == 0, ran.text
-    return ran.out.strip()
-
-
 def test_a_stopped_source_is_copied_and_stays_stopped(example: Path, reachable_tmp: Path) -> None:
     code, _payload, text = up_json(example, "--only", "database")
     assert code == 0, text
-    with psycopg.connect(_url(example), autocommit=True) as db:
+    with psycopg.connect(db_url(example), autocommit=True) as db:
         db.execute("CREATE TABLE kept AS SELECT 'from the source' AS v")
     assert devkit("down", project=example).code == 0
     source_data = example / ".devkit" / "postgres" / "data"
@@ -43,7 +37,7 @@ def test_a_stopped_source_is_copied_and_stays_stopped(example: Path, reachable_t
         detail = payload["steps"][0]["detail"]  # type: ignore[index]
         assert detail.startswith(f"branched from {example} by file copy (source stopped)"), detail
         assert postmaster_of(source_data) is None  # never started
-        with psycopg.connect(_url(target)) as db:
+        with psycopg.connect(db_url(target)) as db:
             assert db.execute("SELECT v FROM kept").fetchall() == [("from the source",)]
         state = json.loads((target / ".devkit" / "state.json").read_text())
         assert state["branch"]["source"] == str(example) and state["branch"]["database"].startswith(
@@ -59,7 +53,7 @@ def test_a_stopped_source_is_copied_and_stays_stopped(example: Path, reachable_t
         # --fresh: a plain first run, an empty database of its own.
         code, payload, text = up_json(fresh, "--only", "database", "--fresh")
         assert code == 0 and "--fresh: a plain first run" in text, text
-        with psycopg.connect(_url(fresh)) as db:
+        with psycopg.connect(db_url(fresh)) as db:
             assert db.execute("SELECT to_regclass('kept')").fetchone() == (None,)
     finally:
         stop_native(target)

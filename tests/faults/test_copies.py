@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.faults.support import up_json
-from tests.support.project import devkit, stop_native
+from tests.support.project import db_url, devkit, stop_native
 
 pytestmark = [
     pytest.mark.e2e,
@@ -20,16 +20,10 @@ pytestmark = [
 ]
 
 
-def _url(project: Path) -> str:
-    ran = devkit("db", "url", project=project)
-    assert ran.code == 0, ran.text
-    return ran.out.strip()
-
-
 def test_copy_gets_its_own_cluster_and_never_deletes_the_original(example: Path) -> None:
     code, payload, text = up_json(example, "--only", "database")
     assert code == 0, text
-    with psycopg.connect(_url(example)) as db:
+    with psycopg.connect(db_url(example)) as db:
         db.execute("CREATE TABLE kept (v text)")
         db.execute("INSERT INTO kept VALUES ('original')")
     original_port = payload["connection"]["port"]  # type: ignore[index]
@@ -49,11 +43,11 @@ def test_copy_gets_its_own_cluster_and_never_deletes_the_original(example: Path)
         assert removed.code == 0, removed.text
         assert str(example) not in removed.out.replace(str(copy), "")
         assert (example / ".devkit" / "postgres" / "data" / "PG_VERSION").is_file()
-        with psycopg.connect(_url(example)) as db:  # still running, data intact
+        with psycopg.connect(db_url(example)) as db:  # still running, data intact
             assert db.execute("SELECT v FROM kept").fetchall() == [("original",)]
         # Every other action in the copy leaves the original alone as well.
         assert devkit("down", project=copy).code == 0
-        with psycopg.connect(_url(example)) as db:
+        with psycopg.connect(db_url(example)) as db:
             assert db.execute("SELECT count(*) FROM kept").fetchone() == (1,)
     finally:
         stop_native(copy)
@@ -67,7 +61,7 @@ def test_down_in_a_copy_made_before_its_first_up_touches_nothing(example: Path) 
         ran = devkit(*args, project=copy)
         assert ran.code == 0, ran.text
         assert "no native cluster" in ran.text
-    with psycopg.connect(_url(example)) as db:
+    with psycopg.connect(db_url(example)) as db:
         assert db.execute("SELECT 1").fetchone() == (1,)
     assert (copy / ".devkit" / "postgres" / "data" / "PG_VERSION").is_file()  # the copied files too
 

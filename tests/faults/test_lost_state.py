@@ -13,18 +13,12 @@ import psycopg
 import pytest
 
 from tests.faults.support import up_json
-from tests.support.project import devkit
+from tests.support.project import db_url, devkit
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(os.geteuid() != 0, reason="the native cluster runs as the postgres user"),
 ]
-
-
-def _url(project: Path) -> str:
-    ran = devkit("db", "url", project=project)
-    assert ran.code == 0, ran.text
-    return ran.out.strip()
 
 
 def test_truncated_state_is_set_aside_and_rebuilt(example: Path) -> None:
@@ -44,7 +38,7 @@ def test_truncated_state_is_set_aside_and_rebuilt(example: Path) -> None:
 def test_lost_secrets_sets_a_new_password_and_keeps_the_data(example: Path) -> None:
     code, _, text = up_json(example)
     assert code == 0, text
-    with psycopg.connect(_url(example)) as db:
+    with psycopg.connect(db_url(example)) as db:
         db.execute("CREATE TABLE kept (v text)")
         db.execute("INSERT INTO kept VALUES ('data')")
     secrets = example / ".devkit" / "secrets.json"
@@ -59,7 +53,7 @@ def test_lost_secrets_sets_a_new_password_and_keeps_the_data(example: Path) -> N
     assert "new password was set" in text
     new = json.loads(secrets.read_text())
     assert new["database.password"] != old["database.password"]
-    with psycopg.connect(_url(example)) as db:
+    with psycopg.connect(db_url(example)) as db:
         assert db.execute("SELECT v FROM kept").fetchall() == [("data",)]
     check = (
         "from django.contrib.auth import get_user_model;"

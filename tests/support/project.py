@@ -92,3 +92,10 @@ def stop_native(project: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and pidfile.exists():
         time.sleep(0.05)
+
+
+def db_url(project: Path) -> str:
+    """The project's database URL as `devkit db url` prints it (the command must succeed)."""
+    ran = devkit("db", "url", project=project)
+    assert ran.code == 0, ran.text
+    return ran.out.strip()

@@ -11,19 +11,13 @@ import psycopg
 import pytest
 
 from tests.faults.support import up_json
-from tests.support.project import devkit, stop_native
+from tests.support.project import db_url, stop_native
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(os.geteuid() != 0, reason="the native cluster runs as the postgres user"),
 ]
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
-
-
-def _url(project: Path) -> str:
-    ran = devkit("db", "url", project=project)
-    assert ran.code == 0, ran.text
-    return ran.out.strip()
 
 
 def test_answering_no_makes_a_plain_first_run(example: Path) -> None:
@@ -33,7 +27,7 @@ def test_answering_no_makes_a_plain_first_run(example: Path) -> None:
         subprocess.run([*GIT, "-C", str(example), *args], check=True, capture_output=True)
     code, _payload, text = up_json(example, "--only", "database")
     assert code == 0, text
-    with psycopg.connect(_url(example), autocommit=True) as db:
+    with psycopg.connect(db_url(example), autocommit=True) as db:
         db.execute("CREATE TABLE only_in_the_source (v int)")
     worktree = example.with_name("review")
     subprocess.run([*GIT, "-C", str(example), "worktree", "add", "-q", str(worktree)], check=True)
@@ -52,7 +46,7 @@ def test_answering_no_makes_a_plain_first_run(example: Path) -> None:
         said = child.before.decode(errors="replace")
         assert child.exitstatus == 0, said
         assert f"a plain first run: you chose not to branch from {example}" in said
-        with psycopg.connect(_url(worktree)) as db:
+        with psycopg.connect(db_url(worktree)) as db:
             assert db.execute("SELECT to_regclass('only_in_the_source')").fetchone() == (None,)
     finally:
         stop_native(worktree)

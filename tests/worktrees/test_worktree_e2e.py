@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import reachable_dir
 from tests.faults.support import up_json
-from tests.support.project import copy_example, devkit, pin_provider, stop_native
+from tests.support.project import copy_example, db_url, devkit, pin_provider, stop_native
 
 pytestmark = [
     pytest.mark.e2e,
@@ -32,12 +32,6 @@ GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBr
 
 def git(folder: Path, *args: str) -> None:
     subprocess.run([*GIT, "-C", str(folder), *args], check=True, capture_output=True)
-
-
-def url_of(project: Path) -> str:
-    ran = devkit("db", "url", project=project)
-    assert ran.code == 0, ran.text
-    return ran.out.strip()
 
 
 def postmaster_pid(project: Path) -> int:
@@ -90,7 +84,7 @@ def source(_registry: Path) -> Iterator[Path]:
     git(project, "commit", "-qm", "the example")
     code, _payload, text = up_json(project)
     assert code == 0, text
-    with psycopg.connect(url_of(project), autocommit=True) as db:  # data the developer made
+    with psycopg.connect(db_url(project), autocommit=True) as db:  # data the developer made
         db.execute("INSERT INTO guest.catalog_category (name) VALUES ('Kept')")
     if saved is not None:
         os.environ["DEVKIT_STATE_HOME"] = saved
@@ -103,7 +97,7 @@ def test_a_worktree_is_green_with_the_sources_data_and_never_disturbs_it(source:
     worktree = source.parent / "hotfix"
     git(source, "worktree", "add", "-q", str(worktree))
     pid_before = postmaster_pid(source)
-    held = psycopg.connect(url_of(source), autocommit=True)
+    held = psycopg.connect(db_url(source), autocommit=True)
     backend = held.execute("SELECT pg_backend_pid()").fetchone()
     try:
         code, payload, text = up_json(worktree)
@@ -121,9 +115,9 @@ def test_a_worktree_is_green_with_the_sources_data_and_never_disturbs_it(source:
         held.execute("INSERT INTO guest.catalog_category (name) VALUES ('After')")
 
         # The branch: the source's rows as they were, in a cluster, port and password of its own.
-        branch_url = url_of(worktree)
+        branch_url = db_url(worktree)
         mine = rows(branch_url)
-        theirs = rows(url_of(source))
+        theirs = rows(db_url(source))
         theirs["categories"] = [r for r in theirs["categories"] if r[0] != "After"]
         assert mine == theirs and mine["categories"] == [("Kept",)]
         state = json.loads((worktree / ".devkit" / "state.json").read_text())
@@ -193,8 +187,8 @@ def test_a_second_clone_is_branched_through_the_registry(source: Path) -> None:
         code, _payload, text = up_json(clone)
         assert code == 0, text
         assert f"branching from {source}: this clone's origin is {source}, which devkit set up" in text
-        assert rows(url_of(clone))["tenants"] == rows(url_of(source))["tenants"]
-        assert rows(url_of(clone))["users"] == rows(url_of(source))["users"]
+        assert rows(db_url(clone))["tenants"] == rows(db_url(source))["tenants"]
+        assert rows(db_url(clone))["users"] == rows(db_url(source))["users"]
         assert postmaster_pid(source) == pid_before
     finally:
         stop_native(clone)
@@ -235,10 +229,10 @@ def test_a_branch_with_a_new_migration_migrates_its_copy_only(source: Path) -> N
             "SELECT count(*) FROM information_schema.columns "
             "WHERE table_schema = 'guest' AND column_name = 'note'"
         )
-        with psycopg.connect(url_of(worktree)) as db:
+        with psycopg.connect(db_url(worktree)) as db:
             assert db.execute(column).fetchone() == (1,)
             assert ("Kept",) in db.execute("SELECT name FROM guest.catalog_category").fetchall()
-        with psycopg.connect(url_of(source)) as db:
+        with psycopg.connect(db_url(source)) as db:
             assert db.execute(column).fetchone() == (0,)
     finally:
         stop_native(worktree)
