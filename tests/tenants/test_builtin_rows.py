@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.support.project import devkit
+from tests.support.project import devkit, set_config
 
 pytestmark = pytest.mark.e2e
 
@@ -40,11 +40,7 @@ def sql(project: Path, query: str) -> list[tuple[Any, ...]]:
 def test_a_changed_domain_renames_the_one_devkit_gave(example: Path) -> None:
     builtin(example)
     assert devkit("up", "--no-input", project=example).code == 0
-    path = example / "devkit.toml"
-    path.write_text(
-        path.read_text()
-        + '\n[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "public.localhost"\n'
-    )
+    set_config(example, '[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "public.localhost"\n')
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 0, ran.text
     assert "tenants.super.domain changed: renamed domain 'localhost' to 'public.localhost'" in ran.text, (
@@ -59,11 +55,7 @@ def test_a_domain_devkit_did_not_give_is_never_changed(example: Path) -> None:
     beside it, the project's row is left as it is."""
     assert devkit("up", "--no-input", project=example).code == 0
     builtin(example)
-    path = example / "devkit.toml"
-    path.write_text(
-        path.read_text()
-        + '\n[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "public.localhost"\n'
-    )
+    set_config(example, '[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "public.localhost"\n')
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 0, ran.text
     domains = sorted(sql(example, PUBLIC_DOMAINS))
@@ -111,10 +103,7 @@ def test_a_project_receiver_that_takes_devkits_default_domain_gets_it(example: P
 
 
 def test_a_project_receiver_that_takes_a_configured_domain_is_named(example: Path) -> None:
-    path = example / "devkit.toml"
-    path.write_text(
-        path.read_text() + '\n[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "localhost"\n'
-    )
+    set_config(example, '[tenants.super]\nschema = "public"\nname = "Public"\ndomain = "localhost"\n')
     (example / "backend" / "crm" / "apps.py").write_text(RECEIVER)
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 1, ran.text
@@ -139,11 +128,7 @@ def test_a_model_that_creates_no_schema_gets_one_from_devkit(example: Path) -> N
 def test_a_changed_name_follows_on_the_tenant_devkit_created(example: Path) -> None:
     builtin(example)
     assert devkit("up", "--no-input", project=example).code == 0
-    path = example / "devkit.toml"
-    path.write_text(
-        path.read_text()
-        + '\n[tenants.guest]\nschema = "guest"\nname = "Guest Co"\ndomain = "guest.localhost"\n'
-    )
+    set_config(example, '[tenants.guest]\nschema = "guest"\nname = "Guest Co"\ndomain = "guest.localhost"\n')
     ran = devkit("up", "--no-input", project=example)
     assert ran.code == 0, ran.text
     assert "tenants.guest.name changed: renamed tenant 'guest' from 'Guest' to 'Guest Co'" in ran.text, (
