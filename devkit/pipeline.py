@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -212,7 +212,30 @@ class Runner:
                     for future in done:
                         del running[future]
                         self._finish(future.result())
+        self._converge(ctx, steps)
         return [self.results[s.name] for s in self.steps if s.name in self.results]
+
+    def _converge(self, ctx: Context, steps: list[Step]) -> None:
+        """A step that ran can find its inputs changed by a later step of the run or one beside it
+        (the env step maps DATABASES onto [database.env], which the database step writes into the
+        env file; the tenant step changes a default domain the docs name): it runs once more now,
+        so that its outcome follows the change and the next `up` finds it fresh, not "changed".
+        Each step at most twice in a run; what a second pass changes is left to the next run."""
+        again = [
+            s
+            for s in steps
+            if self.results.get(s.name) is not None
+            and self.results[s.name].status is Status.RAN
+            and changed_inputs(s, ctx)
+        ]
+        for step in again:  # in pipeline order: what a step needs runs again before it
+            needs = [n for n in step.needs if n in self.results]
+            if any(self.results[n].status in (Status.FAILED, Status.NOT_RUN) for n in needs):
+                continue
+            first = self.results[step.name]
+            self.on_check(step.name)
+            result = self._run_one(step, ctx, Selection(), again=True)
+            self._finish(replace(result, seconds=first.seconds + result.seconds))
 
     def _needs(self, step: Step, left_out: dict[str, str]) -> list[str]:
         """What `step` waits for: a need that is left out passes on its own needs (docs without
@@ -230,14 +253,16 @@ class Runner:
         self.results[result.name] = result
         self.on_done(result)
 
-    def _run_one(self, step: Step, ctx: Context, selection: Selection) -> Result:
+    def _run_one(self, step: Step, ctx: Context, selection: Selection, again: bool = False) -> Result:
         with ctx.reporting_as(step.name):
-            return self._timed(step, ctx, selection)
+            return self._timed(step, ctx, selection, again)
 
-    def _timed(self, step: Step, ctx: Context, selection: Selection) -> Result:
+    def _timed(self, step: Step, ctx: Context, selection: Selection, again: bool = False) -> Result:
         started = time.monotonic()
         try:
             reason = "forced (--force)" if selection.forced(step.name) else stale_reason(step, ctx)
+            if again and reason is not None:
+                reason = f"again: {reason.removeprefix('changed: ')} changed by another step of this run"
             if reason is None:
                 record = ctx.state.step(step.name)
                 if record.get("marker") == NOTHING:

@@ -73,6 +73,39 @@ def test_runs_in_dependency_order_and_skips_when_fresh(ctx: Context) -> None:
     assert [r.status for r in third] == [Status.RAN, Status.SKIPPED]
 
 
+@dataclass
+class Changer(Recorder):
+    """A later step that changes an input of an earlier one (as the env step maps DATABASES onto
+    [database.env], which the database step writes into the env file)."""
+
+    changes: Recorder | None = None
+
+    def run(self, ctx: Context) -> Done:
+        if self.changes is not None and self.changes.value == "v1":
+            self.changes.value = "v2"
+        return super().run(ctx)
+
+
+def test_a_step_whose_inputs_a_later_step_changed_runs_again_in_the_same_run(ctx: Context) -> None:
+    reasons: list[tuple[str, str]] = []
+    a = Recorder("a")
+    b = Changer("b", needs=("a",), changes=a)
+    first = Runner([a, b], on_start=lambda n, r: reasons.append((n, r))).run(ctx, Selection())
+    assert [r.status for r in first] == [Status.RAN, Status.RAN]
+    assert a.calls == ["run", "run"] and b.calls == ["run"]
+    assert reasons[-1] == ("a", "again: the value changed by another step of this run")
+    second = Runner([a, b]).run(ctx, Selection())
+    assert [r.status for r in second] == [Status.SKIPPED, Status.SKIPPED]  # nothing is "changed" now
+
+
+def test_a_step_runs_again_only_when_what_it_needs_did_not_fail(ctx: Context) -> None:
+    a = Recorder("a")
+    b = Changer("b", needs=("a",), changes=a, fail=True)
+    first = Runner([a, b]).run(ctx, Selection())
+    assert [r.status for r in first] == [Status.RAN, Status.FAILED]
+    assert a.calls == ["run", "run"]  # its own inputs changed; b's failure is b's own result
+
+
 def test_a_rerun_names_the_input_that_changed(ctx: Context) -> None:
     reasons: dict[str, str] = {}
     a = Recorder("a")

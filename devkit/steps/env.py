@@ -48,14 +48,14 @@ class EnvStep:
 
     def run(self, ctx: Context) -> Done:
         said: list[str] = []
-        self._placeholders: list[str] = []
+        placeholders: list[str] = []  # the values seeded as placeholders, noted once at the end
         found = tracing.trace(ctx.django(), ctx.config.root)
         for _round in range(ROUNDS):
             ctx.progress("reading the variables the settings need")
             changed = (
                 self._follow_env_file(ctx, found, said)
                 or self._map_database(ctx, found, said)
-                or self._fill(ctx, found, said)
+                or self._fill(ctx, found, said, placeholders)
             )
             if not changed:
                 break
@@ -67,7 +67,7 @@ class EnvStep:
             said.append(
                 f"commented out {', '.join(retired)} devkit had copied from an example (its block sets them)"
             )
-        _placeholder_note(ctx, self._placeholders)
+        _placeholder_note(ctx, placeholders)
         self._make_log_folders(ctx, found, said)
         if not found.ok:
             raise self._failure(ctx, found)
@@ -146,7 +146,7 @@ class EnvStep:
         )
 
     # -- values the settings need -----------------------------------------------------------
-    def _fill(self, ctx: Context, found: tracing.Trace, said: list[str]) -> bool:
+    def _fill(self, ctx: Context, found: tracing.Trace, said: list[str], placeholders: list[str]) -> bool:
         config = ctx.config
         path = config.path(config.env_file)
         have = envfile.read_values(path)
@@ -170,7 +170,7 @@ class EnvStep:
         if seeded.placeholders:
             guessed = ctx.state.get(env_seed.GUESSES) or []
             ctx.state.put(env_seed.GUESSES, sorted({*guessed, *seeded.placeholders}))
-        self._placeholders += seeded.placeholders
+        placeholders += seeded.placeholders
         said.append(_seed_summary(ctx, seeded))
         return True
 
