@@ -138,8 +138,20 @@ class Context:
         """The project's Django as this run runs it (interpreter, environment, logs, the tenant
         commands of this profile): what is handed to everything that runs Django."""
         commands = tuple(tuple(c) for c in self.config.tenants.probe_commands(self.profile))
+        conn = self._connection
+        connection = (
+            {}
+            if conn is None
+            else {"host": conn.host, "port": str(conn.port), "name": conn.name, "user": conn.user}
+        )
         return Django(
-            self.config, self.project_python, self.venv, self.command_env(), lambda: self.logs, commands
+            self.config,
+            self.project_python,
+            self.venv,
+            self.command_env(),
+            lambda: self.logs,
+            commands,
+            connection,
         )
 
     def facts_inputs(self) -> dict[str, str]:

@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class Django:
     env: Mapping[str, str]  # what a project command gets over os.environ: env file, connection, venv
     logs: Callable[[], Path]  # this run's log folder, made on first use
     commands: tuple[tuple[str, ...], ...] = ()  # the tenant sequence's command lines (the probe checks them)
+    connection: Mapping[str, str] = field(default_factory=dict)  # devkit's database: host, port, name, user
 
     def settings_module(self) -> str | None:
         """DJANGO_SETTINGS_MODULE as the project's commands see it (None: unset, manage.py decides)."""

@@ -26,6 +26,7 @@ from devkit.core import envfile
 from devkit.core.errors import StepFailed
 from devkit.pipeline import Done
 from devkit.project import env_seed, probe_failure, tracing
+from devkit.project import facts as project_facts
 
 ROUNDS = 5
 SEEDED = "env_seeded"  # state: the env files already seeded from an example (once each)
@@ -61,7 +62,7 @@ class EnvStep:
                 break
             found = tracing.trace(ctx.django(), ctx.config.root)
         # The facts' key holds the values of these variables only (project/facts.py).
-        ctx.state.put("settings_env_reads", sorted(found.reads))
+        ctx.state.put(project_facts.READS, sorted(found.reads))
         retired = envfile.retire_seeded(ctx.config.path(ctx.config.env_file), set(ctx.config.database.env))
         if retired:
             said.append(

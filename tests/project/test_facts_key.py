@@ -118,3 +118,60 @@ def test_steps_loading_at_once_share_one_probe_and_its_failure(
     with pytest.raises(StepFailed):  # a later load runs the probe again: nothing remembered
         facts.load(ctx.django())
     assert len(runs) == 3
+
+
+def test_the_portable_inputs_leave_out_the_checkout_folder_and_devkits_connection(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second checkout of the same project compares its inputs with the first's (adopt()):
+    the same sources by content in another folder, its own database port, are the same inputs;
+    a changed source or a changed variable the settings read is not."""
+    import shutil
+
+    ctx.state.put("settings_env_reads", ["DB_PORT", "SECRET_KEY"])
+    monkeypatch.setenv("SECRET_KEY", "shared")
+    ctx.config.database.env["DB_PORT"] = "{port}"  # devkit sets it from its connection
+    monkeypatch.setenv("DB_PORT", "5001")
+    first = facts.cache_inputs(ctx.django(), portable=True)
+    assert "$DB_PORT" not in first and first["$SECRET_KEY"] == "shared"
+
+    other = tmp_path / "other-checkout"
+    shutil.copytree(ctx.config.root, other, symlinks=True)
+    second_ctx = Context.create(loading.load(other))
+    second_ctx.state.put("settings_env_reads", ["DB_PORT", "SECRET_KEY"])
+    second_ctx.config.database.env["DB_PORT"] = "{port}"
+    monkeypatch.setenv("DB_PORT", "5002")
+    second = facts.cache_inputs(second_ctx.django(), portable=True)
+    assert second == first  # another folder, newer mtimes, another port: the same inputs
+    assert facts.cache_inputs(second_ctx.django()) != facts.cache_inputs(
+        ctx.django()
+    )  # the cache key's are not
+
+    monkeypatch.setenv("SECRET_KEY", "changed")
+    assert facts.cache_inputs(second_ctx.django(), portable=True)["$SECRET_KEY"] == "changed"
+    monkeypatch.setenv("SECRET_KEY", "shared")
+    settings = next(other.rglob("settings.py"))
+    settings.write_text(settings.read_text() + "\n# changed\n")
+    changed = facts.cache_inputs(second_ctx.django(), portable=True)
+    assert [k for k in changed if changed[k] != first.get(k)] == [second_ctx.config.relative(settings)]
+
+
+def test_facts_taken_from_another_checkout_get_its_paths_and_connection() -> None:
+    theirs = {
+        "settings_file": "/src/a/backend/config/settings.py",
+        "apps": [{"path": "/src/a/.venv/lib/site-packages/x", "label": "x"}],
+        "note": "loaded /src/a/.env, not /src/ab/.env",
+        "root": "/src/a",
+        "database": {"engine": "django_tenants.postgresql_backend", "host": "127.0.0.1",
+                     "port": 5001, "name": "app", "user": "fixed-in-settings"},
+    }  # fmt: skip
+    old = {"host": "127.0.0.1", "port": "5001", "name": "app", "user": "app"}
+    new = {"host": "127.0.0.1", "port": "5002", "name": "app", "user": "app"}
+    mine = facts.translated(theirs, "/src/a", "/src/b", old, new)
+    assert mine["settings_file"] == "/src/b/backend/config/settings.py"
+    assert mine["apps"][0]["path"] == "/src/b/.venv/lib/site-packages/x"
+    assert mine["note"] == "loaded /src/b/.env, not /src/ab/.env" and mine["root"] == "/src/b"
+    # the port was the source's connection: this checkout's now, still an int; a user the
+    # settings fix is not devkit's connection and stays as the settings say
+    assert mine["database"]["port"] == 5002 and mine["database"]["user"] == "fixed-in-settings"
+    assert theirs["database"]["port"] == 5001  # the source's facts are not changed

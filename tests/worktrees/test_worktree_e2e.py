@@ -108,6 +108,9 @@ def test_a_worktree_is_green_with_the_sources_data_and_never_disturbs_it(source:
         assert steps["python-deps"].startswith(f"copied the venv from {source}")
         assert steps["node-deps"].startswith(f"copied node_modules from {source}")
         assert "nothing to run" in steps["tenants"]
+        # The facts: the source's, read from the same inputs (no probe ran here).
+        assert f"facts: {source}'s own, read from the same sources" in text
+        adopted = json.loads((worktree / ".devkit" / "facts.json").read_text())
 
         # The source: the same server, the same session, still answering and writing.
         assert postmaster_pid(source) == pid_before
@@ -167,6 +170,16 @@ def test_a_worktree_is_green_with_the_sources_data_and_never_disturbs_it(source:
         ran = devkit("status", "--json", project=worktree)
         assert json.loads(ran.out)["branched_from"]["source"] == str(source), ran.text
         assert f"branched from {source}" in ran.err
+
+        # The facts taken from the source are the ones the project's Django gives here: the same
+        # key, and the same facts, with this checkout's paths and port.
+        (worktree / ".devkit" / "facts.json").unlink()
+        checked = devkit("docs", "--check", project=worktree)
+        assert checked.code == 0, checked.text
+        probed = json.loads((worktree / ".devkit" / "facts.json").read_text())
+        assert probed["key"] == adopted["key"] and probed["facts"] == adopted["facts"]
+        assert adopted["facts"]["database"]["port"] == str(state["native"]["port"])
+        assert str(source) + "/" not in json.dumps(adopted["facts"])
 
         # down --volumes in the branch deletes the branch's database only.
         removed = devkit("down", "--volumes", "--yes", project=worktree)

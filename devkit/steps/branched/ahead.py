@@ -1,5 +1,6 @@
 """What a branch's first run starts early: the check of the copied superuser password as soon as
-the copy answers, and the facts probe beside the env step's settings trace.
+the copy answers, and the facts beside the env step's settings trace: the source's own when they
+were read from the same inputs (project/facts.py adopt()), else the probe.
 
 In a branch whose env file came from its source, the env step usually changes nothing: the facts
 the probe read ahead are then the ones the tenants and docs steps ask for (the same cache key),
@@ -41,13 +42,25 @@ class Ahead:
             if self._theirs.get("user_model"):
                 self._password = self._pool.submit(password_problem, ctx, self._theirs)
 
-    def read_facts(self, ctx: Context) -> None:
-        """Start the facts probe as the project stands now (once per run; the env step starts it)."""
+    def read_facts(self, ctx: Context, source: Path) -> None:
+        """The facts as the project stands now (once per run; the env step asks): the source's,
+        when they were read from the same inputs (project/facts.py adopt()), else the probe,
+        started now."""
         with self._lock:
             if self._facts is not None:
                 return
             django = ctx.django()  # not the context's own cache of facts: the steps' keys decide
-            self._facts = self._pool.submit(project_facts.load, django, key=project_facts.cache_key(django))
+            key = project_facts.cache_key(django)
+            adopted = project_facts.adopt(django, source / ".devkit" / "facts.json", key)
+            if adopted is None:
+                self._facts = self._pool.submit(project_facts.load, django, key=key)
+                return
+            self._facts = Future()
+            self._facts.set_result(adopted)
+        ctx.notes.append(
+            f"facts: {source}'s own, read from the same sources, packages and settings variables "
+            "(the project's Django was not asked again)"
+        )
 
     def password_problem(self, ctx: Context, facts: dict[str, Any]) -> str | None:
         """The check started ahead when it was about this very table, else the check now."""

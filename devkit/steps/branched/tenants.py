@@ -13,7 +13,9 @@ from typing import Any
 
 from devkit.context import Context
 from devkit.pipeline import Done
+from devkit.project.facts import READS
 from devkit.steps.branched.ahead import Ahead
+from devkit.steps.branched.source import source_of
 from devkit.steps.branched.wrapped import Wrapped
 from devkit.worktrees import lineage
 
@@ -30,8 +32,23 @@ class EnvFromSource(Wrapped):
 
     def run(self, ctx: Context) -> Done:
         if first_run_of_copy(ctx, "tenants"):
-            self.ahead.read_facts(ctx)
+            _reads_of_source(ctx)
+            self.ahead.read_facts(ctx, Path(lineage.current(ctx.state)["source"]))
         return super().run(ctx)
+
+
+def _reads_of_source(ctx: Context) -> None:
+    """Before this checkout's first settings trace: the variables the source's settings read, so
+    that the facts read ahead are keyed as the tenants and docs steps will key them after the
+    trace (which records this checkout's own; a difference only means the facts are read again).
+    Without it the facts were keyed by every variable of the environment and read twice."""
+    if ctx.state.get(READS) is not None:
+        return
+    source, _problem = source_of(ctx)
+    reads = source.state.get(READS) if source is not None else None
+    if isinstance(reads, list) and all(isinstance(r, str) for r in reads):
+        ctx.state.put(READS, reads)
+        ctx.inputs_changed()
 
 
 class TenantsFromSource(Wrapped):
