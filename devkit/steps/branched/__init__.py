@@ -12,8 +12,8 @@ line that says which source and why. Then each step is wrapped (`steps.up_steps(
   when their inputs are the same (the files they are installed from, the configuration, the
   interpreter, the package manager) and the source's tree is as its last install left it;
   reflink or plain copy (worktrees/trees.py), else the install runs;
-- env: on the copy's first run, the facts probe and the superuser password check start beside
-  the settings trace (ahead.py);
+- env: on the copy's first run, the facts (the source's own when read from the same inputs, else
+  the probe) and the superuser password check start beside the settings trace (ahead.py);
 - tenants: on the copy's first run, when the database already has every tenant, schema and
   migration this checkout expects and the stored superuser password opens the copied row,
   nothing runs; otherwise the sequence runs as always (it migrates the copy to this branch).
