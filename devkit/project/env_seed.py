@@ -1,6 +1,7 @@
 """Values for the variables a project's settings need that a fresh clone does not have: first what
 the project's own example file says (`.env.example`, `.env.sample` ...; Rails' bin/setup copies
-its example the same way), then development values devkit generates, secrets random.
+its example the same way; then the committed env files a development compose file hands its
+services), then development values devkit generates, secrets random.
 
 Secret-looking names (SECRET_KEY, *_SECRET, JWT_*, *_TOKEN, *_KEY, *PASSWORD*) get a random value:
 64 url-safe characters (Django's deployment check wants 50 or more), or a Fernet key (32 bytes in
@@ -53,9 +54,10 @@ class Seeded:
     examples: tuple[Path, ...] = ()
 
 
-def examples_for(env_file: Path, folders: list[Path]) -> list[Path]:
+def examples_for(env_file: Path, folders: list[Path], root: Path | None = None) -> list[Path]:
     """The example files for the env file: the one beside it, then one in each of `folders`
-    (manage.py's folder, the root), each folder's most specific name."""
+    (manage.py's folder, the root), each folder's most specific name; then, with `root`, the
+    committed env files a development compose file gives its services (compose_env_files)."""
     found: list[Path] = []
     for folder in [env_file.parent, *folders]:
         for pattern in EXAMPLE_NAMES:
@@ -63,7 +65,60 @@ def examples_for(env_file: Path, folders: list[Path]) -> list[Path]:
             if path.is_file() and path != env_file and path.resolve() not in [f.resolve() for f in found]:
                 found.append(path)
                 break
+    if root is not None:
+        for path in compose_env_files(root, folders):
+            if path.resolve() != env_file.resolve() and path.resolve() not in [f.resolve() for f in found]:
+                found.append(path)
     return found
+
+
+# Compose files for development: every `*compose*.y(a)ml` (and `local.yml`, as cookiecutter-django
+# names its own), but not one whose name says it deploys (production, staging ...).
+_COMPOSE = re.compile(r"(compose.*|^local)\.ya?ml$")
+_NOT_DEVELOPMENT = re.compile(r"prod|stag|deploy|release|live|remote", re.I)
+
+
+def compose_env_files(root: Path, folders: list[Path]) -> list[Path]:
+    """The env files the project's development compose files hand their services (`env_file:`),
+    when git tracks them: the development values the team shares (cookiecutter-django's
+    `.envs/.local/.django`). A file git does not track is someone's own (often devkit's env file
+    itself) and is not read."""
+    from devkit.core import git
+
+    found: list[Path] = []
+    for folder in dict.fromkeys([root, *folders]):
+        if not folder.is_dir():
+            continue
+        for compose in sorted(folder.iterdir()):
+            if not _COMPOSE.search(compose.name) or _NOT_DEVELOPMENT.search(compose.name):
+                continue
+            for named in _env_files_named(compose):
+                path = (compose.parent / named).resolve()
+                if path in found or not path.is_file() or not path.is_relative_to(root.resolve()):
+                    continue
+                if git.tracked(root, path.relative_to(root.resolve()).as_posix()):
+                    found.append(path)
+    return found
+
+
+def _env_files_named(compose: Path) -> list[str]:
+    """`env_file:` of every service in a compose file (a string, a list of strings, or a list of
+    `{path: ...}`); [] when the file is not a compose file devkit can read."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(compose.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError):
+        return []
+    services = data.get("services") if isinstance(data, dict) else None
+    names: list[str] = []
+    for service in (services or {}).values() if isinstance(services, dict) else ():
+        given = service.get("env_file") if isinstance(service, dict) else None
+        for entry in [given] if isinstance(given, str) else given if isinstance(given, list) else []:
+            name = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(name, str) and name and "$" not in name and name not in names:
+                names.append(name)
+    return names
 
 
 def secret_value(name: str = "") -> str:

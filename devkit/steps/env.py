@@ -157,7 +157,7 @@ class EnvStep:
         seeded_files = ctx.state.get(SEEDED, []) if isinstance(ctx.state.get(SEEDED), list) else []
         examples: list[Path] = []
         if str(path) not in seeded_files:
-            examples = env_seed.examples_for(path, [config.manage_dir, config.root])
+            examples = env_seed.examples_for(path, [config.manage_dir, config.root], config.root)
         casts = {r.name: r.cast for r in found.reads.values() if r.cast}
         seeded = env_seed.seed(needed, have, examples, casts, owned)
         if str(path) not in seeded_files:

@@ -63,3 +63,42 @@ def test_a_refused_guess_is_replaced_by_a_value_the_message_accepts(tmp_path: Pa
     assert env_seed.correct_guess(exc, env, ["PAYPAL_MODE"]) == ("PAYPAL_MODE", "dev-paypal-mode", "sandbox")
     assert env.read_text() == "# mine\nPAYPAL_MODE=sandbox\nOTHER=1\n"
     assert env_seed.correct_guess(exc, env, ["PAYPAL_MODE"]) is None  # the guess is gone: nothing to do
+
+
+def test_a_development_compose_files_committed_env_files_are_examples_too(tmp_path: Path) -> None:
+    """cookiecutter-django's layout: `local.yml` hands the django service `.envs/.local/.django`
+    (committed, the team's development values). A production compose file's env files, and an env
+    file git does not track (someone's own, often devkit's env file itself), are not examples.
+    Real git; no compose engine is needed (the files are only read)."""
+    import subprocess
+
+    root = tmp_path / "project"
+    (root / ".envs" / ".local").mkdir(parents=True)
+    (root / ".envs" / ".production").mkdir(parents=True)
+    (root / ".envs" / ".local" / ".django").write_text("USE_DOCKER=yes\nCELERY_FLOWER_USER=flower\n")
+    (root / ".envs" / ".local" / ".postgres").write_text("POSTGRES_HOST=postgres\n")
+    (root / ".envs" / ".production" / ".django").write_text("DJANGO_SECRET_KEY=prod\n")
+    (root / "local.yml").write_text(
+        "services:\n  django:\n    env_file:\n      - ./.envs/.local/.django\n"
+        "      - path: ./.envs/.local/.postgres\n  docs:\n    env_file: ./.envs/.local/.django\n"
+        "  web:\n    env_file: .env\n"
+    )
+    (root / "production.yml").write_text("services:\n  django:\n    env_file: ./.envs/.production/.django\n")
+    (root / "docker-compose.yml").write_text("not: [valid")  # a file devkit cannot read: no examples
+    (root / ".env").write_text("MINE=1\n")
+    (root / ".env.example").write_text("DJANGO_ENV=development\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "local.yml", "production.yml", ".envs", ".env.example"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+
+    found = env_seed.examples_for(root / ".env", [root], root)
+    assert found == [
+        root / ".env.example",  # the example beside the env file comes first
+        (root / ".envs/.local/.django").resolve(),
+        (root / ".envs/.local/.postgres").resolve(),
+    ]
+    seeded = env_seed.seed(["USE_DOCKER"], {}, found, {}, set())
+    assert seeded.values["USE_DOCKER"] == "yes" and seeded.values["DJANGO_ENV"] == "development"
+    assert "POSTGRES_HOST" not in seeded.values  # the database's variables are devkit's block's
+    assert env_seed.examples_for(root / ".env", [root]) == [root / ".env.example"]  # without root: as before
