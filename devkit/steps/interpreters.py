@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,23 +135,39 @@ def version_of(path: str) -> str | None:
     return text if done.returncode == 0 and _VERSION.fullmatch(text) else None
 
 
+# Candidates run this many at a time (a pyenv shim is a shell script: ~0.3 s each, most of it
+# waiting), their answers taken in the candidates' order.
+AT_ONCE = 4
+
+
 def find(want: Wanted) -> tuple[Interpreter | None, list[Interpreter]]:
     """The interpreter to use, and every one that ran (for the message when none fits): the
     preferred exact release; else the first on PATH that satisfies; else the lowest satisfying
-    release (the oldest supported one is the likeliest to have wheels for old pins)."""
+    release (the oldest supported one is the likeliest to have wheels for old pins).
+
+    Candidates stop being run once the answer is known: at the preferred release, or, with no
+    preferred release, at the first on PATH that satisfies (nothing later can win over it)."""
     ran: list[Interpreter] = []
     on_path = {str(Path(p)) for p in os.environ.get("PATH", "").split(os.pathsep) if p}
     first_on_path: Interpreter | None = None
-    for path in candidates():
-        version = version_of(path)
-        if version is None or any(i.version == version for i in ran):
-            continue
-        found = Interpreter(path, version)
-        ran.append(found)
-        if want.prefer and version == want.prefer:
-            return found, ran
-        if first_on_path is None and str(Path(path).parent) in on_path and satisfies(version, want):
-            first_on_path = found
+    paths = list(candidates())
+    pool = ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="devkit-python")
+    try:
+        futures = [pool.submit(version_of, path) for path in paths]
+        for path, future in zip(paths, futures, strict=True):
+            version = future.result()
+            if version is None or any(i.version == version for i in ran):
+                continue
+            found = Interpreter(path, version)
+            ran.append(found)
+            if want.prefer and version == want.prefer:
+                return found, ran
+            if first_on_path is None and str(Path(path).parent) in on_path and satisfies(version, want):
+                first_on_path = found
+                if not want.prefer:
+                    return found, ran
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # the few still running end on their own
     if first_on_path is not None:
         return first_on_path, ran
     fitting = [i for i in ran if satisfies(i.version, want)]

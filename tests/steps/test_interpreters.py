@@ -43,3 +43,29 @@ def test_a_shim_that_does_not_run_is_skipped(tmp_path: Path, monkeypatch: pytest
     nothing, ran = interpreters.find(interpreters.wanted("3.99", "x", None))
     assert nothing is None and mine in [i.version for i in ran]
     assert os.environ["PATH"] == str(shims)
+
+
+def test_candidates_stop_being_run_once_the_first_on_path_fits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a preferred release, the first interpreter on PATH that fits is the answer: the
+    candidates after it (slow pyenv-like shims here, each writing a line when it runs) are not
+    all run. A few may have started beside it (interpreters.AT_ONCE run at a time)."""
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    (first / f"python{sys.version_info[0]}.{sys.version_info[1]}").symlink_to(sys.executable)
+    log = tmp_path / "ran.log"
+    for minor in range(20, 30):
+        shim = later / f"python3.{minor}"
+        shim.write_text(f"#!/bin/sh\necho {minor} >> {log}\n/bin/sleep 1\nexit 127\n")
+        shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{first}{os.pathsep}{later}")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "none"))
+    found, ran = interpreters.find(
+        interpreters.wanted(f"{sys.version_info[0]}.{sys.version_info[1]}", "x", None)
+    )
+    assert found is not None and Path(found.path).parent == first and len(ran) == 1
+    started = log.read_text().split() if log.exists() else []
+    assert len(started) <= interpreters.AT_ONCE, started  # not the ten of them
