@@ -37,7 +37,7 @@ DATABASE_VARIABLE = re.compile(
 )
 PLACEHOLDER = re.compile(
     r"^$|^(your|change|changeme|replace|todo|fixme|example|dummy|placeholder|secret|password|insert|put|enter)"
-    r"([-_ ].*)?$|^x{3,}$|^\*+$|^<.*>$|^\$\{.*\}$|your[-_]|change[-_]?me|_here$|-here$",
+    r"([-_ ].*)?$|^x{3,}$|^\*{3,}$|^<.*>$|^\$\{.*\}$|your[-_]|change[-_]?me|_here$|-here$",
     re.I,
 )
 

@@ -102,3 +102,10 @@ def test_a_development_compose_files_committed_env_files_are_examples_too(tmp_pa
     assert seeded.values["USE_DOCKER"] == "yes" and seeded.values["DJANGO_ENV"] == "development"
     assert "POSTGRES_HOST" not in seeded.values  # the database's variables are devkit's block's
     assert env_seed.examples_for(root / ".env", [root]) == [root / ".env.example"]  # without root: as before
+
+
+def test_a_wildcard_is_a_value_a_masked_secret_is_a_placeholder() -> None:
+    """`ALLOWED_HOSTS=*` in an example is the project's development value (two corpus projects'
+    notes called it a placeholder real services refuse); `********` is a secret left out."""
+    assert not env_seed.is_placeholder("*")
+    assert env_seed.is_placeholder("********") and env_seed.is_placeholder("***")
