@@ -53,7 +53,7 @@ def _read_by_project(name: str) -> bool:
 
 def installed_distributions(venv: Path, root: str | None = None) -> list[str]:
     """What is installed in the venv (name-version of every distribution, .pth files): the probe
-    reads Django's version and the project's imports from there. With `root` (portable_inputs), a
+    reads Django's version and the project's imports from there. With `root` (portable inputs), a
     .pth file counts by its content with the checkout's folder left out, not by its stat."""
     site = sorted(venv.glob("lib/python*/site-packages"))
     names: list[str] = []
