@@ -59,16 +59,18 @@ def examples_for(env_file: Path, folders: list[Path], root: Path | None = None) 
     (manage.py's folder, the root), each folder's most specific name; then, with `root`, the
     committed env files a development compose file gives its services (compose_env_files)."""
     found: list[Path] = []
+
+    def new(path: Path) -> bool:
+        return path.resolve() not in [f.resolve() for f in found]
+
     for folder in [env_file.parent, *folders]:
         for pattern in EXAMPLE_NAMES:
             path = folder / pattern.format(name=env_file.name)
-            if path.is_file() and path != env_file and path.resolve() not in [f.resolve() for f in found]:
+            if path.is_file() and path != env_file and new(path):
                 found.append(path)
                 break
     if root is not None:
-        for path in compose_env_files(root, folders):
-            if path.resolve() != env_file.resolve() and path.resolve() not in [f.resolve() for f in found]:
-                found.append(path)
+        found += [p for p in compose_env_files(root, folders) if p.resolve() != env_file.resolve() and new(p)]
     return found
 
 
