@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "tenant-demo"
@@ -99,3 +100,12 @@ def db_url(project: Path) -> str:
     ran = devkit("db", "url", project=project)
     assert ran.code == 0, ran.text
     return ran.out.strip()
+
+
+def sql(project: Path, query: str) -> list[tuple[Any, ...]]:
+    """Rows of `query` on the project's database (autocommit; [] for a statement without rows)."""
+    import psycopg
+
+    with psycopg.connect(db_url(project), autocommit=True) as db:
+        cur = db.execute(query)
+        return cur.fetchall() if cur.description else []

@@ -6,12 +6,10 @@ The example project on a real cluster, the real CLI."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
-from tests.support.project import devkit, set_config
+from tests.support.project import devkit, set_config, sql
 
 pytestmark = pytest.mark.e2e
 
@@ -28,13 +26,6 @@ PUBLIC_DOMAINS = (
     "SELECT d.domain FROM customers_domain d JOIN customers_client c ON c.id = d.tenant_id "
     "WHERE c.schema_name = 'public'"
 )
-
-
-def sql(project: Path, query: str) -> list[tuple[Any, ...]]:
-    url = devkit("db", "url", project=project).out.strip()
-    with psycopg.connect(url, autocommit=True) as db:
-        cur = db.execute(query)
-        return cur.fetchall() if cur.description else []
 
 
 def test_a_changed_domain_renames_the_one_devkit_gave(example: Path) -> None:

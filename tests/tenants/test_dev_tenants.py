@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from devkit.core.envfile import read_values
 from tests.conftest import reachable_dir
-from tests.support.project import REPO, copy_example, devkit, pin_provider, set_config, stop_native
+from tests.support.project import REPO, copy_example, devkit, pin_provider, set_config, sql, stop_native
 
 pytestmark = pytest.mark.e2e
 
@@ -45,13 +44,6 @@ def many() -> Iterator[Path]:
     yield project
     stop_native(project)
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def sql(project: Path, query: str) -> list[tuple[Any, ...]]:
-    ran = devkit("db", "url", project=project)
-    with psycopg.connect(ran.out.strip(), autocommit=True) as conn:
-        cur = conn.execute(query)
-        return cur.fetchall() if cur.description else []
 
 
 def listed(project: Path) -> dict[str, dict[str, Any]]:

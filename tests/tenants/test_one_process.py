@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from devkit.tenants.one_process import MARK, split
-from tests.support.project import devkit, set_config
+from tests.support.project import db_url, devkit, set_config
 
 BOOM = """
 from django.core.management.base import BaseCommand
@@ -42,8 +42,7 @@ def test_split_frames_each_action_and_an_unfinished_one() -> None:
 
 
 def tenants_and_users(project: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-    url = devkit("db", "url", project=project).out.strip()
-    with psycopg.connect(url) as db:
+    with psycopg.connect(db_url(project)) as db:
         tenants = db.execute("SELECT schema_name FROM customers_client ORDER BY 1").fetchall()
         users = db.execute("SELECT username FROM public.auth_user ORDER BY 1").fetchall()
     return tenants, users
