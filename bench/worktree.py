@@ -17,6 +17,12 @@ held connection is the same backend and still answers. Nothing is deleted until 
 machine's ext4 without a journal, files created within 5 minutes of a large deletion are slower
 (bench/tenants.py's docstring). Times are medians of the rounds.
 
+Beside each time, the machine's busy CPU seconds while it ran (all processes: /proc/stat's user,
+nice, system, irq, softirq and steal; the source's server included), and what that CPU allows at
+best on this machine's cores: busy CPU / cores, the wall time of perfectly parallel work. The
+header says whether PYTHONDONTWRITEBYTECODE was set (container images often set it: then devkit
+has uv byte-compile what it installs, and Python never caches a .pyc itself).
+
 Goal (issue 28): the branch green in <= 5 s and >= 5x faster than the fresh first run.
 
 --mechanisms compares ways to copy the source's database into a cluster of the new checkout's own,
@@ -72,6 +78,14 @@ def sh(argv: list[str], cwd: Path = REPO, check: bool = True) -> subprocess.Comp
 
 def devkit(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return sh([str(DEVKIT), "--project", str(project), *args], check=check)
+
+
+def busy_cpu() -> float:
+    """Seconds of CPU the whole machine has spent busy since boot (/proc/stat, every core)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def up(project: Path) -> tuple[float, dict[str, Any]]:
@@ -132,6 +146,8 @@ class Outcome:
     project: str
     fresh: list[float] = field(default_factory=list)
     branch: list[float] = field(default_factory=list)
+    fresh_cpu: list[float] = field(default_factory=list)
+    branch_cpu: list[float] = field(default_factory=list)
     steps: dict[str, list[float]] = field(default_factory=dict)
     rows_equal: bool = True
     pid_kept: bool = True
@@ -146,9 +162,11 @@ def measure(kind: str, out: Path, rounds: int) -> Outcome:
     source = Path()
     for number in range(rounds + 1):  # the first one warms the caches and is not counted
         source = new_copy(kind, base / f"fresh-{number}")
+        cpu = busy_cpu()
         seconds, _envelope = up(source)
         if number:
             outcome.fresh.append(seconds)
+            outcome.fresh_cpu.append(busy_cpu() - cpu)
         print(f"  {kind}: fresh first run {number}: {seconds:.1f}s", file=sys.stderr)
     commit_all(source, "devkit's configuration as the first run completed it")
     pid = postmaster_pid(source)
@@ -157,10 +175,11 @@ def measure(kind: str, out: Path, rounds: int) -> Outcome:
     expected = rows(source)
     for number in range(rounds):
         worktree = base / f"wt-{number}"
-        started = time.monotonic()
+        started, cpu = time.monotonic(), busy_cpu()
         sh([*GIT, "worktree", "add", "-q", str(worktree)], source)
         _seconds, envelope = up(worktree)
         outcome.branch.append(time.monotonic() - started)
+        outcome.branch_cpu.append(busy_cpu() - cpu)
         for step in envelope["steps"]:
             outcome.steps.setdefault(step["name"], []).append(step["seconds"])
         if number == 0:
@@ -174,7 +193,11 @@ def measure(kind: str, out: Path, rounds: int) -> Outcome:
 
 
 def report(outcomes: list[Outcome]) -> str:
+    cores = os.cpu_count() or 1
+    bytecode = os.environ.get("PYTHONDONTWRITEBYTECODE")
     lines = [
+        f"{cores} cores; PYTHONDONTWRITEBYTECODE {'set' if bytecode else 'not set'}",
+        "",
         "| project | fresh first run | worktree add + up | faster | goal (<= 5 s, >= 5x) "
         "| tenant + user rows equal | source PID unchanged | held connection |",
         "| --- | ---: | ---: | ---: | --- | --- | --- | --- |",
@@ -187,6 +210,19 @@ def report(outcomes: list[Outcome]) -> str:
         lines.append(
             f"| {o.project} | {fresh:.1f} s | {branch:.1f} s | {ratio:.1f}x | {goal} | {yes[o.rows_equal]} "
             f"| {yes[o.pid_kept]} | {yes[o.held_ok]} (same backend) |"
+        )
+    lines += [
+        "",
+        "| project | fresh: wall / busy CPU | branch: wall / busy CPU | branch at best (CPU / cores) "
+        "| 5x needs the branch within |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for o in outcomes:
+        fresh, branch = statistics.median(o.fresh), statistics.median(o.branch)
+        cpu = statistics.median(o.branch_cpu)
+        lines.append(
+            f"| {o.project} | {fresh:.1f} s / {statistics.median(o.fresh_cpu):.1f} s "
+            f"| {branch:.1f} s / {cpu:.1f} s | {cpu / cores:.2f} s | {fresh / 5:.2f} s |"
         )
     lines.append("")
     for o in outcomes:
