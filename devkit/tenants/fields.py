@@ -126,6 +126,31 @@ def derive(name: str, info: Mapping[str, Any], row: Row, label: str, key: str) -
     )
 
 
+def tenant_type(multi: Mapping[str, Any], info: Mapping[str, Any], row: Row, label: str) -> tuple[str, str]:
+    """(type, how it was chosen) for a tenant of a multi-type project (HAS_MULTI_TYPE_TENANTS).
+    django-tenants' router gives the public schema the apps of the type named like it, and any
+    other schema the apps of its tenant's type: the public tenant gets the public type, the others
+    the field's default when that is one of the other types, else the first type of TENANT_TYPES
+    that is not the public one (never the public type's apps, the tenant registry among them, in
+    a tenant's schema)."""
+    public, field = str(multi.get("public") or "public"), str(multi.get("field"))
+    others = [name for name in multi.get("types") or [] if name != public]
+    default = info.get("default") if info.get("has_default") else None
+    if default in others:
+        others.insert(0, others.pop(others.index(default)))
+    why = "the field's default" if default in others else "the first tenant type of TENANT_TYPES"
+    how = f"{public!r} for the public tenant" + (f", {others[0]!r} for the others ({why})" if others else "")
+    if row.schema == public:
+        return public, how
+    if not others:
+        raise StepFailed(
+            f"{label}.{field}: HAS_MULTI_TYPE_TENANTS is set and TENANT_TYPES has no type besides "
+            f"{public!r}, so devkit has no type to give its tenant {row.schema!r}",
+            hint=f'add a tenant type to TENANT_TYPES, or set [tenants.fields] {field} = "<type>"',
+        )
+    return others[0], how
+
+
 def tenant_values(
     model: Mapping[str, Any], configured: Mapping[str, Any], row: Row
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -135,6 +160,10 @@ def tenant_values(
     label = model.get("label", "TENANT_MODEL")
     values = {name: template(value, row) for name, value in configured.items()}
     derived: dict[str, str] = {}
+    multi = model.get("multi_type") or {}
+    field = multi.get("field")
+    if field in info_of and field not in values and info_of[field].get("attname") not in values:
+        values[field], derived[field] = tenant_type(multi, info_of[field], row, label)
     for name, info in info_of.items():
         if name in TENANT_OWN or name in values or info.get("attname") in values:
             continue

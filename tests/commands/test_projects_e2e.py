@@ -429,3 +429,31 @@ def test_the_environment_is_read_from_the_settings_themselves(copy_project: Call
     warm = run("up", "--no-input", project=project)
     assert_green(warm)
     assert re.search(r"env\s+skipped", warm.out), warm.out
+
+
+def test_multi_type_tenants_get_a_tenant_type_and_only_its_apps(copy_project: Callable[[str], Path]) -> None:
+    """django-tenants' multi-type tenants (HAS_MULTI_TYPE_TENANTS, TENANT_TYPES, the type in a
+    field of the tenant model whose first choice is the public type): the public tenant gets the
+    public type; the guest and the development tenants the first other type, so their schemas
+    get that type's apps and not the tenant registry. Development tenants are migrated (a cloned
+    template would have no type). No configuration beyond the number of development tenants."""
+    project = copy_project("multi-type")
+    assert devkit("init", "--no-input", project=project).code == 0
+    add_keys(project, "tenants", "dev_count = 2")
+    green = run("up", "--no-input", project=project)
+    assert_green(green)
+    assert "type='public' for the public tenant, 'shop' for the others" in green.text, green.text
+    with psycopg.connect(url_of(project)) as db:
+        types = db.execute("SELECT schema_name, type FROM customers_client ORDER BY id").fetchall()
+        tables = db.execute(
+            "SELECT schemaname, string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
+            "WHERE tablename IN ('customers_client', 'shop_product') GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert types == [("public", "public"), ("guest", "shop"), ("tenant1", "shop"), ("tenant2", "shop")]
+    assert tables == [
+        ("guest", "shop_product"),
+        ("public", "customers_client"),
+        ("tenant1", "shop_product"),
+        ("tenant2", "shop_product"),
+    ], tables
+    assert_warm(project)

@@ -96,6 +96,40 @@ def test_a_required_relation_is_refused_naming_the_model_and_the_key() -> None:
     assert values == {"plan_id": 7}
 
 
+def multi_type(types: list[str], **extra: object) -> dict[str, object]:
+    """A tenant model of a project with HAS_MULTI_TYPE_TENANTS (django-tenants' tutorial shape:
+    the type field's choices are the keys of TENANT_TYPES)."""
+    kind = field("CharField", attname="type", choices=types, max_length=100, **extra)
+    return {
+        "label": "customers.Client",
+        "field_info": {"name": field("CharField"), "type": kind},
+        "multi_type": {"field": "type", "types": types, "public": "public"},
+    }
+
+
+def test_multi_type_tenants_get_the_public_type_only_for_the_public_tenant() -> None:
+    """django-tenants' router gives a schema the apps of its tenant's type: the guest and the
+    development tenants never get the public type (its apps hold the tenant registry), even when
+    it is the first choice."""
+    model = multi_type(["public", "type1", "type2"])
+    public, guest = Row("public", "Public", "localhost", 1), Row("guest", "Guest", "guest.localhost", 2)
+    assert tenant_values(model, {}, public)[0] == {"type": "public"}
+    assert tenant_values(model, {}, guest)[0] == {"type": "type1"}
+    note = fill_note(model, {}, [public, guest])
+    assert "type='public' for the public tenant, 'type1' for the others" in note, note
+    assert tenant_values(model, {"type": "type2"}, guest)[0] == {"type": "type2"}  # configured wins
+    # The field's default, when it is a tenant type, is the project's own choice for new tenants.
+    with_default = multi_type(["public", "type1", "type2"], has_default=True, default="type2")
+    assert tenant_values(with_default, {}, guest)[0] == {"type": "type2"}
+    assert tenant_values(with_default, {}, public)[0] == {"type": "public"}
+
+
+def test_multi_type_without_a_tenant_type_is_refused_naming_the_setting() -> None:
+    with pytest.raises(StepFailed) as caught:
+        tenant_values(multi_type(["public"]), {}, Row("guest", "Guest", "guest.localhost", 2))
+    assert "TENANT_TYPES" in caught.value.message and "[tenants.fields] type" in (caught.value.hint or "")
+
+
 USER = {
     "label": "accounts.User",
     "username_field": "email",

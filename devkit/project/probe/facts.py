@@ -89,6 +89,20 @@ def _model_facts(label):
     }
 
 
+def _multi_type():
+    """django-tenants' multi-type tenants (HAS_MULTI_TYPE_TENANTS): the tenant model's field that
+    holds a tenant's type and the types of TENANT_TYPES, in order. The router gives the public
+    schema the apps of the type named like it, and every other schema the apps of its tenant's
+    type. None for single-type projects."""
+    if not getattr(settings, "HAS_MULTI_TYPE_TENANTS", False):
+        return None
+    return {
+        "field": getattr(settings, "MULTI_TYPE_DATABASE_FIELD", "") or "",
+        "types": [str(name) for name in (getattr(settings, "TENANT_TYPES", None) or {})],
+        "public": getattr(settings, "PUBLIC_SCHEMA_NAME", "public"),
+    }
+
+
 def _superuser_facts(model):
     """How `createsuperuser` would call the manager: the login field, the other required fields,
     the email field, and what create_superuser accepts."""
@@ -226,6 +240,9 @@ def main():
     if user_model and "error" not in user_model:
         user_model.update(_superuser_facts(apps.get_model(settings.AUTH_USER_MODEL)))
     middleware = list(getattr(settings, "MIDDLEWARE", []))
+    tenant_model = _model_facts(getattr(settings, "TENANT_MODEL", ""))
+    if tenant_model and "error" not in tenant_model:
+        tenant_model["multi_type"] = _multi_type()
     facts = {
         "django_version": django.get_version(),
         "python_version": "%d.%d.%d" % sys.version_info[:3],
@@ -243,7 +260,7 @@ def main():
         "shared_apps": list(getattr(settings, "SHARED_APPS", [])),
         "tenant_apps": list(getattr(settings, "TENANT_APPS", [])),
         "django_tenants_installed": "django_tenants" in settings.INSTALLED_APPS,
-        "tenant_model": _model_facts(getattr(settings, "TENANT_MODEL", "")),
+        "tenant_model": tenant_model,
         "domain_model": _model_facts(getattr(settings, "TENANT_DOMAIN_MODEL", "")),
         "public_schema": getattr(settings, "PUBLIC_SCHEMA_NAME", "public"),
         "database_routers": list(getattr(settings, "DATABASE_ROUTERS", [])),

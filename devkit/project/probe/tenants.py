@@ -582,8 +582,9 @@ def _refuse_foreign_schemas(schemas):
 
 def ensure_dev_tenants(plan):
     """Create the missing development tenants: clone a migrated template schema when that is
-    provably equivalent to migrating (no tenant migration runs code), else migrate them with
-    django-tenants' multiprocessing executor. Never deletes anything."""
+    provably equivalent to migrating (no tenant migration runs code, one tenant type), else
+    migrate them with django-tenants' multiprocessing executor. Never deletes anything."""
+    from django.conf import settings
     from django.core.management import call_command
     from django.db.migrations.loader import MigrationLoader
     from django.test.utils import override_settings
@@ -609,9 +610,13 @@ def ensure_dev_tenants(plan):
     _refuse_foreign_schemas([s["schema"] for s in missing])
     loader = MigrationLoader(None, ignore_no_migrations=True)
     code = _code_migrations(loader)
+    # Why the tenants are migrated rather than cloned from the template ("" = cloned).
+    why = "%s runs code" % code[0] if code else ""
+    if getattr(settings, "HAS_MULTI_TYPE_TENANTS", False):  # a template has no type: no apps
+        why = "HAS_MULTI_TYPE_TENANTS: each tenant's type names the apps its schema gets"
     template = plan["template"]
     total = len(missing)
-    if not code:
+    if not why:
         # Schemas first, each row once its schema is whole (saved as any new tenant: the project's
         # post_schema_sync receivers run). A kill in between leaves a whole schema without a row:
         # the next run saves the row. pg_dump of the template, replayed per tenant, is much
@@ -670,7 +675,7 @@ def ensure_dev_tenants(plan):
             )
         connection.set_schema_to_public()
         _post_schema_sync(Tenant, [s["schema"] for s in missing])
-        how = "migrated with the multiprocessing executor, %d workers (%s runs code)" % (workers, code[0])
+        how = "migrated with the multiprocessing executor, %d workers (%s)" % (workers, why)
     connection.set_schema_to_public()
     print("dev tenants: created %d, kept %d, %s" % (total, len(specs) - total, how))
 
