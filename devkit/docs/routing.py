@@ -26,9 +26,13 @@ _OPEN_TO_GET = (".AllowAny", ".IsAuthenticatedOrReadOnly")
 
 
 def routing(config: Config, facts: dict[str, Any], middleware: str) -> dict[str, Any]:
-    """`picks`: "host" (django-tenants' Host lookup) | "project" (a project method decides) | "";
+    """`picks`: "host" (django-tenants' Host lookup) | "subfolder" (django-tenants'
+    TenantSubfolderMiddleware: the path's first segment after `/<prefix>/`, looked up in the
+    domain table) | "project" (a project method decides) | "";
     `unknown_host`: what a request whose Host matches no tenant gets: "404" | "404-unless-setting"
-    | "public" | "project" | "raises" | "" (unknown); `*_where` name the method and its file:line;
+    | "public" | "subfolder" (any path outside `/<prefix>/` is the public tenant's, whatever the
+    Host; `/<prefix>/<name>/` naming no domain row is a 404) | "project" | "raises" | "" (unknown);
+    `prefix`: TENANT_SUBFOLDER_PREFIX; `*_where` name the method and its file:line;
     `headers`: request headers the project's method reads; `falls_back`: it then calls
     django-tenants' own lookup."""
     out: dict[str, Any] = {
@@ -40,6 +44,7 @@ def routing(config: Config, facts: dict[str, Any], middleware: str) -> dict[str,
         "unknown_where": "",
         "exception": "",
         "public_urlconf": "",
+        "prefix": "",
     }
     if not middleware:
         return out
@@ -54,6 +59,8 @@ def routing(config: Config, facts: dict[str, Any], middleware: str) -> dict[str,
     if picking is not None:
         out.update(picks="project", picks_where=_where(config, picking))
         out["headers"], out["falls_back"] = _reads(config, picking)
+    elif found.get("subfolder"):
+        out.update(picks="subfolder", prefix=found.get("subfolder_prefix") or "")
     else:
         out["picks"] = "host"
     # What a request that selects no tenant gets: decided by the project's own request handling
@@ -65,6 +72,8 @@ def routing(config: Config, facts: dict[str, Any], middleware: str) -> dict[str,
     exception = found.get("not_found_exception") or ""
     if deciding is not None:
         out.update(unknown_host="project", unknown_where=_where(config, deciding))
+    elif out["picks"] == "subfolder":
+        out["unknown_host"] = "subfolder"
     elif found.get("show_public_if_no_tenant_found"):
         out["unknown_host"] = "public"
     elif exception.endswith(".Http404"):

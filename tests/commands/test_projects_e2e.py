@@ -457,3 +457,29 @@ def test_multi_type_tenants_get_a_tenant_type_and_only_its_apps(copy_project: Ca
         ("tenant2", "shop_product"),
     ], tables
     assert_warm(project)
+
+
+def test_a_tenant_per_path_gets_docs_that_say_where_each_tenant_is(
+    copy_project: Callable[[str], Path],
+) -> None:
+    """django-tenants' TenantSubfolderMiddleware (TENANT_SUBFOLDER_PREFIX): the probe reports
+    the library's routing, not the project's code, and the generated instructions say which path
+    reaches each development tenant and what any other path gets (checked against a real
+    runserver when this was built: `/` is the public tenant's whatever the Host,
+    `/clients/guest.localhost/` the guest's, `/clients/nope/` a 404)."""
+    project = copy_project("custom-users")
+    settings = project / "mysite" / "settings.py"
+    text = settings.read_text().replace(
+        "django_tenants.middleware.main.TenantMainMiddleware",
+        "django_tenants.middleware.TenantSubfolderMiddleware",
+    )
+    settings.write_text(text + 'TENANT_SUBFOLDER_PREFIX = "clients"\n')
+    assert devkit("init", "--no-input", project=project).code == 0
+    assert_green(run("up", "--no-input", project=project))
+    written = (project / ".github" / "copilot-instructions.md").read_text()
+    assert "`/clients/<name>/…` is the tenant whose domain is `<name>`" in written, written
+    assert "`guest` (`/clients/guest.localhost/`: a tenant's path names its domain)" in written
+    assert (
+        "by IP get the public tenant's URLs for any path outside `/clients/`, whatever their Host" in written
+    )
+    assert "the project's own code" not in written

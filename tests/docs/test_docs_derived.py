@@ -199,6 +199,32 @@ def test_what_an_unknown_host_gets_is_derived_from_the_middleware_used(reachable
     assert "gets the public schema's URLs (`SHOW_PUBLIC_IF_NO_TENANT_FOUND`), not a 404" in rendered
 
 
+def test_a_tenant_per_path_is_django_tenants_subfolder_routing(reachable_tmp: Path) -> None:
+    """django-tenants' TenantSubfolderMiddleware (a tenant per path, met outside the corpus in
+    django-tenants' own tenant_subfolder_tutorial): its routing methods are the library's, not
+    the project's code; the docs name the path prefix, what any other path gets, and where the
+    guest is."""
+    project = _project(reachable_tmp)
+    facts = _facts()
+    path = "django_tenants.middleware.TenantSubfolderMiddleware"
+    facts["middleware"] = [path if m.endswith("TenantMainMiddleware") else m for m in facts["middleware"]]
+    for entry in facts["middleware_classes"]:
+        if entry["tenant"]:
+            entry["path"] = path
+    facts["tenant_routing"].update(
+        middleware=path,
+        subfolder=True,
+        subfolder_prefix="clients",
+        public_schema_urlconf="config.urls_public",
+    )
+    rendered = _render(project, facts)
+    assert _false(project, rendered, facts) == []
+    assert "the project's own code" not in rendered and "get a 404" not in rendered
+    assert "`/clients/<name>/…` is the tenant whose domain is `<name>`" in rendered, rendered
+    assert "Any other path gets the public tenant (`config.urls_public`), whatever the Host" in rendered
+    assert "`guest` (`/clients/guest.localhost/`: a tenant's path names its domain)" in rendered
+
+
 PASS_THROUGH = '''
 
 class MarkInternal:

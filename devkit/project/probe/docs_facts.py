@@ -44,6 +44,16 @@ def _tenant_main_class():
     return TenantMainMiddleware
 
 
+def _subfolder_class():
+    """django-tenants' TenantSubfolderMiddleware (a tenant per path: /<TENANT_SUBFOLDER_PREFIX>/<name>/),
+    None where this django-tenants has none."""
+    try:
+        from django_tenants.middleware.subfolder import TenantSubfolderMiddleware
+    except Exception:
+        return None
+    return TenantSubfolderMiddleware
+
+
 def middleware_classes(middleware):
     """Each MIDDLEWARE entry: is it (a subclass of) django-tenants' TenantMainMiddleware?"""
     base = _tenant_main_class()
@@ -111,9 +121,12 @@ def _dotted(obj):
 
 def tenant_routing(middleware_entries):
     """How the first tenant middleware picks the tenant and what it does when none matches: every
-    routing method a class other than TenantMainMiddleware defines (class, file, line), the
-    exception it raises for no tenant, and the settings django-tenants reads for that case."""
+    routing method a class other than django-tenants' own (TenantMainMiddleware and, for a tenant
+    per path, TenantSubfolderMiddleware) defines (class, file, line), the exception it raises for
+    no tenant, and the settings django-tenants reads for that case."""
     out = {
+        "subfolder": False,
+        "subfolder_prefix": str(getattr(django_settings, "TENANT_SUBFOLDER_PREFIX", "") or "").strip("/ "),
         "show_public_if_no_tenant_found": bool(
             getattr(django_settings, "SHOW_PUBLIC_IF_NO_TENANT_FOUND", False)
         ),
@@ -130,9 +143,11 @@ def tenant_routing(middleware_entries):
     out["middleware"] = path
     try:
         cls = import_string(path)
+        subfolder = _subfolder_class()
+        out["subfolder"] = subfolder is not None and issubclass(cls, subfolder)
         for name in ROUTING_METHODS:
             owner = next((k for k in cls.__mro__ if name in vars(k)), None)
-            if owner is None or owner is base:
+            if owner is None or owner is base or (out["subfolder"] and owner is subfolder):
                 continue
             file, line = _source(vars(owner)[name])
             out["overrides"].append({"method": name, "class": _dotted(owner), "file": file, "line": line})
