@@ -65,8 +65,20 @@ def tenancy(config: Config, facts: dict[str, Any]) -> dict[str, Any]:
     settings_file = facts.get("settings_file")
     leaf = apps.project_rel(config, settings_file) if settings_file else ""
     migrate = (facts.get("command_classes") or {}).get("migrate") or {}
+    public = facts.get("public_schema") or "public"
+    types = facts.get("tenant_types") if isinstance(facts.get("tenant_types"), dict) else {}
+    # Multi-type tenants (HAS_MULTI_TYPE_TENANTS): the router reads TENANT_TYPES' APPS, not the
+    # two lists; a tenant schema gets the apps of its tenant's type.
+    others = {name: apps_ for name, apps_ in types.items() if name != public}
     return {
         "installed": django_tenants_installed(facts),
+        "multi_type": bool(types),
+        "tenant_types": [{"name": name, "apps": list(apps_)} for name, apps_ in types.items()],
+        "type_field": ((facts.get("tenant_model") or {}).get("multi_type") or {}).get("field") or "",
+        "shared_name": f"`TENANT_TYPES['{public}']['APPS']`" if types else "`SHARED_APPS`",
+        "tenant_name": "the other tenant types' `APPS`" if types else "`TENANT_APPS`",
+        # The tenant types (not the public one) whose schemas hold each app's tables.
+        "types_of": {app: [n for n, names in others.items() if app in names] for app in tenant},
         "shared_apps": shared,
         "tenant_apps": tenant,
         "shared_only": [a for a in shared if a not in tenant],

@@ -140,6 +140,14 @@ def check_database_engine(env: DoctorEnv) -> Finding:
     return ok(f"{engine}, database {db['name']!r}", details=f"host {db['host']} port {db['port']}")
 
 
+def list_names(facts: dict[str, Any]) -> tuple[str, str]:
+    """The names of the shared and the tenant app lists: SHARED_APPS and TENANT_APPS, or with
+    multi-type tenants (HAS_MULTI_TYPE_TENANTS) the TENANT_TYPES' APPS django-tenants reads instead."""
+    if not facts.get("tenant_types"):
+        return "SHARED_APPS", "TENANT_APPS"
+    return f"TENANT_TYPES[{facts.get('public_schema') or 'public'!r}]['APPS']", "the other TENANT_TYPES' APPS"
+
+
 @check("tenant-apps", CATEGORY, "django-tenants apps")
 def check_tenant_apps(env: DoctorEnv) -> Finding:
     facts = env.need_facts()
@@ -154,26 +162,30 @@ def check_tenant_apps(env: DoctorEnv) -> Finding:
     # app "missing" from INSTALLED_APPS.
     shared = [a for a in facts["shared_apps"] if a.strip()]
     tenant = [a for a in facts["tenant_apps"] if a.strip()]
+    shared_name, tenant_name = list_names(facts)
     problems = []
     if "django_tenants" not in shared:
-        problems.append("django_tenants is not in SHARED_APPS")
+        problems.append(f"django_tenants is not in {shared_name}")
     if not tenant:
-        problems.append("TENANT_APPS is empty" + (" (only empty strings)" if facts["tenant_apps"] else ""))
+        problems.append(f"{tenant_name} is empty" + (" (only empty strings)" if facts["tenant_apps"] else ""))
     missing = list(dict.fromkeys(a for a in [*shared, *tenant] if a not in installed))
     if missing:
-        problems.append(f"in SHARED_APPS/TENANT_APPS but not INSTALLED_APPS: {', '.join(missing)}")
+        problems.append(f"in {shared_name}/{tenant_name} but not INSTALLED_APPS: {', '.join(missing)}")
     unplaced = [a for a in installed if a not in shared and a not in tenant]
     # An app without models has no tables to place (whitenoise.runserver_nostatic, a DEBUG-only
     # helper): django-tenants' router never needs it in either list.
     stray = [a for a in unplaced if _models(facts, a) != 0]
     if stray:
-        problems.append(f"in INSTALLED_APPS but neither SHARED_APPS nor TENANT_APPS: {', '.join(stray)}")
+        problems.append(f"in INSTALLED_APPS but neither {shared_name} nor {tenant_name}: {', '.join(stray)}")
     if not any("TenantSyncRouter" in r for r in facts["database_routers"]):
         problems.append("DATABASE_ROUTERS lacks django_tenants.routers.TenantSyncRouter")
     if problems:
         return fail(
             "; ".join(problems),
-            "INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS "
+            "every TENANT_TYPES' APPS in INSTALLED_APPS, django_tenants and the tenant model's app "
+            f"in {shared_name} (django-tenants' multi-type docs)"
+            if facts.get("tenant_types")
+            else "INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS "
             "if a not in SHARED_APPS] (django-tenants install docs)",
         )
     modelless = [a for a in unplaced if a not in stray]
@@ -239,9 +251,10 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
     tenant_app = facts["tenant_model"]["label"].split(".")[0]
     shared_labels = {a.rsplit(".", 1)[-1] for a in facts["shared_apps"]}
     if tenant_app not in shared_labels:
+        shared_name = list_names(facts)[0]
         return fail(
-            f"the tenant model's app {tenant_app!r} is not in SHARED_APPS",
-            f"add {tenant_app!r} to SHARED_APPS",
+            f"the tenant model's app {tenant_app!r} is not in {shared_name}",
+            f"add {tenant_app!r} to {shared_name}",
         )
     label = f"{facts['tenant_model']['label']} / {facts['domain_model']['label']}"
     if not _devkit_creates_tenants(env, facts):

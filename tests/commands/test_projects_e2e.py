@@ -456,6 +456,14 @@ def test_multi_type_tenants_get_a_tenant_type_and_only_its_apps(copy_project: Ca
         ("tenant1", "shop_product"),
         ("tenant2", "shop_product"),
     ], tables
+    # The docs and doctor read TENANT_TYPES' APPS, which the router uses instead of the two lists.
+    written = (project / ".github" / "copilot-instructions.md").read_text()
+    assert "all data is in `public`" not in written and "`TENANT_APPS` = (empty)" not in written
+    assert "| `shop` | the schema of every tenant of type `shop` (not in `public`) |" in written, written
+    assert "- `shop`: `django.contrib.contenttypes`, `django.contrib.auth`, `shop`" in written
+    checks = doctor(project)
+    assert checks["tenant-apps"]["status"] == "ok", checks["tenant-apps"]
+    assert checks["tenant-models"]["status"] == "ok", checks["tenant-models"]
     assert_warm(project)
 
 

@@ -356,7 +356,8 @@ def setting_files(settings_module):
     return out
 
 
-def docs_facts(settings, available):
+def docs_facts(settings, available, shared, tenant):
+    """shared, tenant: the app lists django-tenants' router reads (facts.py's _app_lists())."""
     middleware = list(getattr(settings, "MIDDLEWARE", []) or [])
     classes = middleware_classes(middleware)
     return {
@@ -365,8 +366,6 @@ def docs_facts(settings, available):
         "health_routes": health_routes(),
         "tenant_commands": tenant_commands(available),
         "command_classes": command_classes(available),
-        "app_placement": app_placement(
-            list(getattr(settings, "SHARED_APPS", []) or []), list(getattr(settings, "TENANT_APPS", []) or [])
-        ),
+        "app_placement": app_placement(shared or [], tenant or []),
         "setting_files": setting_files(settings.SETTINGS_MODULE),
     }

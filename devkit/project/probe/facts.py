@@ -103,6 +103,22 @@ def _multi_type():
     }
 
 
+def _app_lists():
+    """(shared apps, tenant apps, TENANT_TYPES' apps by type or None), as django-tenants' router
+    reads them: SHARED_APPS and TENANT_APPS; with HAS_MULTI_TYPE_TENANTS the public type's APPS
+    (the public schema's) and the other types' APPS together (a tenant schema's, by its type)."""
+    if not getattr(settings, "HAS_MULTI_TYPE_TENANTS", False):
+        return list(getattr(settings, "SHARED_APPS", [])), list(getattr(settings, "TENANT_APPS", [])), None
+    public = getattr(settings, "PUBLIC_SCHEMA_NAME", "public")
+    types = {}
+    for name, spec in (getattr(settings, "TENANT_TYPES", None) or {}).items():
+        types[str(name)] = list((spec or {}).get("APPS") or []) if isinstance(spec, dict) else []
+    tenant = []
+    for name, names in types.items():
+        tenant += [app for app in names if name != public and app not in tenant]
+    return list(types.get(public, [])), tenant, types
+
+
 def _superuser_facts(model):
     """How `createsuperuser` would call the manager: the login field, the other required fields,
     the email field, and what create_superuser accepts."""
@@ -240,6 +256,7 @@ def main():
     if user_model and "error" not in user_model:
         user_model.update(_superuser_facts(apps.get_model(settings.AUTH_USER_MODEL)))
     middleware = list(getattr(settings, "MIDDLEWARE", []))
+    shared_apps, tenant_apps, tenant_types = _app_lists()
     tenant_model = _model_facts(getattr(settings, "TENANT_MODEL", ""))
     if tenant_model and "error" not in tenant_model:
         tenant_model["multi_type"] = _multi_type()
@@ -257,8 +274,9 @@ def main():
             "user": db.get("USER", ""),
         },
         "installed_apps": list(settings.INSTALLED_APPS),
-        "shared_apps": list(getattr(settings, "SHARED_APPS", [])),
-        "tenant_apps": list(getattr(settings, "TENANT_APPS", [])),
+        "shared_apps": shared_apps,
+        "tenant_apps": tenant_apps,
+        "tenant_types": tenant_types,
         "django_tenants_installed": "django_tenants" in settings.INSTALLED_APPS,
         "tenant_model": tenant_model,
         "domain_model": _model_facts(getattr(settings, "TENANT_DOMAIN_MODEL", "")),
@@ -275,7 +293,7 @@ def main():
     # The facts `devkit docs` needs (middleware and command classes, defining files, app placement).
     facts.update(
         runpy.run_path(os.path.join(os.path.dirname(__file__), "docs_facts.py"))["docs_facts"](
-            settings, available
+            settings, available, shared_apps, tenant_apps
         )
     )
     with open(os.environ["DEVKIT_PROBE_OUT"], "w") as handle:
