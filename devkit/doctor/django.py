@@ -164,7 +164,10 @@ def check_tenant_apps(env: DoctorEnv) -> Finding:
     tenant = [a for a in facts["tenant_apps"] if a.strip()]
     shared_name, tenant_name = list_names(facts)
     problems = []
-    if "django_tenants" not in shared:
+    # SHARED_APPS must list it (django-tenants' install docs: "mandatory"); multi-type projects
+    # may install it beside TENANT_TYPES, as django-tenants' own tenant_multi_types example does
+    # (it has no models, so no type needs it for tables).
+    if "django_tenants" not in shared and not facts.get("tenant_types"):
         problems.append(f"django_tenants is not in {shared_name}")
     if not tenant:
         problems.append(f"{tenant_name} is empty" + (" (only empty strings)" if facts["tenant_apps"] else ""))

@@ -9,7 +9,6 @@ MULTI_TYPE_DATABASE_FIELD = "type"
 TENANT_TYPES = {
     "public": {
         "APPS": [
-            "django_tenants",
             "customers",
             "django.contrib.contenttypes",
             "django.contrib.auth",
@@ -24,7 +23,8 @@ TENANT_TYPES = {
         "URLCONF": "mysite.urls",
     },
 }
-INSTALLED_APPS = []
+# django_tenants (no models) installed beside the types, as django-tenants' tenant_multi_types does.
+INSTALLED_APPS = ["django_tenants"]
 for _type in TENANT_TYPES.values():
     INSTALLED_APPS += [app for app in _type["APPS"] if app not in INSTALLED_APPS]
 DATABASES = {
