@@ -60,9 +60,12 @@ class UI:
 
         global _current
         # NO_COLOR: no escape codes at all (rich alone would still send bold and dim).
+        # emoji=False: rich would turn `:100:` in `deploy.yml:100: DK101` (or any text devkit
+        # prints from a project) into an emoji.
         self.console = Console(
             stderr=self.json_mode,
             highlight=False,
+            emoji=False,
             soft_wrap=True,
             **({"color_system": None} if no_color() else {}),
         )
