@@ -79,6 +79,15 @@ def test_nested_command_keeps_its_file_line() -> None:
     assert [r.index for r in image_refs(script)] == [3]
 
 
+def test_a_command_output_continued_over_lines_is_traced_as_command_output() -> None:
+    """Met outside the corpus: `img="$(docker compose … \\<newline> config --images | …)"` was
+    judged an untagged literal; it is a command's output, shown on one line."""
+    path = CORPUS / "corpus" / "continued-substitution.yml"
+    [found] = [f for f in check_paths(path.parent, [path]).findings if f.rule == "DK101"]
+    assert "untagged" not in found.message, found.message
+    assert "output of $(docker compose --env-file .env.production -f compose.prod.yml config" in found.message
+
+
 # -- duplicate keys ------------------------------------------------------------------------------
 def test_duplicate_keys_name_both_lines_and_come_first() -> None:
     report = check_paths(CORPUS, [CORPUS / "corpus" / "dup-two-workflows.yml"])

@@ -29,7 +29,7 @@ _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\b")
 _VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:[-+.][\w.]+)*")
 _HEX_TAG = re.compile(r"(?:^|[-_.])[0-9a-f]{7,40}$")
 MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
-_MARK = re.compile(f"{MARK_OPEN}(.*?){MARK_CLOSE}")
+_MARK = re.compile(f"{MARK_OPEN}(.*?){MARK_CLOSE}", re.DOTALL)  # a `$( )` may span lines
 # inside a marker, the characters that split a reference are stored as others
 _HIDDEN = str.maketrans({":": "\x03", "/": "\x04", "@": "\x05"})
 _SHOWN = str.maketrans({"\x03": ":", "\x04": "/", "\x05": "@"})
@@ -168,7 +168,7 @@ def _mark(name: str) -> str:
 def _source(mark: str) -> str:
     kind, _, name = mark.translate(_SHOWN).partition(" ")
     if kind == "cmd":
-        return name
+        return re.sub(r"\s*\\\n\s*", " ", name)  # a continued line, shown as one
     if kind in ("shell", "ref") and _NAME.fullmatch(name):
         return "$" + name
     return "${{ " + name + " }}"
@@ -187,8 +187,8 @@ def judge_ref(ref: str) -> str | None:
     last = ref.rsplit("/", 1)[-1]
     if ":" not in _MARK.sub("", last):
         marks = _MARK.findall(last)
-        if marks:  # the variable may carry a whole reference: judged as a tag would be
-            return _untraced(marks[-1])
+        if marks:  # the variable may carry a whole reference (with a tag or a digest)
+            return _untraced(marks[-1], "an image reference")
         return "untagged (that means :latest)"
     return judge_tag(last.rsplit(":", 1)[1])
 
@@ -215,9 +215,11 @@ def is_version(expanded: str, kind: str) -> bool:
     return bool(_VERSION.fullmatch(tag))
 
 
-def _untraced(mark: str) -> str:
+def _untraced(mark: str, what: str = "a tag") -> str:
+    """`what` (a tag, or a whole image reference) comes from something devkit cannot follow."""
+    target = "github.sha or a digest" if what != "a tag" else "github.sha"
     if mark.startswith("ref "):
-        return f"a tag from the branch or tag name {_source(mark)}, which moves with every push"
+        return f"{what} from the branch or tag name {_source(mark)}, which moves with every push"
     if mark.startswith("cmd "):
-        return f"a tag from the output of {_source(mark)}, which devkit could not trace to github.sha"
-    return f"a tag from {_source(mark)}, which devkit could not trace to github.sha"
+        return f"{what} from the output of {_source(mark)}, which devkit could not trace to {target}"
+    return f"{what} from {_source(mark)}, which devkit could not trace to {target}"

@@ -158,6 +158,7 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
             )
     yield from _variables(wf, job_id, job.get("env"), job_scope, "env")
     yield from _with(wf, job_id, job.get("with"), job_scope)
+    built: frozenset[str] = frozenset()
     for number, step in enumerate(wf.steps(job_id)):
         if roles.never_runs(step):
             continue
@@ -175,13 +176,17 @@ def _images(wf: Workflow, job_id: str) -> Iterator[Finding]:
                 scope,
             )
         yield from _variables(wf, job_id, step.get("env"), scope, "step env")
-        if not actions.builds_images(str(uses or "")):  # what a build step tags is not deployed
+        # What a build step tags is not deployed, and an action that changes nothing
+        # (docker/metadata-action computing the build's tags, a notification) deploys nothing.
+        if not actions.builds_images(str(uses or "")) and not actions.inert(str(uses or "")):
             yield from _with(wf, job_id, step.get("with"), scope, str(uses or ""))
         for script in roles.step_scripts(step):
             text = script.text
-            for ref in references.image_refs(text, remote=script.remote):
+            for ref in references.image_refs(text, remote=script.remote, built=built):
                 local = wf.lookup(job_id, number, str(text), ref.index)
                 yield from _judge(wf, job_id, text.line_at(ref.index), ref.kind, ref.value, ref.where, local)
+            if not script.remote:  # what the runner builds from the checkout, for the next steps
+                built |= references.built_tags(str(text))
 
 
 def _variables(wf: Workflow, job_id: str, env: Any, scope: images.Lookup, where: str) -> Iterator[Finding]:

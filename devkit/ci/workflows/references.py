@@ -37,13 +37,15 @@ class Ref:
     where: str  # the command that uses it, for the message
 
 
-def image_refs(script: str, *, remote: bool = False) -> list[Ref]:
+def image_refs(script: str, *, remote: bool = False, built: frozenset[str] = frozenset()) -> list[Ref]:
+    """built: the tags earlier steps of the job built on the runner (built_tags())."""
     reading = read(script, remote=remote)
+    built = frozenset() if remote else built | built_tags(script)
     refs: list[Ref] = []
     for cmd in reading.commands:
         if cmd.wrapper or cmd.captured:
             continue  # `old=$(docker images …)` is a value, not a deployed image
-        refs += _command_refs(cmd)
+        refs += _command_refs(cmd, built)
         refs += [
             Ref(cmd.line, kind, a.value, f"{a.name}= (the environment of {cmd.name or 'the command'})")
             for a in cmd.assigns
@@ -83,11 +85,26 @@ def used_with_tag(name: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def _command_refs(cmd: Command) -> list[Ref]:
+def built_tags(script: str) -> frozenset[str]:
+    """The tags `docker|podman build -t` (or `buildx build`) gives in a script of the runner's."""
+    tags: set[str] = set()
+    for cmd in read(script).commands:
+        call = p.docker_call(cmd.argv) if cmd.name in ("docker", "podman") and not cmd.remote else None
+        if call is None or call.remote:
+            continue
+        builds = call.sub == "build" or (
+            call.sub == "buildx" and cmd.argv[call.at : call.at + 1] == ("build",)
+        )
+        if builds:
+            tags |= {value for _, value in p.option_values(cmd.argv[call.at :], {"-t", "--tag"})}
+    return frozenset(tags)
+
+
+def _command_refs(cmd: Command, built: frozenset[str]) -> list[Ref]:
     argv = cmd.argv
     name = cmd.name
     if name in ("docker", "podman"):
-        return _docker(cmd)
+        return _docker(cmd, built)
     if name == "kubectl":
         return _kubectl(cmd)
     if name == "helm":
@@ -108,7 +125,7 @@ def _command_refs(cmd: Command) -> list[Ref]:
     return refs
 
 
-def _docker(cmd: Command) -> list[Ref]:
+def _docker(cmd: Command, built: frozenset[str]) -> list[Ref]:
     argv = cmd.argv
     call = p.docker_call(argv)
     if call is None:
@@ -116,7 +133,16 @@ def _docker(cmd: Command) -> list[Ref]:
     where = f"{cmd.name} {call.sub}"
     if call.sub in ("run", "create"):
         image = p.docker_run_image(argv, call)
-        return [] if image is None else [Ref(cmd.line, "image", argv[image], where)]
+        if image is None:
+            return []
+        if (
+            call.sub == "run"
+            and argv[image] in built
+            and not call.remote
+            and not _detached(argv[call.at : image])
+        ):
+            return []  # the image this script built from the checkout, in the foreground on the runner
+        return [Ref(cmd.line, "image", argv[image], where)]
     if call.sub == "pull":
         image = p.skip_options(argv, call.at, p.DOCKER_PULL)
         return [Ref(cmd.line, "image", argv[image], where)] if image < len(argv) else []
@@ -129,6 +155,14 @@ def _docker(cmd: Command) -> list[Ref]:
             image = p.skip_options(argv, call.at + 1, p.DOCKER_RUN)
             return [Ref(cmd.line, "image", argv[image], f"{where} create")] if image < len(argv) else []
     return []
+
+
+def _detached(options: tuple[str, ...]) -> bool:
+    """`-d`, `--detach` or a cluster of short flags holding d (`-dit`): a container that outlives
+    the step, as a deployed service does."""
+    return any(
+        w in ("--detach", "--detach=true") or re.fullmatch(r"-[A-Za-z]*d[A-Za-z]*", w) for w in options
+    )
 
 
 def _kubectl(cmd: Command) -> list[Ref]:
