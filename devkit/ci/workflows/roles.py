@@ -23,6 +23,9 @@ from devkit.ci.workflows import migrations as m
 from devkit.ci.workflows import programs as p
 from devkit.ci.workflows.source import Map, Text
 
+# Actions that run their script input on another machine: SSH actions (appleboy/ssh-action, …)
+# and AWS Systems Manager's send-command (peterkimzz/aws-ssm-send-command, …).
+_REMOTE_ACTION = re.compile(r"ssh|ssm", re.I)
 _SCRIPT_INPUTS = (
     "script",
     "command",
@@ -63,7 +66,7 @@ def step_scripts(step: Map) -> list[Script]:
         found.append(Script(run, False))
     uses = str(step.get("uses") or "")
     inputs = step.get("with")
-    if "ssh" in uses.lower() and isinstance(inputs, Map):
+    if _REMOTE_ACTION.search(uses.split("@")[0]) and isinstance(inputs, Map):
         found += [Script(inputs[k], True) for k in _SCRIPT_INPUTS if isinstance(inputs.get(k), Text)]
     return found
 
