@@ -89,16 +89,16 @@ def _model_facts(label):
     }
 
 
-def _multi_type():
-    """django-tenants' multi-type tenants (HAS_MULTI_TYPE_TENANTS): the tenant model's field that
-    holds a tenant's type and the types of TENANT_TYPES, in order. The router gives the public
-    schema the apps of the type named like it, and every other schema the apps of its tenant's
-    type. None for single-type projects."""
-    if not getattr(settings, "HAS_MULTI_TYPE_TENANTS", False):
+def _multi_type(types):
+    """django-tenants' multi-type tenants (HAS_MULTI_TYPE_TENANTS; `types`: _app_lists()'s): the
+    tenant model's field that holds a tenant's type and the types of TENANT_TYPES, in order. The
+    router gives the public schema the apps of the type named like it, and every other schema
+    the apps of its tenant's type. None for single-type projects."""
+    if types is None:
         return None
     return {
         "field": getattr(settings, "MULTI_TYPE_DATABASE_FIELD", "") or "",
-        "types": [str(name) for name in (getattr(settings, "TENANT_TYPES", None) or {})],
+        "types": list(types),
         "public": getattr(settings, "PUBLIC_SCHEMA_NAME", "public"),
     }
 
@@ -259,7 +259,7 @@ def main():
     shared_apps, tenant_apps, tenant_types = _app_lists()
     tenant_model = _model_facts(getattr(settings, "TENANT_MODEL", ""))
     if tenant_model and "error" not in tenant_model:
-        tenant_model["multi_type"] = _multi_type()
+        tenant_model["multi_type"] = _multi_type(tenant_types)
     facts = {
         "django_version": django.get_version(),
         "python_version": "%d.%d.%d" % sys.version_info[:3],
