@@ -227,6 +227,16 @@ def classify(
             "export DJANGO_SETTINGS_MODULE=<one of: "
             f"{', '.join(settings_candidates(project)) or 'yourproject.settings'}>",
         )
+    missing_module = re.search(r"No module named '([\w.]+)'", raised.message)
+    if raised.type == "ImproperlyConfigured" and missing_module:
+        # Django wraps the import of a backend (the database driver, say) in ImproperlyConfigured:
+        # a package nothing installs, not a variable to set.
+        return Failure(
+            "import-error",
+            f"the settings need the module {missing_module[1]!r}, which is not installed: "
+            f"{raised.message}{where}",
+            _undeclared_hint(missing_module[1]),
+        )
     if raised.type == "ImproperlyConfigured":
         return Failure(
             "improperly-configured",
@@ -244,18 +254,30 @@ def classify(
                 "set DJANGO_SETTINGS_MODULE to a module under manage.py's folder (found: "
                 f"{', '.join(settings_candidates(project)) or 'none'})",
             )
-        hint = (
-            "an undeclared dependency: add the package that provides it to the project's requirements "
-            "file (python.requirements), or fix the import"
-        )
-        if missing and missing[1].split(".")[0] == "pkg_resources":
-            hint = "pkg_resources comes from setuptools: add setuptools to the project's requirements"
         message = f"the project's code does not import: {raised.type}: {raised.message}{where}"
-        return Failure("import-error", message, hint)
+        return Failure("import-error", message, _undeclared_hint(missing[1] if missing else ""))
     return Failure(
         "other",
         f"{raised.type}: {raised.message}{where}",
         "the log has the whole output; `python manage.py check` in the virtualenv checks the settings",
+    )
+
+
+# Modules whose package has another name, as a project declares it.
+_PACKAGE_OF = {
+    "pkg_resources": "pkg_resources comes from setuptools: add setuptools to the project's requirements",
+    "psycopg2": "the PostgreSQL driver is not installed: add psycopg2-binary (or psycopg[binary], "
+    "psycopg 3) to the project's requirements (python.requirements)",
+    "psycopg": "the PostgreSQL driver is not installed: add psycopg[binary] (or psycopg2-binary) to the "
+    "project's requirements (python.requirements)",
+}
+
+
+def _undeclared_hint(module: str) -> str:
+    """What to do about a module nothing installs."""
+    return _PACKAGE_OF.get(module.split(".")[0]) or (
+        "an undeclared dependency: add the package that provides it to the project's requirements "
+        "file (python.requirements), or fix the import"
     )
 
 

@@ -128,3 +128,20 @@ def test_a_required_field_the_creation_did_not_set_names_the_column_and_tenants_
     assert failure is not None and failure.kind == "required-field"
     assert failure.message.startswith("CommandError: Could not create tenant 'public'")
     assert "[tenants.fields] paid_until" in failure.hint and "customers_client" in failure.hint
+
+
+def test_a_database_driver_nothing_installs_is_a_package_to_add_not_a_variable(project: Path) -> None:
+    """Met outside the corpus: Django wraps the driver's import in ImproperlyConfigured ("Error
+    loading psycopg2 or psycopg module"); the hint was to set a variable. (psycopg2 is not
+    installed in devkit's venv: the import fails for real.)"""
+    (project / "mysite" / "db.py").write_text(
+        "from django.core.exceptions import ImproperlyConfigured\n\n"
+        "try:\n"
+        "    import psycopg2 as Database\n"
+        "except ImportError as e:\n"
+        '    raise ImproperlyConfigured("Error loading psycopg2 or psycopg module") from e\n'
+    )
+    failure = probe_failure.classify(traceback_of(project, "import mysite.db\n"), project, "mysite.settings")
+    assert failure is not None and failure.kind == "import-error", failure
+    assert "the settings need the module 'psycopg2', which is not installed" in failure.message
+    assert "psycopg2-binary" in failure.hint and "variable" not in failure.hint
