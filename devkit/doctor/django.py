@@ -238,9 +238,16 @@ def _relative(root: Path, where: str) -> str:
 @check("tenant-models", CATEGORY, "TENANT_MODEL / TENANT_DOMAIN_MODEL")
 def check_tenant_models(env: DoctorEnv) -> Finding:
     facts = env.need_facts()
+    # django-tenants' tenant middleware looks the request's domain up; a project that selects its
+    # tenants otherwise (a token, a header) may have no domain model: devkit's tenants get none.
+    domainless = not facts.get("domain_model") and not any(
+        m.get("tenant") for m in facts.get("middleware_classes") or []
+    )
     problems = []
     for setting, key in (("TENANT_MODEL", "tenant_model"), ("TENANT_DOMAIN_MODEL", "domain_model")):
         model = facts.get(key)
+        if not model and key == "domain_model" and domainless:
+            continue
         if not model:
             problems.append(f"{setting} is not set")
         elif model.get("error"):
@@ -259,7 +266,11 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
             f"the tenant model's app {tenant_app!r} is not in {shared_name}",
             f"add {tenant_app!r} to {shared_name}",
         )
-    label = f"{facts['tenant_model']['label']} / {facts['domain_model']['label']}"
+    label = f"{facts['tenant_model']['label']} / " + (
+        "no TENANT_DOMAIN_MODEL (no django-tenants tenant middleware: tenants get no domain row)"
+        if domainless
+        else facts["domain_model"]["label"]
+    )
     if not _devkit_creates_tenants(env, facts):
         return ok(label)
     from devkit.core.errors import DevkitError

@@ -277,8 +277,8 @@ class TenantSequence:
             ctx.state.put("superuser_password_unset", False)
         if superuser:
             self._record_superuser(ctx, superuser["username"], output)
+        ctx.notes.extend(dev_tenants.notes(output))
         if plan.get("dev_tenants"):
-            ctx.notes.extend(dev_tenants.notes(output))
             return dev_tenants.summary(output)
         self._record_owned(ctx, plan, output)
         said = [

@@ -491,3 +491,31 @@ def test_a_tenant_per_path_gets_docs_that_say_where_each_tenant_is(
         "by IP get the public tenant's URLs for any path outside `/clients/`, whatever their Host" in written
     )
     assert "the project's own code" not in written
+
+
+def test_a_project_without_a_domain_model_gets_tenants_without_domains(
+    copy_project: Callable[[str], Path],
+) -> None:
+    """Met outside the corpus: a project that selects its tenant from a token sets no
+    TENANT_DOMAIN_MODEL and no django-tenants middleware; devkit's creation crashed
+    (AttributeError). Its tenants are now made without domain rows, and it says so."""
+    project = copy_project("custom-users")
+    settings = project / "mysite" / "settings.py"
+    text = settings.read_text().replace('TENANT_DOMAIN_MODEL = "customers.Domain"\n', "")
+    text = text.replace('    "django_tenants.middleware.main.TenantMainMiddleware",\n', "")
+    settings.write_text(text)
+    assert devkit("init", "--no-input", project=project).code == 0
+    green = run("up", "--no-input", project=project)
+    assert_green(green)
+    assert "the project sets no TENANT_DOMAIN_MODEL: tenant 'guest' has no domain row" in green.text, (
+        green.text
+    )
+    with psycopg.connect(url_of(project)) as db:
+        schemas = db.execute("SELECT schema_name FROM customers_client ORDER BY id").fetchall()
+        domains = db.execute("SELECT count(*) FROM customers_domain").fetchone()
+    assert schemas == [("public",), ("guest",)] and domains == (0,)
+    checks = doctor(project)
+    assert checks["tenant-models"]["status"] == "ok", checks["tenant-models"]
+    written = (project / ".github" / "copilot-instructions.md").read_text()
+    assert "without domain rows (the project sets no `TENANT_DOMAIN_MODEL`)" in written
+    assert_warm(project)

@@ -40,8 +40,22 @@ def _fill(tenant, spec, fields=None):
         setattr(tenant, key, value)
 
 
+def _domain_model():
+    """TENANT_DOMAIN_MODEL, or None: a project that selects its tenants without domain rows (from
+    a token or a header) may set none; devkit's tenants then get no domain."""
+    from django.conf import settings
+
+    return get_tenant_domain_model() if getattr(settings, "TENANT_DOMAIN_MODEL", None) else None
+
+
+def _add_domain(Domain, tenant, spec):
+    """The primary domain of a tenant devkit creates (none without a domain model)."""
+    if Domain is not None:
+        Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+
+
 def ensure_tenant(spec, fields=None):
-    Tenant, Domain = get_tenant_model(), get_tenant_domain_model()
+    Tenant, Domain = get_tenant_model(), _domain_model()
     schema = spec["schema"]
     if not SCHEMA.match(schema):
         sys.exit("invalid schema name %r: lowercase letters, digits, _; at most 63; not pg_" % schema)
@@ -56,8 +70,12 @@ def ensure_tenant(spec, fields=None):
     if not schema_exists(schema):  # auto_create_schema = False (the project makes schemas later), or dropped
         tenant.create_schema(check_if_exists=True, verbosity=0)
         print("%s schema %r" % ("created the" if created else "re-created the missing", schema))
-    with transaction.atomic():
-        _ensure_domain(Domain, tenant, spec)
+    if Domain is None:
+        if created:
+            print("note: the project sets no TENANT_DOMAIN_MODEL: tenant %r has no domain row" % schema)
+    else:
+        with transaction.atomic():
+            _ensure_domain(Domain, tenant, spec)
     print("%s tenant %r" % ("created" if created else "kept", schema))
 
 
@@ -317,7 +335,7 @@ def _save_row(Tenant, Domain, spec, fields):
         tenant = Tenant(schema_name=spec["schema"])
         _fill(tenant, spec, fields)
         tenant.save()
-        Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+        _add_domain(Domain, tenant, spec)
 
 
 def _clone_one(template, schema, marker):
@@ -590,7 +608,7 @@ def ensure_dev_tenants(plan):
     from django.test.utils import override_settings
     from django_tenants.clone import CloneSchema
 
-    Tenant, Domain = get_tenant_model(), get_tenant_domain_model()
+    Tenant, Domain = get_tenant_model(), _domain_model()
     specs = plan["tenants"]
     existing = set(
         Tenant.objects.filter(schema_name__in=[s["schema"] for s in specs]).values_list(
@@ -661,7 +679,7 @@ def ensure_dev_tenants(plan):
     else:
         for number, spec in enumerate(missing, 1):
             tenant = _new_tenant(Tenant, spec, plan.get("fields"))
-            Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+            _add_domain(Domain, tenant, spec)
             print("created tenant row %r (%d/%d)" % (spec["schema"], number, total))
         for schema in _absent([s["schema"] for s in specs]):
             with transaction.atomic():  # never a schema without devkit's comment
