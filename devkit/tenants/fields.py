@@ -86,7 +86,10 @@ def _needs_value(info: Mapping[str, Any]) -> bool:
 
 
 def _per_tenant(info: Mapping[str, Any]) -> bool:
-    """Unique and not given a fresh value by a callable default (uuid4): one value per tenant."""
+    """Unique and not given a fresh value by a callable default (uuid4): one value per tenant. A
+    nullable one left NULL (no default, or a None default) needs none: NULLs never collide."""
+    if info.get("null") and (not info.get("has_default") or info.get("default") is None):
+        return False
     return bool(info.get("unique")) and not info.get("primary_key") and not info.get("callable_default")
 
 

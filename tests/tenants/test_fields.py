@@ -130,6 +130,29 @@ def test_multi_type_without_a_tenant_type_is_refused_naming_the_setting() -> Non
     assert "TENANT_TYPES" in caught.value.message and "[tenants.fields] type" in (caught.value.hint or "")
 
 
+def test_a_nullable_unique_relation_is_left_null_not_refused() -> None:
+    """Met outside the corpus: `organization = OneToOneField(Organization, null=True, blank=True)`
+    was called a required relation (unique, so "one value per tenant"); NULLs never collide."""
+    model = {
+        "label": "customers.Client",
+        "field_info": {
+            "organization": field(
+                "OneToOneField",
+                attname="organization_id",
+                unique=True,
+                null=True,
+                related_model="customers.Organization",
+            ),
+            "code": field("CharField", attname="code", unique=True, null=True, has_default=True, default="X"),
+        },
+    }
+    values, how = tenant_values(model, {}, ROW)
+    assert "organization" not in values and "organization_id" not in values
+    assert (
+        values["code"] == "tenant_one_long" and how["code"] == "<schema>"
+    )  # a shared default still collides
+
+
 USER = {
     "label": "accounts.User",
     "username_field": "email",
