@@ -259,8 +259,11 @@ def check_tenant_models(env: DoctorEnv) -> Finding:
             "= 'app.Domain' (models of a SHARED_APPS app)",
         )
     tenant_app = facts["tenant_model"]["label"].split(".")[0]
+    # The probe matched each app by name and by AppConfig path ('app_tenant.apps.AppTenantsConfig'
+    # lists the app labelled app_tenant); older facts: by the last part of the name.
+    placed = {a.get("label"): a.get("shared") for a in facts.get("app_placement") or []}
     shared_labels = {a.rsplit(".", 1)[-1] for a in facts["shared_apps"]}
-    if tenant_app not in shared_labels:
+    if not (placed.get(tenant_app) if tenant_app in placed else tenant_app in shared_labels):
         shared_name = list_names(facts)[0]
         return fail(
             f"the tenant model's app {tenant_app!r} is not in {shared_name}",

@@ -519,3 +519,18 @@ def test_a_project_without_a_domain_model_gets_tenants_without_domains(
     written = (project / ".github" / "copilot-instructions.md").read_text()
     assert "without domain rows (the project sets no `TENANT_DOMAIN_MODEL`)" in written
     assert_warm(project)
+
+
+def test_apps_listed_by_their_appconfig_path_are_placed_by_label(copy_project: Callable[[str], Path]) -> None:
+    """Met outside the corpus: SHARED_APPS lists 'customers.apps.CustomersConfig'; doctor said
+    the tenant model's app was not in SHARED_APPS (and its fix broke Django)."""
+    project = copy_project("custom-users")
+    settings = project / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text().replace('    "customers",\n', '    "customers.apps.CustomersConfig",\n', 1)
+    )
+    assert devkit("init", "--no-input", project=project).code == 0
+    assert_green(run("up", "--no-input", project=project))
+    checks = doctor(project)
+    assert checks["tenant-models"]["status"] == "ok", checks["tenant-models"]
+    assert checks["tenant-apps"]["status"] == "ok", checks["tenant-apps"]
