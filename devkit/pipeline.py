@@ -216,16 +216,17 @@ class Runner:
         return [self.results[s.name] for s in self.steps if s.name in self.results]
 
     def _converge(self, ctx: Context, steps: list[Step]) -> None:
-        """A step that ran can find its inputs changed by a later step of the run or one beside it
-        (the env step maps DATABASES onto [database.env], which the database step writes into the
-        env file; the tenant step changes a default domain the docs name): it runs once more now,
-        so that its outcome follows the change and the next `up` finds it fresh, not "changed".
-        Each step at most twice in a run; what a second pass changes is left to the next run."""
+        """A step that ran, or was skipped as fresh, can find its inputs changed by a later step of
+        the run or one beside it (the env step maps DATABASES onto [database.env], which the
+        database step writes into the env file; the tenant step changes a default domain the docs
+        name): it runs once more now, so that its outcome follows the change and the next `up`
+        finds it fresh, not "changed". Each step at most twice in a run; what a second pass
+        changes is left to the next run."""
         again = [
             s
             for s in steps
             if self.results.get(s.name) is not None
-            and self.results[s.name].status is Status.RAN
+            and self.results[s.name].status in (Status.RAN, Status.SKIPPED)
             and changed_inputs(s, ctx)
         ]
         for step in again:  # in pipeline order: what a step needs runs again before it

@@ -98,6 +98,20 @@ def test_a_step_whose_inputs_a_later_step_changed_runs_again_in_the_same_run(ctx
     assert [r.status for r in second] == [Status.SKIPPED, Status.SKIPPED]  # nothing is "changed" now
 
 
+def test_a_fresh_step_whose_inputs_a_later_step_changed_runs_at_the_end_of_the_run(ctx: Context) -> None:
+    """Met outside the corpus: a run skipped the database (fresh), then the env step mapped
+    DATABASES onto [database.env]; the next `up` re-ran the database for a change nobody made."""
+    a = Recorder("a")
+    b = Changer("b", needs=("a",))
+    Runner([a, b]).run(ctx, Selection())  # both ran; nothing changed a
+    b.changes, b.value = a, "v2"  # b has something to do now, and it changes a's input
+    second = Runner([a, b]).run(ctx, Selection())
+    assert a.calls == ["run", "run"]  # skipped as fresh, then run again at the end of the run
+    assert [r.status for r in second] == [Status.RAN, Status.RAN]
+    third = Runner([a, b]).run(ctx, Selection())
+    assert [r.status for r in third] == [Status.SKIPPED, Status.SKIPPED]
+
+
 def test_a_step_runs_again_only_when_what_it_needs_did_not_fail(ctx: Context) -> None:
     a = Recorder("a")
     b = Changer("b", needs=("a",), changes=a, fail=True)
