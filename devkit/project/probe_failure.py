@@ -245,7 +245,7 @@ def classify(
             "env file (env_file in devkit.toml), then run again",
         )
     if raised.type in {"ModuleNotFoundError", "ImportError"}:
-        missing = re.search(r"No module named '([\w.]+)'", raised.message)
+        missing = missing_module
         dotted = (settings_module or "").strip()
         if missing and dotted and (dotted == missing[1] or dotted.startswith(missing[1] + ".")):
             return Failure(
