@@ -221,6 +221,8 @@ def campaign_bad_inputs(ws: Workspace) -> list[tuple[str, bool, str]] | None:
             ok, detail = bad_inputs.run_case(case, workdir)
         except Exception as exc:  # a broken case is a failed case, reported, not a crash
             ok, detail = False, f"{type(exc).__name__}: {exc}"
+        finally:
+            bad_inputs.cleanup(workdir)  # the server of an "initialised" case: stopped, by its pid
         rows.append((str(getattr(case, "name", case)), ok, detail))
     return rows
 
