@@ -67,6 +67,13 @@ def test_pending_migrations_counted_per_schema(project: Path) -> None:
     assert check["fix"] is None  # migrating can drop data: never a --fix
 
 
+def test_valid_schema_names_are_counted_once(project: Path) -> None:
+    """Met outside the corpus: "4 schema names valid" with two schemas (the configured super and
+    guest were counted again as rows)."""
+    result = doctor(project, "schema-names")
+    assert result.checks["schema-names"]["finding"] == "2 schema names valid", result.checks["schema-names"]
+
+
 def test_invalid_schema_name(project: Path) -> None:
     config = project / "devkit.toml"
     with edited(
