@@ -40,7 +40,7 @@ class Ref:
 def image_refs(script: str, *, remote: bool = False, built: frozenset[str] = frozenset()) -> list[Ref]:
     """built: the tags earlier steps of the job built on the runner (built_tags())."""
     reading = read(script, remote=remote)
-    built = frozenset() if remote else built | built_tags(script)
+    built = frozenset() if remote else built | _built(reading.commands)
     refs: list[Ref] = []
     for cmd in reading.commands:
         if cmd.wrapper or cmd.captured:
@@ -87,8 +87,12 @@ def used_with_tag(name: str, text: str) -> bool:
 
 def built_tags(script: str) -> frozenset[str]:
     """The tags `docker|podman build -t` (or `buildx build`) gives in a script of the runner's."""
+    return _built(read(script).commands)
+
+
+def _built(commands: tuple[Command, ...]) -> frozenset[str]:
     tags: set[str] = set()
-    for cmd in read(script).commands:
+    for cmd in commands:
         call = p.docker_call(cmd.argv) if cmd.name in ("docker", "podman") and not cmd.remote else None
         if call is None or call.remote:
             continue
